@@ -1,0 +1,6 @@
+//! R2V Studio: reference images and a prompt in, a PixVerse video out.
+//!
+//! Layers, each using only those above it: [`core`] (pure domain), [`api`] (the
+//! Model Studio wire protocol), [`sim`] (a simulator of the service), [`cli`].
+
+pub mod core;
