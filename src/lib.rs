@@ -3,4 +3,5 @@
 //! Layers, each using only those above it: [`core`] (pure domain), [`api`] (the
 //! Model Studio wire protocol), [`sim`] (a simulator of the service), [`cli`].
 
+pub mod api;
 pub mod core;

@@ -1,0 +1,11 @@
+//! The Model Studio wire protocol: bodies, a client, errors and their advice.
+
+pub mod client;
+pub mod error;
+pub mod key;
+pub mod types;
+
+pub use client::{Client, ClientConfig, Created};
+pub use error::{ApiError, Error, TransportKind};
+pub use key::{ApiKey, resolve_base_url};
+pub use types::{CreateTaskRequest, ListFilter, TaskResponse, TaskStatus, UploadPolicy};
