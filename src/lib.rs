@@ -4,4 +4,6 @@
 //! Model Studio wire protocol), [`sim`] (a simulator of the service), [`cli`].
 
 pub mod api;
+pub mod cli;
 pub mod core;
+pub mod sim;

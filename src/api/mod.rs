@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod error;
+pub mod export;
 pub mod key;
 pub mod types;
 

@@ -489,6 +489,10 @@ pub const UPLOAD_LIFETIME_SECS: u64 = 48 * 3600;
 /// The service gives up on a generation after this long.
 pub const SERVICE_TIMEOUT_SECS: u64 = 3 * 3600;
 
+/// The service writes times (`submit_time`, list filters) in Beijing time
+/// (*unverified*).
+pub const SERVICE_UTC_OFFSET_HOURS: i8 = 8;
+
 /// Account limits.
 pub const RUNNING_TASKS_PER_SERIES: usize = 5;
 pub const SUBMISSIONS_PER_SECOND_PER_SERIES: usize = 5;

@@ -263,6 +263,9 @@ impl GenerationSpec {
         let names = self.ref_names();
         let found = find_mentions(&self.prompt);
         let mut mentioned = HashSet::new();
+        // Names that an unknown mention probably meant (`@男人坐在` → 男人): the
+        // unknown mention's message already says so, once is enough.
+        let mut hinted = HashSet::new();
         for m in &found {
             if names.contains(&m.name) {
                 mentioned.insert(m.name);
@@ -273,6 +276,9 @@ impl GenerationSpec {
                 .iter()
                 .filter(|n| !n.is_empty() && m.name.starts_with(**n))
                 .max_by_key(|n| n.len());
+            if let Some(prefix) = hint {
+                hinted.insert(*prefix);
+            }
             let (en, zh) = match hint {
                 Some(prefix) => (
                     format!(
@@ -304,7 +310,8 @@ impl GenerationSpec {
         }
         if !found.is_empty() {
             for (i, reference) in self.references.iter().enumerate() {
-                if !reference.name.is_empty() && !mentioned.contains(reference.name.as_str()) {
+                let name = reference.name.as_str();
+                if !name.is_empty() && !mentioned.contains(name) && !hinted.contains(name) {
                     problems.push(Problem::new(
                         "mention.missing",
                         Field::RefName(i),
@@ -579,6 +586,11 @@ mod tests {
     fn a_glued_mention_suggests_the_missing_space() {
         let s = spec(&["男人"], "@男人坐在椅子上");
         let problems = s.validate();
+        assert_eq!(
+            problems.len(),
+            1,
+            "no second problem for the same mistake: {problems:?}"
+        );
         assert_eq!(problems[0].code, "mention.unknown");
         assert!(
             problems[0].message.en.contains("If you meant @男人"),

@@ -1,0 +1,536 @@
+//! The command line: the same library behind `dry-run` and `sim`.
+
+use crate::api::{self, CreateTaskRequest, export};
+use crate::core::capabilities::{self as caps, Size};
+use crate::core::refname;
+use crate::core::{
+    AspectRatio, Field, GenerationSpec, Lang, Localized, Model, Problem, RefSource, Reference,
+    Seed, Tier,
+};
+use crate::sim::{SimConfig, Simulator};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit code for invalid input.
+pub const EXIT_INVALID: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "r2v-studio",
+    version,
+    about = "Reference images and a prompt in, a PixVerse video out (Alibaba Cloud Model Studio).",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a generation and print the exact request body and a curl command.
+    DryRun(DryRunArgs),
+    /// Run the built-in Model Studio simulator on 127.0.0.1.
+    Sim(SimArgs),
+}
+
+/// What to generate: the same flags for `dry-run` and (later) `generate`.
+#[derive(Debug, Args, Clone)]
+pub struct SpecArgs {
+    /// Model: c1, v5.6, or its full name (pixverse/pixverse-c1-r2v).
+    #[arg(long, default_value = "c1")]
+    pub model: String,
+    /// A reference image, `[NAME=]PATH_OR_URL`; repeat for up to 7. Without NAME one
+    /// is proposed from the file name.
+    #[arg(long = "ref", value_name = "[NAME=]PATH_OR_URL")]
+    pub refs: Vec<String>,
+    /// The prompt; mention references as @NAME.
+    #[arg(long, conflicts_with = "prompt_file")]
+    pub prompt: Option<String>,
+    /// Read the prompt from a UTF-8 file.
+    #[arg(long, value_name = "FILE")]
+    pub prompt_file: Option<PathBuf>,
+    /// Output size as W*H (e.g. 1280*720); or use --tier and --ratio.
+    #[arg(long, conflicts_with_all = ["tier", "ratio"])]
+    pub size: Option<String>,
+    /// Resolution tier: 360p, 540p, 720p or 1080p.
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Aspect ratio: 16:9, 4:3, 1:1, 3:4, 9:16, 3:2, 2:3, 21:9 (the last three: c1 only).
+    #[arg(long)]
+    pub ratio: Option<String>,
+    /// Length in seconds (c1: 1–15; v5.6: 5, 8, 10; 5 or 8 at 1080p).
+    #[arg(long)]
+    pub duration: Option<u32>,
+    /// Let the model add matching sound.
+    #[arg(long)]
+    pub audio: bool,
+    /// Add the "AI生成" watermark.
+    #[arg(long)]
+    pub watermark: bool,
+    /// A fixed seed (0–2147483647); random when left out.
+    #[arg(long)]
+    pub seed: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct DryRunArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Service base URL [default: $DASHSCOPE_HTTP_BASE_URL, else Beijing].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The only API key the simulator accepts.
+    #[arg(long, default_value = crate::sim::DEFAULT_SIM_KEY)]
+    pub api_key: String,
+    /// Seconds from create to SUCCEEDED (the first fifth PENDING).
+    #[arg(long, default_value_t = 20.0)]
+    pub task_seconds: f64,
+    /// Share of tasks that fail (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Share of task queries answered 500/503 (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub query_error_rate: f64,
+    /// Share of API calls whose connection drops before the answer (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_rate: f64,
+    /// Share of downloads cut halfway (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    pub cut_rate: f64,
+    /// Pace downloads at this many bytes per second.
+    #[arg(long, value_name = "BYTES")]
+    pub download_rate: Option<u64>,
+    /// Seconds a video link stays valid.
+    #[arg(long, default_value_t = caps::VIDEO_URL_LIFETIME_SECS)]
+    pub link_ttl: u64,
+    /// Seconds a task id stays valid.
+    #[arg(long, default_value_t = caps::TASK_LIFETIME_SECS)]
+    pub task_ttl: u64,
+    /// Prompts containing this word fail moderation (repeatable; default 违禁, forbidden).
+    #[arg(long = "moderation-word", value_name = "WORD")]
+    pub moderation_words: Vec<String>,
+    /// Seed for the simulator's random choices.
+    #[arg(long, default_value_t = 0x5eed)]
+    pub seed: u64,
+}
+
+/// Runs a parsed command line; `None` means "open the window" (not handled here).
+pub fn run(command: Command) -> ExitCode {
+    match command {
+        Command::DryRun(args) => dry_run(&args),
+        Command::Sim(args) => run_sim(&args),
+    }
+}
+
+/// The interface language from the environment (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+pub fn env_lang() -> Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .map_or(Lang::En, |v| Lang::from_locale(&v))
+}
+
+/// Builds the spec from flags. Problems that flags alone reveal (an unknown model,
+/// an unreadable prompt file, a missing image) come back with the spec's own.
+pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut spec = GenerationSpec::default();
+    match Model::from_name(&args.model) {
+        Some(model) => spec.model = model,
+        None => problems.push(problem(
+            "model.unknown",
+            Field::Model,
+            format!("Unknown model {:?}: use c1, v5.6, or a full name such as pixverse/pixverse-c1-r2v.", args.model),
+            format!("未知模型 {:?}：请使用 c1、v5.6 或完整名称，例如 pixverse/pixverse-c1-r2v。", args.model),
+        )),
+    }
+    if let Some(text) = &args.size {
+        match Size::parse(text).and_then(|s| spec.model.find_size(s)) {
+            Some((tier, ratio)) => {
+                spec.tier = tier;
+                spec.ratio = ratio;
+            }
+            None => {
+                let offered: Vec<String> = spec.model.all_sizes().map(|s| s.to_string()).collect();
+                problems.push(problem(
+                    "size.unavailable",
+                    Field::Ratio,
+                    format!(
+                        "{} does not offer the size {text}: use one of {}.",
+                        spec.model.info().display_name,
+                        offered.join(", ")
+                    ),
+                    format!(
+                        "{} 不支持尺寸 {text}：可选 {}。",
+                        spec.model.info().display_name,
+                        offered.join("、")
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(text) = &args.tier {
+        match Tier::parse(text) {
+            Some(tier) => spec.tier = tier,
+            None => problems.push(problem(
+                "tier.unknown",
+                Field::Tier,
+                format!("Unknown resolution {text:?}: use 360p, 540p, 720p or 1080p."),
+                format!("未知分辨率 {text:?}：可选 360p、540p、720p 或 1080p。"),
+            )),
+        }
+    }
+    if let Some(text) = &args.ratio {
+        match AspectRatio::parse(text) {
+            Some(ratio) => spec.ratio = ratio,
+            None => problems.push(problem(
+                "ratio.unknown",
+                Field::Ratio,
+                format!("Unknown aspect ratio {text:?}: use 16:9, 4:3, 1:1, 3:4, 9:16, 3:2, 2:3 or 21:9."),
+                format!("未知画幅 {text:?}：可选 16:9、4:3、1:1、3:4、9:16、3:2、2:3 或 21:9。"),
+            )),
+        }
+    }
+    spec.duration = args.duration.unwrap_or(caps::DEFAULT_DURATION);
+    spec.audio = args.audio;
+    spec.watermark = args.watermark;
+    spec.seed = args.seed.map_or(Seed::Random, Seed::Fixed);
+    spec.prompt = match (&args.prompt, &args.prompt_file) {
+        (Some(p), _) => p.clone(),
+        (None, Some(path)) => match std::fs::read_to_string(path) {
+            Ok(text) => text.trim_end_matches(['\n', '\r']).to_string(),
+            Err(e) => {
+                problems.push(problem(
+                    "prompt.file_unreadable",
+                    Field::Prompt(None),
+                    format!(
+                        "Could not read the prompt file ({e}): check the path. {}",
+                        path.display()
+                    ),
+                    format!("无法读取提示词文件（{e}）：请检查路径。{}", path.display()),
+                ));
+                String::new()
+            }
+        },
+        (None, None) => String::new(),
+    };
+    let explicit: Vec<Option<(String, String)>> = args.refs.iter().map(|r| split_ref(r)).collect();
+    let mut taken: Vec<String> = explicit.iter().flatten().map(|(n, _)| n.clone()).collect();
+    for (i, (text, named)) in args.refs.iter().zip(&explicit).enumerate() {
+        let (name, source_text) = match named {
+            Some((name, source)) => (name.clone(), source.clone()),
+            None => {
+                let name = refname::propose(text, &taken);
+                taken.push(name.clone());
+                (name, text.clone())
+            }
+        };
+        let source = RefSource::from_text(&source_text);
+        if let RefSource::Local(path) = &source
+            && !path.as_os_str().is_empty()
+            && !path.is_file()
+        {
+            problems.push(problem(
+                "ref.file.missing",
+                Field::RefSource(i),
+                format!("Reference {}: no such file: {}", i + 1, path.display()),
+                format!("参考图 {}：文件不存在：{}", i + 1, path.display()),
+            ));
+        }
+        spec.references.push(Reference { name, source });
+    }
+    problems.extend(spec.validate());
+    if problems.is_empty() {
+        Ok(spec)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `NAME=SOURCE` when the part before `=` looks like a name rather than a path or URL.
+fn split_ref(text: &str) -> Option<(String, String)> {
+    let (name, source) = text.split_once('=')?;
+    let looks_like_name = !name.is_empty() && !name.contains(['/', '\\', ':', '.', '?', '&']);
+    (looks_like_name && !source.is_empty()).then(|| (name.to_string(), source.to_string()))
+}
+
+fn problem(code: &'static str, field: Field, en: String, zh: String) -> Problem {
+    Problem {
+        code,
+        field,
+        message: Localized::new(en, zh),
+    }
+}
+
+/// Placeholder URLs for local files in a dry run.
+pub fn placeholder_urls(spec: &GenerationSpec) -> Vec<String> {
+    spec.references
+        .iter()
+        .map(|r| match &r.source {
+            RefSource::Url(url) => url.clone(),
+            RefSource::Local(path) => {
+                let file = path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                format!("oss://dashscope-instant/<upload of {file}>")
+            }
+        })
+        .collect()
+}
+
+fn print_problems(problems: &[Problem], lang: Lang) {
+    let mut err = std::io::stderr().lock();
+    let heading = match lang {
+        Lang::En => format!("{} problem(s) to fix before generating:", problems.len()),
+        Lang::Zh => format!("生成前需要修正 {} 个问题：", problems.len()),
+    };
+    let _ = writeln!(err, "{heading}");
+    for p in problems {
+        let _ = writeln!(err, "  ✗ {} [{}]", p.message.get(lang), p.code);
+    }
+}
+
+fn dry_run(args: &DryRunArgs) -> ExitCode {
+    let lang = env_lang();
+    let spec = match build_spec(&args.spec) {
+        Ok(spec) => spec,
+        Err(problems) => {
+            print_problems(&problems, lang);
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let urls = placeholder_urls(&spec);
+    let Some(body) = CreateTaskRequest::from_spec(&spec, &urls) else {
+        eprintln!("internal error: a validated spec did not give a request");
+        return ExitCode::FAILURE;
+    };
+    let base_url = api::resolve_base_url(args.base_url.as_deref(), None);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", export::request_json(&body));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", export::curl_command(&base_url, &body));
+    if spec
+        .references
+        .iter()
+        .any(|r| matches!(r.source, RefSource::Local(_)))
+    {
+        let note = Localized::new(
+            "Note: local files are uploaded to Model Studio's temporary storage first; each \
+             oss://dashscope-instant/<upload of …> stands for the oss:// key the upload gets.",
+            "注意：本地文件会先上传到百炼临时存储；每个 oss://dashscope-instant/<upload of …> 代表上传后得到的 oss:// 地址。",
+        );
+        eprintln!("{}", note.get(lang));
+    }
+    if let Some(price) = spec.estimated_price(&caps::default_prices()) {
+        let note = Localized::new(
+            format!(
+                "Estimated price: about {price:.2} {} (an estimate, not an official price).",
+                caps::PRICE_CURRENCY
+            ),
+            format!(
+                "预估费用：约 {price:.2} {}（估算，非官方价格）。",
+                caps::PRICE_CURRENCY
+            ),
+        );
+        eprintln!("{}", note.get(lang));
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_sim(args: &SimArgs) -> ExitCode {
+    let rates = [
+        ("--fail-rate", args.fail_rate),
+        ("--query-error-rate", args.query_error_rate),
+        ("--drop-rate", args.drop_rate),
+        ("--cut-rate", args.cut_rate),
+    ];
+    if let Some((flag, _)) = rates.iter().find(|(_, r)| !(0.0..=1.0).contains(r)) {
+        eprintln!("{flag} must be between 0 and 1");
+        return ExitCode::from(EXIT_INVALID);
+    }
+    if !(args.task_seconds.is_finite() && args.task_seconds >= 0.0) {
+        eprintln!("--task-seconds must be a number of seconds ≥ 0");
+        return ExitCode::from(EXIT_INVALID);
+    }
+    let mut config =
+        SimConfig::default().with_task_duration(Duration::from_secs_f64(args.task_seconds));
+    config.api_key = args.api_key.clone();
+    config.fail_rate = args.fail_rate;
+    config.query_error_rate = args.query_error_rate;
+    config.drop_rate = args.drop_rate;
+    config.cut_download_rate = args.cut_rate;
+    config.download_bytes_per_sec = args.download_rate;
+    config.link_ttl = Duration::from_secs(args.link_ttl);
+    config.task_ttl = Duration::from_secs(args.task_ttl);
+    config.seed = args.seed;
+    if !args.moderation_words.is_empty() {
+        config.moderation_words = args.moderation_words.clone();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let sim = match Simulator::start(config, args.port).await {
+            Ok(sim) => sim,
+            Err(e) => {
+                eprintln!(
+                    "could not listen on 127.0.0.1:{} ({e}): choose another --port",
+                    args.port
+                );
+                return ExitCode::FAILURE;
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on {}", sim.base_url());
+        let _ = out.flush();
+        drop(out);
+        wait_for_stop_signal().await;
+        sim.stop().await;
+        eprintln!("simulator stopped");
+        ExitCode::SUCCESS
+    })
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> SpecArgs {
+        let mut argv = vec!["r2v-studio", "dry-run"];
+        argv.extend_from_slice(extra);
+        match Cli::parse_from(argv).command {
+            Some(Command::DryRun(a)) => a.spec,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn refs_take_an_optional_name() {
+        assert_eq!(
+            split_ref("hero=/tmp/a.png"),
+            Some(("hero".into(), "/tmp/a.png".into()))
+        );
+        assert_eq!(
+            split_ref("男人=https://e.com/a.png"),
+            Some(("男人".into(), "https://e.com/a.png".into()))
+        );
+        assert_eq!(split_ref("https://e.com/a.png?x=1"), None);
+        assert_eq!(split_ref("/tmp/a=b.png"), None);
+    }
+
+    #[test]
+    fn builds_a_spec_from_flags() {
+        let spec = build_spec(&args(&[
+            "--model",
+            "v5.6",
+            "--ref",
+            "cafe=https://e.com/c.jpg",
+            "--ref",
+            "https://e.com/Hero%20Shot.png",
+            "--prompt",
+            "@hero_shot 在@cafe 里",
+            "--size",
+            "1108*830",
+            "--duration",
+            "8",
+            "--seed",
+            "7",
+        ]))
+        .unwrap();
+        assert_eq!(spec.model, Model::V56);
+        assert_eq!(spec.ref_names(), vec!["cafe", "hero_shot"]);
+        assert_eq!((spec.tier, spec.ratio), (Tier::P720, AspectRatio::R4x3));
+        assert_eq!(spec.seed, Seed::Fixed(7));
+    }
+
+    #[test]
+    fn collects_flag_problems_with_spec_problems() {
+        let problems = build_spec(&args(&[
+            "--model",
+            "v5.6",
+            "--ref",
+            "/definitely/not/here.png",
+            "--size",
+            "1108*832",
+            "--duration",
+            "15",
+        ]))
+        .unwrap_err();
+        let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
+        assert_eq!(
+            codes,
+            vec![
+                "size.unavailable",
+                "ref.file.missing",
+                "prompt.empty",
+                "duration.invalid"
+            ]
+        );
+        let problems = build_spec(&args(&[
+            "--model", "sora", "--tier", "480p", "--ratio", "5:4",
+        ]))
+        .unwrap_err();
+        let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
+        assert_eq!(
+            &codes[..3],
+            &["model.unknown", "tier.unknown", "ratio.unknown"]
+        );
+    }
+
+    #[test]
+    fn local_files_get_placeholder_urls() {
+        let mut spec = GenerationSpec::default();
+        spec.add_reference(RefSource::Local("/tmp/咖啡厅.png".into()));
+        spec.add_reference(RefSource::Url("https://e.com/x.png".into()));
+        assert_eq!(
+            placeholder_urls(&spec),
+            vec![
+                "oss://dashscope-instant/<upload of 咖啡厅.png>".to_string(),
+                "https://e.com/x.png".to_string()
+            ]
+        );
+    }
+}
