@@ -198,7 +198,7 @@ pub struct Usage {
 }
 
 /// Query parameters of the task list.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListFilter {
     /// `YYYYMMDDhhmmss`, service time.
     pub start_time: Option<String>,
@@ -207,6 +207,20 @@ pub struct ListFilter {
     pub status: Option<TaskStatus>,
     pub page_no: u32,
     pub page_size: u32,
+}
+
+impl Default for ListFilter {
+    /// Everything, first page of 10 (the service's defaults).
+    fn default() -> Self {
+        ListFilter {
+            start_time: None,
+            end_time: None,
+            model_name: None,
+            status: None,
+            page_no: 1,
+            page_size: 10,
+        }
+    }
 }
 
 impl ListFilter {

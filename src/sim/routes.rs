@@ -879,6 +879,9 @@ fn video_stream(shared: Arc<Shared>, bytes: Bytes, cut_at: Option<usize>) -> Bod
         async move {
             if pos >= limit {
                 return if cut_at.is_some() && pos < bytes.len() {
+                    // Let the bytes so far reach the client before the connection breaks
+                    // (else the server may drop them unsent along with the headers).
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     Some((
                         Err(std::io::Error::other("simulated cut download")),
                         usize::MAX,
