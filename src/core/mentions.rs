@@ -179,15 +179,13 @@ pub fn completions<'a, S: AsRef<str>>(partial: &str, names: &'a [S]) -> Vec<&'a 
 pub fn partial_at(prompt: &str, caret: usize) -> Option<(usize, &str)> {
     let caret_byte = byte_of_char(prompt, caret)?;
     let before = &prompt[..caret_byte];
-    let mut chars_back = 0;
-    for (byte_idx, c) in before.char_indices().rev() {
+    for (chars_back, (byte_idx, c)) in before.char_indices().rev().enumerate() {
         if c == '@' {
             return Some((caret - chars_back - 1, &before[byte_idx + 1..]));
         }
         if !is_name_char(c) {
             return None;
         }
-        chars_back += 1;
     }
     None
 }
