@@ -25,6 +25,9 @@ pub const EXIT_INVALID: u8 = 2;
     long_about = None
 )]
 pub struct Cli {
+    /// Open the window against the built-in simulator, with sample references.
+    #[arg(long)]
+    pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
