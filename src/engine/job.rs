@@ -1,0 +1,326 @@
+//! A job: one generation from the user's spec to an MP4 on disk, and its journal.
+
+use crate::api::CreateTaskRequest;
+use crate::api::types::Usage;
+use crate::core::{GenerationSpec, Localized};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+
+/// A job id: a UUID v7, so ids sort by creation time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JobId(pub String);
+
+impl JobId {
+    pub fn new() -> JobId {
+        JobId(uuid::Uuid::now_v7().to_string())
+    }
+
+    /// The last 8 hex digits: unique enough to tell jobs apart in a file name.
+    pub fn short(&self) -> &str {
+        let s = self.0.as_str();
+        &s[s.len().saturating_sub(8)..]
+    }
+}
+
+impl Default for JobId {
+    fn default() -> Self {
+        JobId::new()
+    }
+}
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a job stands. See the state machine in DESIGN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum JobState {
+    /// Waiting for a free slot of its model series.
+    Queued,
+    /// Preparing and uploading local references.
+    Uploading,
+    /// The create call is about to be made or is under way.
+    Submitting,
+    /// The create call may have reached the service but no answer came. Never resent
+    /// automatically.
+    SubmitUnknown,
+    Pending,
+    Running,
+    /// The video is ready on the service; the download is next.
+    Succeeded,
+    Downloading,
+    Done,
+    Failed,
+    Canceled,
+    /// The task or its video is gone from the service (24 h passed).
+    Expired,
+}
+
+impl JobState {
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            JobState::Done | JobState::Failed | JobState::Canceled | JobState::Expired
+        )
+    }
+
+    /// A task exists on the service for this job.
+    pub fn has_task(self) -> bool {
+        matches!(
+            self,
+            JobState::Pending | JobState::Running | JobState::Succeeded | JobState::Downloading
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Uploading => "uploading",
+            JobState::Submitting => "submitting",
+            JobState::SubmitUnknown => "submit_unknown",
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Downloading => "downloading",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+            JobState::Canceled => "canceled",
+            JobState::Expired => "expired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<JobState> {
+        ALL_STATES.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The state in words, for people.
+    pub fn describe(self) -> Localized {
+        let (en, zh) = match self {
+            JobState::Queued => ("Queued", "排队中"),
+            JobState::Uploading => ("Uploading references", "正在上传参考图"),
+            JobState::Submitting => ("Submitting", "正在提交"),
+            JobState::SubmitUnknown => ("Submission unconfirmed", "提交结果未知"),
+            JobState::Pending => ("Waiting on the service", "服务排队中"),
+            JobState::Running => ("Generating", "生成中"),
+            JobState::Succeeded => ("Ready to download", "等待下载"),
+            JobState::Downloading => ("Downloading", "正在下载"),
+            JobState::Done => ("Done", "已完成"),
+            JobState::Failed => ("Failed", "失败"),
+            JobState::Canceled => ("Canceled", "已取消"),
+            JobState::Expired => ("Expired", "已过期"),
+        };
+        Localized::new(en, zh)
+    }
+}
+
+pub const ALL_STATES: [JobState; 12] = [
+    JobState::Queued,
+    JobState::Uploading,
+    JobState::Submitting,
+    JobState::SubmitUnknown,
+    JobState::Pending,
+    JobState::Running,
+    JobState::Succeeded,
+    JobState::Downloading,
+    JobState::Done,
+    JobState::Failed,
+    JobState::Canceled,
+    JobState::Expired,
+];
+
+/// A state change and when it happened (Unix milliseconds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transition {
+    pub state: JobState,
+    pub at_ms: i64,
+}
+
+/// The request id of one call to the service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecord {
+    pub call: String,
+    pub request_id: String,
+    pub at_ms: i64,
+}
+
+/// What went wrong, for people: code, message, advice, request id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobError {
+    pub code: String,
+    pub message: String,
+    pub advice: Localized,
+    pub request_id: Option<String>,
+}
+
+/// Everything the journal keeps about a job. Never holds the API key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: JobId,
+    pub spec: GenerationSpec,
+    pub state: JobState,
+    pub created_ms: i64,
+    /// The exact body sent (or about to be sent) to create the task.
+    #[serde(default)]
+    pub request: Option<CreateTaskRequest>,
+    #[serde(default)]
+    pub task_id: Option<String>,
+    #[serde(default)]
+    pub calls: Vec<CallRecord>,
+    #[serde(default)]
+    pub transitions: Vec<Transition>,
+    /// Create attempts made so far.
+    #[serde(default)]
+    pub attempts: u32,
+    /// When the latest create attempt started (for finding its task in the list).
+    #[serde(default)]
+    pub submit_started_ms: Option<i64>,
+    /// When the service accepted the task (its 24 h life starts here).
+    #[serde(default)]
+    pub task_created_ms: Option<i64>,
+    #[serde(default)]
+    pub error: Option<JobError>,
+    /// Latest transient trouble (retrying by itself): shown, not final.
+    #[serde(default)]
+    pub warning: Option<Localized>,
+    #[serde(default)]
+    pub billed_seconds: Option<f64>,
+    #[serde(default)]
+    pub usage: Option<serde_json::Value>,
+    #[serde(default)]
+    pub video_url: Option<String>,
+    #[serde(default)]
+    pub video_url_expires_ms: Option<i64>,
+    /// Service-side times as the service wrote them.
+    #[serde(default)]
+    pub service_times: ServiceTimes,
+    pub output_dir: PathBuf,
+    /// The final MP4 path, chosen when the download starts.
+    #[serde(default)]
+    pub output_path: Option<PathBuf>,
+    #[serde(default)]
+    pub sidecar_path: Option<PathBuf>,
+    /// The job this one was retried from.
+    #[serde(default)]
+    pub retry_of: Option<JobId>,
+    /// The user asked to cancel while the create call was in flight.
+    #[serde(default)]
+    pub cancel_requested: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceTimes {
+    pub submit_time: Option<String>,
+    pub scheduled_time: Option<String>,
+    pub end_time: Option<String>,
+}
+
+impl Job {
+    pub fn new(spec: GenerationSpec, output_dir: PathBuf, now_ms: i64) -> Job {
+        Job {
+            id: JobId::new(),
+            spec,
+            state: JobState::Queued,
+            created_ms: now_ms,
+            request: None,
+            task_id: None,
+            calls: Vec::new(),
+            transitions: vec![Transition {
+                state: JobState::Queued,
+                at_ms: now_ms,
+            }],
+            attempts: 0,
+            submit_started_ms: None,
+            task_created_ms: None,
+            error: None,
+            warning: None,
+            billed_seconds: None,
+            usage: None,
+            video_url: None,
+            video_url_expires_ms: None,
+            service_times: ServiceTimes::default(),
+            output_dir,
+            output_path: None,
+            sidecar_path: None,
+            retry_of: None,
+            cancel_requested: false,
+        }
+    }
+
+    /// Moves to `state`, recording when.
+    pub fn set_state(&mut self, state: JobState, now_ms: i64) {
+        if self.state != state {
+            self.state = state;
+            self.transitions.push(Transition {
+                state,
+                at_ms: now_ms,
+            });
+        }
+    }
+
+    pub fn record_call(&mut self, call: &str, request_id: &str, now_ms: i64) {
+        if !request_id.is_empty() {
+            self.calls.push(CallRecord {
+                call: call.to_string(),
+                request_id: request_id.to_string(),
+                at_ms: now_ms,
+            });
+        }
+    }
+
+    /// When the job first entered `state`.
+    pub fn entered(&self, state: JobState) -> Option<i64> {
+        self.transitions
+            .iter()
+            .find(|t| t.state == state)
+            .map(|t| t.at_ms)
+    }
+
+    pub fn set_usage(&mut self, usage: Option<&Usage>, raw: Option<serde_json::Value>) {
+        self.billed_seconds = usage.and_then(|u| u.duration);
+        self.usage = raw;
+    }
+
+    /// The prompt's first line, for lists and file names.
+    pub fn title(&self) -> &str {
+        self.spec.prompt.lines().next().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_ids_sort_by_creation_and_have_a_short_form() {
+        let a = JobId::new();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = JobId::new();
+        assert!(a < b);
+        assert_eq!(a.short().len(), 8);
+    }
+
+    #[test]
+    fn states_round_trip_through_their_names() {
+        for state in ALL_STATES {
+            assert_eq!(JobState::parse(state.as_str()), Some(state));
+            assert!(!state.describe().zh.is_empty());
+        }
+        assert!(JobState::Expired.is_final() && !JobState::SubmitUnknown.is_final());
+    }
+
+    #[test]
+    fn transitions_are_recorded_once_per_change() {
+        let mut job = Job::new(GenerationSpec::default(), "/tmp".into(), 1);
+        job.set_state(JobState::Uploading, 2);
+        job.set_state(JobState::Uploading, 3);
+        job.set_state(JobState::Submitting, 4);
+        assert_eq!(job.transitions.len(), 3);
+        assert_eq!(job.entered(JobState::Uploading), Some(2));
+        let json = serde_json::to_string(&job).unwrap();
+        assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), job);
+    }
+}

@@ -1,0 +1,349 @@
+//! The journal: every job in SQLite, written before each network step and after
+//! each answer, so that a crash at any moment loses nothing.
+
+use super::job::{Job, JobId, JobState};
+use crate::core::{Model, Tier};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashSet;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the job database failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("a job record could not be read: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the job database is from a newer version of R2V Studio (schema {0}); update the app")]
+    TooNew(i64),
+}
+
+/// Schema migrations, applied in order; `user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: jobs and the upload cache.
+    "CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        model TEXT NOT NULL,
+        tier TEXT NOT NULL,
+        duration INTEGER NOT NULL,
+        task_id TEXT,
+        prompt TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX jobs_state ON jobs(state);
+    CREATE INDEX jobs_task ON jobs(task_id);
+    CREATE INDEX jobs_kind ON jobs(model, tier, duration, state);
+    CREATE TABLE uploads (
+        content_hash TEXT NOT NULL,
+        model TEXT NOT NULL,
+        oss_url TEXT NOT NULL,
+        uploaded_ms INTEGER NOT NULL,
+        PRIMARY KEY (content_hash, model)
+    );",
+];
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the journal at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::setup(Connection::open(path)?)
+    }
+
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(conn: Connection) -> Result<Store, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // WAL lets the CLI read while the app writes; FULL syncs every commit, so a
+        // state change is on disk before the network step that follows it.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(StoreError::TooNew(version));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the whole job (insert or replace) and syncs it to disk.
+    pub fn save(&self, job: &Job, now_ms: i64) -> Result<(), StoreError> {
+        let data = serde_json::to_string(job)?;
+        self.conn.execute(
+            "INSERT INTO jobs (id, created_ms, updated_ms, state, model, tier, duration, task_id, prompt, data)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT(id) DO UPDATE SET updated_ms = ?3, state = ?4, model = ?5, tier = ?6,
+                 duration = ?7, task_id = ?8, prompt = ?9, data = ?10",
+            params![
+                job.id.0,
+                job.created_ms,
+                now_ms,
+                job.state.as_str(),
+                job.spec.model.wire_name(),
+                job.spec.tier.label(),
+                job.spec.duration,
+                job.task_id,
+                job.spec.prompt,
+                data
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn get(&self, id: &JobId) -> Result<Option<Job>, StoreError> {
+        let data: Option<String> = self
+            .conn
+            .query_row("SELECT data FROM jobs WHERE id = ?1", [&id.0], |r| r.get(0))
+            .optional()?;
+        data.map(|d| serde_json::from_str(&d).map_err(StoreError::from))
+            .transpose()
+    }
+
+    /// A job by its id, a unique prefix of it, or its task id.
+    pub fn find(&self, text: &str) -> Result<Option<Job>, StoreError> {
+        let pattern = format!("{}%", text.replace(['%', '_'], ""));
+        let mut stmt = self
+            .conn
+            .prepare("SELECT data FROM jobs WHERE id LIKE ?1 OR task_id = ?2 LIMIT 2")?;
+        let rows: Vec<String> = stmt
+            .query_map(params![pattern, text], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        match rows.as_slice() {
+            [one] => Ok(Some(serde_json::from_str(one)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Every job, newest first.
+    pub fn all(&self) -> Result<Vec<Job>, StoreError> {
+        self.query(
+            "SELECT data FROM jobs ORDER BY created_ms DESC, id DESC",
+            [],
+        )
+    }
+
+    /// Jobs not in a final state, oldest first (the order they resume in).
+    pub fn unfinished(&self) -> Result<Vec<Job>, StoreError> {
+        self.query(
+            "SELECT data FROM jobs WHERE state NOT IN ('done', 'failed', 'canceled', 'expired')
+             ORDER BY created_ms ASC, id ASC",
+            [],
+        )
+    }
+
+    fn query<P: rusqlite::Params>(&self, sql: &str, params: P) -> Result<Vec<Job>, StoreError> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows: Vec<String> = stmt
+            .query_map(params, |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        rows.iter()
+            .map(|d| serde_json::from_str(d).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Task ids already owned by some job (never adopt one twice).
+    pub fn known_task_ids(&self) -> Result<HashSet<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT task_id FROM jobs WHERE task_id IS NOT NULL")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    pub fn delete(&self, id: &JobId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM jobs WHERE id = ?1", [&id.0])?
+            > 0)
+    }
+
+    /// A previous upload of the same content for the same model, if young enough.
+    pub fn cached_upload(
+        &self,
+        content_hash: &str,
+        model: Model,
+        not_before_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT oss_url FROM uploads WHERE content_hash = ?1 AND model = ?2 AND uploaded_ms >= ?3",
+                params![content_hash, model.wire_name(), not_before_ms],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn record_upload(
+        &self,
+        content_hash: &str,
+        model: Model,
+        oss_url: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO uploads (content_hash, model, oss_url, uploaded_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![content_hash, model.wire_name(), oss_url, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Seconds from task creation to success for recent finished jobs of this kind
+    /// (most recent first, at most 50).
+    pub fn past_generation_seconds(
+        &self,
+        model: Model,
+        tier: Tier,
+        duration: u32,
+    ) -> Result<Vec<f64>, StoreError> {
+        let jobs = self.query(
+            "SELECT data FROM jobs WHERE model = ?1 AND tier = ?2 AND duration = ?3
+             AND state IN ('done', 'downloading', 'succeeded') ORDER BY created_ms DESC LIMIT 50",
+            params![model.wire_name(), tier.label(), duration],
+        )?;
+        Ok(jobs
+            .iter()
+            .filter_map(|j| {
+                let start = j.task_created_ms?;
+                let end = j.entered(JobState::Succeeded)?;
+                (end > start).then(|| (end - start) as f64 / 1000.0)
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::GenerationSpec;
+
+    fn job(prompt: &str, created: i64) -> Job {
+        let spec = GenerationSpec {
+            prompt: prompt.into(),
+            ..GenerationSpec::default()
+        };
+        Job::new(spec, "/tmp/out".into(), created)
+    }
+
+    #[test]
+    fn saves_and_reads_jobs_back() {
+        let store = Store::open_in_memory().unwrap();
+        let mut a = job("first 第一", 1);
+        store.save(&a, 1).unwrap();
+        a.set_state(JobState::Pending, 2);
+        a.task_id = Some("task-1".into());
+        store.save(&a, 2).unwrap();
+        assert_eq!(store.get(&a.id).unwrap().unwrap(), a);
+        assert_eq!(store.find("task-1").unwrap().unwrap().id, a.id);
+        assert_eq!(store.find(&a.id.0[..13]).unwrap().unwrap().id, a.id);
+        assert!(store.known_task_ids().unwrap().contains("task-1"));
+    }
+
+    #[test]
+    fn lists_newest_first_and_unfinished_oldest_first() {
+        let store = Store::open_in_memory().unwrap();
+        let a = job("a", 1);
+        let mut b = job("b", 2);
+        let c = job("c", 3);
+        b.set_state(JobState::Done, 5);
+        for j in [&a, &b, &c] {
+            store.save(j, 5).unwrap();
+        }
+        let all: Vec<_> = store
+            .all()
+            .unwrap()
+            .into_iter()
+            .map(|j| j.spec.prompt)
+            .collect();
+        assert_eq!(all, vec!["c", "b", "a"]);
+        let open: Vec<_> = store
+            .unfinished()
+            .unwrap()
+            .into_iter()
+            .map(|j| j.spec.prompt)
+            .collect();
+        assert_eq!(open, vec!["a", "c"]);
+        assert!(store.delete(&a.id).unwrap());
+        assert_eq!(store.all().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn uploads_are_reused_only_while_young_and_for_the_same_model() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .record_upload("h1", Model::C1, "oss://x/a.png", 1000)
+            .unwrap();
+        assert_eq!(
+            store
+                .cached_upload("h1", Model::C1, 500)
+                .unwrap()
+                .as_deref(),
+            Some("oss://x/a.png")
+        );
+        assert_eq!(store.cached_upload("h1", Model::C1, 2000).unwrap(), None);
+        assert_eq!(store.cached_upload("h1", Model::V56, 0).unwrap(), None);
+    }
+
+    #[test]
+    fn learns_generation_times_from_finished_jobs() {
+        let store = Store::open_in_memory().unwrap();
+        let mut j = job("a", 1);
+        j.task_created_ms = Some(10_000);
+        j.set_state(JobState::Succeeded, 70_000);
+        j.set_state(JobState::Done, 71_000);
+        store.save(&j, 71_000).unwrap();
+        let spec = &j.spec;
+        assert_eq!(
+            store
+                .past_generation_seconds(spec.model, spec.tier, spec.duration)
+                .unwrap(),
+            vec![60.0]
+        );
+        assert!(
+            store
+                .past_generation_seconds(Model::V56, spec.tier, spec.duration)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn files_survive_reopening_and_refuse_newer_schemas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.sqlite");
+        let j = job("persisted", 1);
+        Store::open(&path).unwrap().save(&j, 1).unwrap();
+        assert_eq!(Store::open(&path).unwrap().get(&j.id).unwrap().unwrap(), j);
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew(99))));
+    }
+}
