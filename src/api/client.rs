@@ -178,13 +178,35 @@ impl Client {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> Result<String, Error> {
+        self.upload_with_progress(policy, file_name, bytes, content_type, |_, _| {})
+            .await
+    }
+
+    /// [`Client::upload`], calling `progress(sent, total)` as the file goes out.
+    pub async fn upload_with_progress(
+        &self,
+        policy: &UploadPolicy,
+        file_name: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+        progress: impl Fn(u64, u64) + Send + Sync + 'static,
+    ) -> Result<String, Error> {
         if file_name.is_empty() || file_name.contains(['/', '\\']) {
             return Err(Error::Invalid(format!(
                 "not a plain file name: {file_name}"
             )));
         }
         let key = format!("{}/{file_name}", policy.upload_dir.trim_end_matches('/'));
-        let file = reqwest::multipart::Part::bytes(bytes)
+        const CHUNK: usize = 64 * 1024;
+        let total = bytes.len() as u64;
+        let data = bytes::Bytes::from(bytes);
+        let chunks = (0..data.len()).step_by(CHUNK).map(move |start| {
+            let end = (start + CHUNK).min(data.len());
+            progress(end as u64, total);
+            Ok::<_, std::io::Error>(data.slice(start..end))
+        });
+        let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+        let file = reqwest::multipart::Part::stream_with_length(body, total)
             .file_name(file_name.to_string())
             .mime_str(content_type)
             .map_err(|e| Error::Invalid(format!("bad content type {content_type}: {e}")))?;

@@ -194,6 +194,9 @@ pub struct Job {
     pub video_url: Option<String>,
     #[serde(default)]
     pub video_url_expires_ms: Option<i64>,
+    /// The video's full length, once the download has told it.
+    #[serde(default)]
+    pub video_bytes: Option<u64>,
     /// Service-side times as the service wrote them.
     #[serde(default)]
     pub service_times: ServiceTimes,
@@ -241,6 +244,7 @@ impl Job {
             usage: None,
             video_url: None,
             video_url_expires_ms: None,
+            video_bytes: None,
             service_times: ServiceTimes::default(),
             output_dir,
             output_path: None,

@@ -1,7 +1,237 @@
 //! The job engine: turns a validated spec into an MP4 on disk without ever losing
-//! or double-paying a generation. Runs on its own tokio runtime thread.
+//! or double-paying a generation.
+//!
+//! It runs on its own thread with its own tokio runtime. Callers send [`Command`]s
+//! through an [`Engine`] handle and receive [`Event`]s on a channel; after each event
+//! the engine calls a repaint callback, so a GUI can wake up without the engine
+//! knowing about it.
 
 pub mod images;
 pub mod job;
+pub mod output;
+mod runner;
 pub mod schedule;
 pub mod store;
+
+pub use job::{Job, JobError, JobId, JobState};
+
+use crate::api::ApiKey;
+use crate::core::{GenerationSpec, Localized, Problem, RefSource};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the engine works and where it keeps things.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub base_url: String,
+    /// Without a key, jobs stop before uploading and say how to set one.
+    pub api_key: Option<ApiKey>,
+    /// Holds `jobs.sqlite` and the lock that keeps a second engine away.
+    pub data_dir: PathBuf,
+    /// Default folder for finished videos.
+    pub output_dir: PathBuf,
+    /// Jobs under way at once per model series (the account allows 5).
+    pub jobs_per_series: usize,
+    /// Task queries per second for the whole app (clamped to 1..=20).
+    pub queries_per_second: u32,
+    /// Limit for one API call.
+    pub request_timeout: Duration,
+    /// Longest wait between retries of a failing step.
+    pub max_backoff: Duration,
+    /// Create attempts answered with 5xx/429 before the job fails.
+    pub create_attempts: u32,
+    /// Waits before each look through the task list after an unconfirmed create.
+    pub adopt_delays: Vec<Duration>,
+    /// Continue every unfinished job at start.
+    pub resume_on_start: bool,
+    /// Assume generation takes this long instead of learning it from history
+    /// (for the simulator and tests).
+    pub expected_generation: Option<Duration>,
+}
+
+impl EngineConfig {
+    pub fn new(base_url: impl Into<String>, api_key: Option<ApiKey>, data_dir: PathBuf, output_dir: PathBuf) -> Self {
+        EngineConfig {
+            base_url: base_url.into(),
+            api_key,
+            data_dir,
+            output_dir,
+            jobs_per_series: crate::core::capabilities::RUNNING_TASKS_PER_SERIES,
+            queries_per_second: schedule::DEFAULT_QUERIES_PER_SECOND,
+            request_timeout: Duration::from_secs(60),
+            max_backoff: Duration::from_secs(60),
+            create_attempts: 8,
+            adopt_delays: vec![Duration::ZERO, Duration::from_secs(3), Duration::from_secs(10)],
+            resume_on_start: true,
+            expected_generation: None,
+        }
+    }
+
+    /// The platform's data folder for the app (e.g. `~/.local/share/r2v-studio`).
+    pub fn default_data_dir() -> PathBuf {
+        directories::ProjectDirs::from("com", "R2V Studio", "r2v-studio")
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".r2v-studio"))
+    }
+
+    /// `~/Videos/R2V Studio` (or the home folder's equivalent).
+    pub fn default_output_dir() -> PathBuf {
+        let dirs = directories::UserDirs::new();
+        let base = dirs
+            .as_ref()
+            .and_then(|d| d.video_dir().map(PathBuf::from))
+            .or_else(|| dirs.as_ref().map(|d| d.home_dir().to_path_buf()))
+            .unwrap_or_else(|| PathBuf::from("."));
+        base.join("R2V Studio")
+    }
+}
+
+/// What callers ask of the engine.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Journal and run a new job. The caller picks the id, to follow the job.
+    Generate {
+        id: JobId,
+        spec: GenerationSpec,
+        output_dir: Option<PathBuf>,
+    },
+    /// Drop a queued job, or cancel a PENDING task on the service.
+    Cancel(JobId),
+    /// A new job (a new, billed task) with the same spec.
+    Retry { from: JobId, new_id: JobId },
+    /// Continue an unfinished job that stopped (e.g. after an error).
+    Resume(JobId),
+    /// Continue every unfinished job.
+    ResumeAll,
+    /// For a job whose submission is unconfirmed: look through the task list again.
+    LookAgain(JobId),
+    /// For a job whose submission is unconfirmed: submit anew (may be billed twice).
+    SubmitAnew(JobId),
+    /// Forget a finished job (its video stays on disk).
+    Remove(JobId),
+    /// Decode a thumbnail off the UI thread.
+    LoadImage { key: u64, source: RefSource, max_side: u32 },
+    Shutdown,
+}
+
+/// What the engine reports.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The job as journaled after a change.
+    Job(Box<Job>),
+    /// A Generate was refused before any job was made.
+    Rejected { id: JobId, problems: Vec<Problem> },
+    Removed(JobId),
+    /// Upload progress of one reference.
+    Upload { job: JobId, index: usize, sent: u64, total: u64 },
+    Download {
+        job: JobId,
+        received: u64,
+        total: Option<u64>,
+        bytes_per_sec: f64,
+    },
+    /// Jobs waiting for a slot, in the order they will start.
+    Queue(Vec<JobId>),
+    Thumbnail {
+        key: u64,
+        result: Result<Arc<images::Thumbnail>, Localized>,
+    },
+    /// Something to tell the user (e.g. a running task cannot be cancelled).
+    Notice { job: Option<JobId>, message: Localized },
+    /// Nothing is being done for this job until a command says so: it is final, or
+    /// waits for the user, or stopped on trouble that was reported.
+    Idle(JobId),
+    /// The engine finished shutting down.
+    Stopped,
+}
+
+/// Why the engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("could not create the data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error(
+        "another R2V Studio is already using the data folder {0}: close it, or use another --data-dir"
+    )]
+    Locked(PathBuf),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("could not start the engine: {0}")]
+    Start(String),
+}
+
+/// Where events go: a channel, plus a callback to wake the receiver.
+#[derive(Clone)]
+pub struct EventSink {
+    tx: std::sync::mpsc::Sender<Event>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl EventSink {
+    pub fn new(tx: std::sync::mpsc::Sender<Event>, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        EventSink { tx, wake }
+    }
+
+    fn emit(&self, event: Event) {
+        if self.tx.send(event).is_ok() {
+            (self.wake)();
+        }
+    }
+}
+
+/// A handle to the running engine. Dropping it shuts the engine down.
+pub struct Engine {
+    tx: tokio::sync::mpsc::UnboundedSender<Command>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Engine {
+    /// Opens the journal, takes the data folder's lock and starts the engine thread.
+    pub fn start(config: EngineConfig, events: EventSink) -> Result<Engine, EngineError> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let prepared = runner::prepare(config, events)?;
+        let thread = std::thread::Builder::new()
+            .name("r2v-engine".into())
+            .spawn(move || runner::run(prepared, rx))
+            .map_err(|e| EngineError::Start(e.to_string()))?;
+        Ok(Engine {
+            tx,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn send(&self, command: Command) {
+        let _ = self.tx.send(command);
+    }
+
+    /// Journals and starts a job; returns its id.
+    pub fn generate(&self, spec: GenerationSpec, output_dir: Option<PathBuf>) -> JobId {
+        let id = JobId::new();
+        self.send(Command::Generate {
+            id: id.clone(),
+            spec,
+            output_dir,
+        });
+        id
+    }
+
+    /// Stops: steps that are safe to interrupt stop at once (their state is
+    /// journaled); a create call in flight is waited for, so its answer is recorded.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.tx.send(Command::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

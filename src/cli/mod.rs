@@ -1,4 +1,6 @@
-//! The command line: the same library behind `dry-run` and `sim`.
+//! The command line: the same engine and library as the window.
+
+mod jobs;
 
 use crate::api::{self, CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, Size};
@@ -34,8 +36,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Generate a video: validate, journal, upload, submit, wait, download.
+    Generate(jobs::GenerateArgs),
     /// Validate a generation and print the exact request body and a curl command.
     DryRun(DryRunArgs),
+    /// List jobs from the journal (unfinished and recent; --all for every one).
+    Jobs(jobs::JobsArgs),
+    /// Run every unfinished job to its end.
+    Resume(jobs::EngineArgs),
+    /// Cancel a queued job or a task still waiting on the service.
+    Cancel(jobs::CancelArgs),
+    /// Show everything the journal knows about one job.
+    Show(jobs::ShowArgs),
     /// Run the built-in Model Studio simulator on 127.0.0.1.
     Sim(SimArgs),
 }
@@ -131,7 +143,12 @@ pub struct SimArgs {
 /// Runs a parsed command line; `None` means "open the window" (not handled here).
 pub fn run(command: Command) -> ExitCode {
     match command {
+        Command::Generate(args) => jobs::generate(&args),
         Command::DryRun(args) => dry_run(&args),
+        Command::Jobs(args) => jobs::list(&args),
+        Command::Resume(args) => jobs::resume(&args),
+        Command::Cancel(args) => jobs::cancel(&args),
+        Command::Show(args) => jobs::show(&args),
         Command::Sim(args) => run_sim(&args),
     }
 }
@@ -240,7 +257,11 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
                 (name, text.clone())
             }
         };
-        let source = RefSource::from_text(&source_text);
+        let source = match RefSource::from_text(&source_text) {
+            // Journaled jobs resume from any folder: keep absolute paths.
+            RefSource::Local(path) => RefSource::Local(std::path::absolute(&path).unwrap_or(path)),
+            url => url,
+        };
         if let RefSource::Local(path) = &source
             && !path.as_os_str().is_empty()
             && !path.is_file()
@@ -294,7 +315,7 @@ pub fn placeholder_urls(spec: &GenerationSpec) -> Vec<String> {
         .collect()
 }
 
-fn print_problems(problems: &[Problem], lang: Lang) {
+pub(crate) fn print_problems(problems: &[Problem], lang: Lang) {
     let mut err = std::io::stderr().lock();
     let heading = match lang {
         Lang::En => format!("{} problem(s) to fix before generating:", problems.len()),

@@ -1,0 +1,543 @@
+//! Commands that drive the job engine: generate, resume, cancel, jobs, show.
+
+use super::{EXIT_INVALID, SpecArgs, build_spec, env_lang, print_problems};
+use crate::api::{ApiKey, resolve_base_url};
+use crate::core::{Lang, Localized};
+use crate::engine::store::Store;
+use crate::engine::{Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_PENDING: u8 = 3;
+
+/// Where the engine works: shared by every engine command.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// Service base URL [default: $DASHSCOPE_HTTP_BASE_URL, else Beijing].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Folder of the job journal [default: the platform's data folder].
+    #[arg(long, value_name = "DIR", env = "R2V_STUDIO_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Folder for finished videos [default: ~/Videos/R2V Studio].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Assume generation takes this many seconds (for the simulator and tests).
+    #[arg(long, value_name = "SECS", hide = true)]
+    pub expect_secs: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Return once the task is created; `r2v-studio resume` finishes it later.
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    /// Every job, not only unfinished and recent ones.
+    #[arg(long)]
+    pub all: bool,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// A job id (or its first characters) or a task id.
+    pub id: String,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A job id (or its first characters) or a task id.
+    pub id: String,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+impl EngineArgs {
+    fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(EngineConfig::default_data_dir)
+    }
+
+    fn config(&self, resume_on_start: bool) -> EngineConfig {
+        let mut config = EngineConfig::new(
+            resolve_base_url(self.base_url.as_deref(), None),
+            ApiKey::from_env(),
+            self.data_dir(),
+            self.out.clone().unwrap_or_else(EngineConfig::default_output_dir),
+        );
+        config.resume_on_start = resume_on_start;
+        config.expected_generation = self
+            .expect_secs
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(Duration::from_secs_f64);
+        config
+    }
+}
+
+/// Says `text` on stderr in the user's language.
+fn say(lang: Lang, text: Localized) {
+    eprintln!("{}", text.get(lang));
+}
+
+fn start_engine(config: EngineConfig, lang: Lang) -> Result<(Engine, Receiver<Event>), ExitCode> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    match Engine::start(config, EventSink::new(tx, Arc::new(|| {}))) {
+        Ok(engine) => Ok((engine, rx)),
+        Err(e) => {
+            say(lang, Localized::new(format!("Could not start: {e}"), format!("无法启动：{e}")));
+            Err(ExitCode::from(EXIT_FAILED))
+        }
+    }
+}
+
+/// Set by Ctrl-C or SIGTERM.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let set = flag.clone();
+    std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        rt.block_on(super::wait_for_stop_signal());
+        set.store(true, Ordering::SeqCst);
+    });
+    flag
+}
+
+fn no_key_help(lang: Lang) {
+    say(
+        lang,
+        Localized::new(
+            "No API key: set DASHSCOPE_API_KEY to a Model Studio key from the Beijing region \
+             (export DASHSCOPE_API_KEY=sk-…). To try without an account, run `r2v-studio sim` \
+             and pass --base-url with the address it prints, with DASHSCOPE_API_KEY=sk-demo.",
+            "没有 API Key：请把 DASHSCOPE_API_KEY 设为北京地域的百炼 Key（export DASHSCOPE_API_KEY=sk-…）。\
+             如想先免账号试用，请运行 `r2v-studio sim`，并用 --base-url 指向它打印的地址，同时设置 DASHSCOPE_API_KEY=sk-demo。",
+        ),
+    );
+}
+
+pub fn generate(args: &GenerateArgs) -> ExitCode {
+    let lang = env_lang();
+    let spec = match build_spec(&args.spec) {
+        Ok(spec) => spec,
+        Err(problems) => {
+            print_problems(&problems, lang);
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    if ApiKey::from_env().is_none() {
+        no_key_help(lang);
+        return ExitCode::from(EXIT_INVALID);
+    }
+    let config = args.engine.config(false);
+    let out = config.output_dir.clone();
+    let (engine, events) = match start_engine(config, lang) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let interrupted = interrupt_flag();
+    let id = engine.generate(spec, Some(out));
+    let mut watch = Watch::new(lang, [id.clone()].into_iter().collect());
+    let result = watch.run(&events, &interrupted, |job| args.no_wait && job.state.has_task());
+    engine.shutdown();
+    watch.finish();
+    match result {
+        Outcome::Interrupted => {
+            say(
+                lang,
+                Localized::new(
+                    format!("Interrupted. Job {id} is saved in the journal: run `r2v-studio resume` to continue it."),
+                    format!("已中断。任务 {id} 已保存在记录中：运行 `r2v-studio resume` 继续。"),
+                ),
+            );
+            ExitCode::from(EXIT_PENDING)
+        }
+        Outcome::Stopped => match watch.jobs.get(&id) {
+            Some(job) => report(lang, job, args.no_wait),
+            None => ExitCode::from(EXIT_FAILED),
+        },
+        Outcome::Rejected => ExitCode::from(EXIT_INVALID),
+    }
+}
+
+pub fn resume(args: &EngineArgs) -> ExitCode {
+    let lang = env_lang();
+    let open = match Store::open(&args.data_dir().join("jobs.sqlite")).and_then(|s| s.unfinished()) {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            say(lang, Localized::new(format!("Could not read the journal: {e}"), format!("无法读取任务记录：{e}")));
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    if open.is_empty() {
+        say(lang, Localized::new("Nothing to resume: every job is finished.", "没有需要继续的任务：所有任务都已结束。"));
+        return ExitCode::SUCCESS;
+    }
+    if ApiKey::from_env().is_none() {
+        no_key_help(lang);
+        return ExitCode::from(EXIT_INVALID);
+    }
+    let ids: HashSet<JobId> = open.iter().map(|j| j.id.clone()).collect();
+    let (engine, events) = match start_engine(args.config(true), lang) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let interrupted = interrupt_flag();
+    let mut watch = Watch::new(lang, ids.clone());
+    let result = watch.run(&events, &interrupted, |_| false);
+    engine.shutdown();
+    watch.finish();
+    if matches!(result, Outcome::Interrupted) {
+        say(lang, Localized::new(
+            "Interrupted. Unfinished jobs stay in the journal: run `r2v-studio resume` again to continue.",
+            "已中断。未完成的任务保留在记录中：再次运行 `r2v-studio resume` 继续。",
+        ));
+        return ExitCode::from(EXIT_PENDING);
+    }
+    let mut worst = ExitCode::SUCCESS;
+    let mut any_failed = false;
+    let mut any_waiting = false;
+    for id in &ids {
+        if let Some(job) = watch.jobs.get(id) {
+            let code = report(lang, job, false);
+            any_failed |= code == ExitCode::from(EXIT_FAILED);
+            any_waiting |= code == ExitCode::from(EXIT_PENDING);
+        }
+    }
+    if any_failed {
+        worst = ExitCode::from(EXIT_FAILED);
+    } else if any_waiting {
+        worst = ExitCode::from(EXIT_PENDING);
+    }
+    worst
+}
+
+pub fn cancel(args: &CancelArgs) -> ExitCode {
+    let lang = env_lang();
+    let job = match find(&args.engine, &args.id, lang) {
+        Ok(job) => job,
+        Err(code) => return code,
+    };
+    if job.state.is_final() {
+        say(lang, Localized::new(
+            format!("Job {} is already {}.", job.id, job.state.describe().en.to_lowercase()),
+            format!("任务 {} 已经{}。", job.id, job.state.describe().zh),
+        ));
+        return ExitCode::SUCCESS;
+    }
+    let (engine, events) = match start_engine(args.engine.config(false), lang) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    engine.send(Command::Cancel(job.id.clone()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut code = ExitCode::from(EXIT_FAILED);
+    while Instant::now() < deadline {
+        match events.recv_timeout(Duration::from_millis(200)) {
+            Ok(Event::Job(j)) if j.id == job.id && j.state == JobState::Canceled => {
+                say(lang, Localized::new(format!("Canceled job {}.", j.id), format!("已取消任务 {}。", j.id)));
+                code = ExitCode::SUCCESS;
+                break;
+            }
+            Ok(Event::Notice { job: Some(id), message }) if id == job.id => {
+                say(lang, message);
+                break;
+            }
+            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    engine.shutdown();
+    code
+}
+
+pub fn show(args: &ShowArgs) -> ExitCode {
+    let lang = env_lang();
+    match find(&args.engine, &args.id, lang) {
+        Ok(job) => {
+            println!("{}", serde_json::to_string_pretty(&job).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+pub fn list(args: &JobsArgs) -> ExitCode {
+    let lang = env_lang();
+    let jobs = match Store::open(&args.engine.data_dir().join("jobs.sqlite")).and_then(|s| s.all()) {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            say(lang, Localized::new(format!("Could not read the journal: {e}"), format!("无法读取任务记录：{e}")));
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let mut finished_shown = 0;
+    let shown: Vec<&Job> = jobs
+        .iter()
+        .filter(|j| {
+            if args.all || !j.state.is_final() {
+                return true;
+            }
+            finished_shown += 1;
+            finished_shown <= 10
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&shown).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    if shown.is_empty() {
+        say(lang, Localized::new("No jobs yet.", "还没有任务。"));
+        return ExitCode::SUCCESS;
+    }
+    for job in shown {
+        let when = crate::engine::output::ms_to_rfc3339(job.created_ms);
+        let size = job.spec.size().map(|s| s.to_string()).unwrap_or_default();
+        let detail = match (&job.output_path, &job.error) {
+            (_, Some(e)) if job.state == JobState::Failed => format!("{}: {}", e.code, e.message),
+            (Some(p), _) if job.state == JobState::Done => p.display().to_string(),
+            _ => job.task_id.clone().unwrap_or_default(),
+        };
+        println!(
+            "{}  {:<16} {:<5} {:<9} {:>2}s  {}  {}  {}",
+            job.id.short(),
+            job.state.describe().get(lang),
+            job.spec.model.info().short_name,
+            size,
+            job.spec.duration,
+            &when[..when.len().min(19)],
+            crate::core::refname::truncate(job.title(), 40),
+            detail
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn find(args: &EngineArgs, text: &str, lang: Lang) -> Result<Job, ExitCode> {
+    let found = Store::open(&args.data_dir().join("jobs.sqlite")).and_then(|s| s.find(text));
+    match found {
+        Ok(Some(job)) => Ok(job),
+        Ok(None) => {
+            say(lang, Localized::new(
+                format!("No single job matches {text:?}: see `r2v-studio jobs --all`."),
+                format!("没有唯一匹配 {text:?} 的任务：请查看 `r2v-studio jobs --all`。"),
+            ));
+            Err(ExitCode::from(EXIT_INVALID))
+        }
+        Err(e) => {
+            say(lang, Localized::new(format!("Could not read the journal: {e}"), format!("无法读取任务记录：{e}")));
+            Err(ExitCode::from(EXIT_FAILED))
+        }
+    }
+}
+
+/// The final word on a job; its exit code.
+fn report(lang: Lang, job: &Job, no_wait: bool) -> ExitCode {
+    match job.state {
+        JobState::Done => {
+            let video = job.output_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            let sidecar = job.sidecar_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            println!("{video}");
+            say(lang, Localized::new(
+                format!("Done: {video}\nDetails: {sidecar}\nBilled: {} s (task {})", fmt_secs(job.billed_seconds), job.task_id.as_deref().unwrap_or("?")),
+                format!("完成：{video}\n详情：{sidecar}\n计费：{} 秒（任务 {}）", fmt_secs(job.billed_seconds), job.task_id.as_deref().unwrap_or("?")),
+            ));
+            ExitCode::SUCCESS
+        }
+        JobState::Failed | JobState::Canceled | JobState::Expired => {
+            let (en, zh) = match &job.error {
+                Some(e) => {
+                    let id = e.request_id.as_deref().map(|r| format!(" (request_id: {r})")).unwrap_or_default();
+                    (
+                        format!("{}: {} — {}{id}", e.code, e.message, e.advice.en),
+                        format!("{}：{} —— {}{id}", e.code, e.message, e.advice.zh),
+                    )
+                }
+                None => (job.state.describe().en, job.state.describe().zh),
+            };
+            say(lang, Localized::new(
+                format!("Job {} {}: {en}", job.id, job.state.describe().en.to_lowercase()),
+                format!("任务 {} {}：{zh}", job.id, job.state.describe().zh),
+            ));
+            ExitCode::from(EXIT_FAILED)
+        }
+        JobState::SubmitUnknown => {
+            if let Some(w) = &job.warning {
+                say(lang, w.clone());
+            }
+            say(lang, Localized::new(
+                format!("Job {} waits for you: open R2V Studio to choose, or run `r2v-studio resume` to look again.", job.id),
+                format!("任务 {} 等待您的决定：请在 R2V Studio 中选择，或运行 `r2v-studio resume` 再次查找。", job.id),
+            ));
+            ExitCode::from(EXIT_PENDING)
+        }
+        _ => {
+            if no_wait {
+                say(lang, Localized::new(
+                    format!("Submitted: job {} (task {}). Run `r2v-studio resume` to wait for it and download the video.", job.id, job.task_id.as_deref().unwrap_or("?")),
+                    format!("已提交：任务 {}（服务任务 {}）。运行 `r2v-studio resume` 等待并下载视频。", job.id, job.task_id.as_deref().unwrap_or("?")),
+                ));
+            } else if let Some(e) = &job.error {
+                say(lang, Localized::new(
+                    format!("Job {} stopped: {} — {}", job.id, e.message, e.advice.en),
+                    format!("任务 {} 已暂停：{} —— {}", job.id, e.message, e.advice.zh),
+                ));
+            }
+            ExitCode::from(EXIT_PENDING)
+        }
+    }
+}
+
+fn fmt_secs(s: Option<f64>) -> String {
+    s.map(|s| format!("{s}")).unwrap_or_else(|| "?".into())
+}
+
+enum Outcome {
+    Stopped,
+    Interrupted,
+    Rejected,
+}
+
+/// Follows jobs' events and shows progress until every one is idle.
+struct Watch {
+    lang: Lang,
+    waiting: HashSet<JobId>,
+    jobs: std::collections::HashMap<JobId, Job>,
+    bar: ProgressBar,
+    started: Instant,
+}
+
+impl Watch {
+    fn new(lang: Lang, ids: HashSet<JobId>) -> Watch {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Watch {
+            lang,
+            waiting: ids,
+            jobs: Default::default(),
+            bar,
+            started: Instant::now(),
+        }
+    }
+
+    fn run(
+        &mut self,
+        events: &Receiver<Event>,
+        interrupted: &AtomicBool,
+        done_early: impl Fn(&Job) -> bool,
+    ) -> Outcome {
+        while !self.waiting.is_empty() {
+            if interrupted.load(Ordering::SeqCst) {
+                return Outcome::Interrupted;
+            }
+            let event = match events.recv_timeout(Duration::from_millis(200)) {
+                Ok(e) => e,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.tick();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return Outcome::Stopped,
+            };
+            match event {
+                Event::Job(job) if self.waiting.contains(&job.id) || self.jobs.contains_key(&job.id) => {
+                    let changed = self.jobs.get(&job.id).map(|j| j.state) != Some(job.state);
+                    if changed && !self.bar.is_hidden() {
+                        self.bar.println(format!("{}  {}", job.id.short(), job.state.describe().get(self.lang)));
+                    } else if changed {
+                        eprintln!("{}  {}", job.id.short(), job.state.describe().get(self.lang));
+                    }
+                    if let Some(w) = &job.warning
+                        && self.jobs.get(&job.id).and_then(|j| j.warning.as_ref()) != Some(w)
+                    {
+                        self.bar.println(format!("   {}", w.get(self.lang)));
+                    }
+                    let early = done_early(&job);
+                    let finished = job.state.is_final();
+                    let id = job.id.clone();
+                    self.jobs.insert(id.clone(), *job);
+                    if early || finished {
+                        self.waiting.remove(&id);
+                    }
+                    self.tick();
+                }
+                Event::Idle(id) => {
+                    self.waiting.remove(&id);
+                }
+                Event::Rejected { id, problems } if self.waiting.contains(&id) => {
+                    self.bar.finish_and_clear();
+                    print_problems(&problems, self.lang);
+                    return Outcome::Rejected;
+                }
+                Event::Upload { job, index, sent, total } if self.waiting.contains(&job) => {
+                    let pct = if total > 0 { sent * 100 / total } else { 100 };
+                    self.bar.set_message(format!("{}  {} {} {pct}%", job.short(), Localized::new("uploading reference", "正在上传参考图").get(self.lang), index + 1));
+                }
+                Event::Download { job, received, total, bytes_per_sec } if self.waiting.contains(&job) => {
+                    let progress = match total {
+                        Some(t) if t > 0 => format!("{}%", received * 100 / t),
+                        _ => format!("{} KB", received / 1024),
+                    };
+                    self.bar.set_message(format!(
+                        "{}  {} {progress} ({:.1} MB/s)",
+                        job.short(),
+                        Localized::new("downloading", "正在下载").get(self.lang),
+                        bytes_per_sec / 1e6
+                    ));
+                }
+                Event::Queue(queue) => {
+                    for (i, id) in queue.iter().enumerate() {
+                        if self.waiting.contains(id) {
+                            self.bar.set_message(format!("{}  {} {}", id.short(), Localized::new("queued, position", "排队中，位置").get(self.lang), i + 1));
+                        }
+                    }
+                }
+                Event::Notice { job, message } if job.as_ref().is_none_or(|j| self.waiting.contains(j)) => {
+                    self.bar.println(message.get(self.lang).to_string());
+                }
+                _ => {}
+            }
+        }
+        Outcome::Stopped
+    }
+
+    fn tick(&self) {
+        let elapsed = self.started.elapsed().as_secs();
+        let active: Vec<String> = self
+            .waiting
+            .iter()
+            .filter_map(|id| self.jobs.get(id))
+            .filter(|j| matches!(j.state, JobState::Pending | JobState::Running))
+            .map(|j| format!("{} {}", j.id.short(), j.state.describe().get(self.lang)))
+            .collect();
+        if !active.is_empty() {
+            self.bar.set_message(format!("{}  {}:{:02}", active.join(", "), elapsed / 60, elapsed % 60));
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
