@@ -76,7 +76,9 @@ pub struct ShowArgs {
 
 impl EngineArgs {
     fn data_dir(&self) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(EngineConfig::default_data_dir)
+        self.data_dir
+            .clone()
+            .unwrap_or_else(EngineConfig::default_data_dir)
     }
 
     fn config(&self, resume_on_start: bool) -> EngineConfig {
@@ -84,7 +86,9 @@ impl EngineArgs {
             resolve_base_url(self.base_url.as_deref(), None),
             ApiKey::from_env(),
             self.data_dir(),
-            self.out.clone().unwrap_or_else(EngineConfig::default_output_dir),
+            self.out
+                .clone()
+                .unwrap_or_else(EngineConfig::default_output_dir),
         );
         config.resume_on_start = resume_on_start;
         config.expected_generation = self
@@ -105,7 +109,10 @@ fn start_engine(config: EngineConfig, lang: Lang) -> Result<(Engine, Receiver<Ev
     match Engine::start(config, EventSink::new(tx, Arc::new(|| {}))) {
         Ok(engine) => Ok((engine, rx)),
         Err(e) => {
-            say(lang, Localized::new(format!("Could not start: {e}"), format!("无法启动：{e}")));
+            say(
+                lang,
+                Localized::new(format!("Could not start: {e}"), format!("无法启动：{e}")),
+            );
             Err(ExitCode::from(EXIT_FAILED))
         }
     }
@@ -116,7 +123,10 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let set = flag.clone();
     std::thread::spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
             return;
         };
         rt.block_on(super::wait_for_stop_signal());
@@ -160,7 +170,9 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
     let interrupted = interrupt_flag();
     let id = engine.generate(spec, Some(out));
     let mut watch = Watch::new(lang, [id.clone()].into_iter().collect());
-    let result = watch.run(&events, &interrupted, |job| args.no_wait && job.state.has_task());
+    let result = watch.run(&events, &interrupted, |job| {
+        args.no_wait && job.state.has_task()
+    });
     engine.shutdown();
     watch.finish();
     match result {
@@ -168,7 +180,9 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
             say(
                 lang,
                 Localized::new(
-                    format!("Interrupted. Job {id} is saved in the journal: run `r2v-studio resume` to continue it."),
+                    format!(
+                        "Interrupted. Job {id} is saved in the journal: run `r2v-studio resume` to continue it."
+                    ),
                     format!("已中断。任务 {id} 已保存在记录中：运行 `r2v-studio resume` 继续。"),
                 ),
             );
@@ -184,15 +198,28 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
 
 pub fn resume(args: &EngineArgs) -> ExitCode {
     let lang = env_lang();
-    let open = match Store::open(&args.data_dir().join("jobs.sqlite")).and_then(|s| s.unfinished()) {
+    let open = match Store::open(&args.data_dir().join("jobs.sqlite")).and_then(|s| s.unfinished())
+    {
         Ok(jobs) => jobs,
         Err(e) => {
-            say(lang, Localized::new(format!("Could not read the journal: {e}"), format!("无法读取任务记录：{e}")));
+            say(
+                lang,
+                Localized::new(
+                    format!("Could not read the journal: {e}"),
+                    format!("无法读取任务记录：{e}"),
+                ),
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
     if open.is_empty() {
-        say(lang, Localized::new("Nothing to resume: every job is finished.", "没有需要继续的任务：所有任务都已结束。"));
+        say(
+            lang,
+            Localized::new(
+                "Nothing to resume: every job is finished.",
+                "没有需要继续的任务：所有任务都已结束。",
+            ),
+        );
         return ExitCode::SUCCESS;
     }
     if ApiKey::from_env().is_none() {
@@ -210,10 +237,13 @@ pub fn resume(args: &EngineArgs) -> ExitCode {
     engine.shutdown();
     watch.finish();
     if matches!(result, Outcome::Interrupted) {
-        say(lang, Localized::new(
-            "Interrupted. Unfinished jobs stay in the journal: run `r2v-studio resume` again to continue.",
-            "已中断。未完成的任务保留在记录中：再次运行 `r2v-studio resume` 继续。",
-        ));
+        say(
+            lang,
+            Localized::new(
+                "Interrupted. Unfinished jobs stay in the journal: run `r2v-studio resume` again to continue.",
+                "已中断。未完成的任务保留在记录中：再次运行 `r2v-studio resume` 继续。",
+            ),
+        );
         return ExitCode::from(EXIT_PENDING);
     }
     let mut worst = ExitCode::SUCCESS;
@@ -241,10 +271,17 @@ pub fn cancel(args: &CancelArgs) -> ExitCode {
         Err(code) => return code,
     };
     if job.state.is_final() {
-        say(lang, Localized::new(
-            format!("Job {} is already {}.", job.id, job.state.describe().en.to_lowercase()),
-            format!("任务 {} 已经{}。", job.id, job.state.describe().zh),
-        ));
+        say(
+            lang,
+            Localized::new(
+                format!(
+                    "Job {} is already {}.",
+                    job.id,
+                    job.state.describe().en.to_lowercase()
+                ),
+                format!("任务 {} 已经{}。", job.id, job.state.describe().zh),
+            ),
+        );
         return ExitCode::SUCCESS;
     }
     let (engine, events) = match start_engine(args.engine.config(false), lang) {
@@ -257,11 +294,20 @@ pub fn cancel(args: &CancelArgs) -> ExitCode {
     while Instant::now() < deadline {
         match events.recv_timeout(Duration::from_millis(200)) {
             Ok(Event::Job(j)) if j.id == job.id && j.state == JobState::Canceled => {
-                say(lang, Localized::new(format!("Canceled job {}.", j.id), format!("已取消任务 {}。", j.id)));
+                say(
+                    lang,
+                    Localized::new(
+                        format!("Canceled job {}.", j.id),
+                        format!("已取消任务 {}。", j.id),
+                    ),
+                );
                 code = ExitCode::SUCCESS;
                 break;
             }
-            Ok(Event::Notice { job: Some(id), message }) if id == job.id => {
+            Ok(Event::Notice {
+                job: Some(id),
+                message,
+            }) if id == job.id => {
                 say(lang, message);
                 break;
             }
@@ -286,10 +332,17 @@ pub fn show(args: &ShowArgs) -> ExitCode {
 
 pub fn list(args: &JobsArgs) -> ExitCode {
     let lang = env_lang();
-    let jobs = match Store::open(&args.engine.data_dir().join("jobs.sqlite")).and_then(|s| s.all()) {
+    let jobs = match Store::open(&args.engine.data_dir().join("jobs.sqlite")).and_then(|s| s.all())
+    {
         Ok(jobs) => jobs,
         Err(e) => {
-            say(lang, Localized::new(format!("Could not read the journal: {e}"), format!("无法读取任务记录：{e}")));
+            say(
+                lang,
+                Localized::new(
+                    format!("Could not read the journal: {e}"),
+                    format!("无法读取任务记录：{e}"),
+                ),
+            );
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -305,7 +358,10 @@ pub fn list(args: &JobsArgs) -> ExitCode {
         })
         .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&shown).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&shown).unwrap_or_default()
+        );
         return ExitCode::SUCCESS;
     }
     if shown.is_empty() {
@@ -340,14 +396,23 @@ fn find(args: &EngineArgs, text: &str, lang: Lang) -> Result<Job, ExitCode> {
     match found {
         Ok(Some(job)) => Ok(job),
         Ok(None) => {
-            say(lang, Localized::new(
-                format!("No single job matches {text:?}: see `r2v-studio jobs --all`."),
-                format!("没有唯一匹配 {text:?} 的任务：请查看 `r2v-studio jobs --all`。"),
-            ));
+            say(
+                lang,
+                Localized::new(
+                    format!("No single job matches {text:?}: see `r2v-studio jobs --all`."),
+                    format!("没有唯一匹配 {text:?} 的任务：请查看 `r2v-studio jobs --all`。"),
+                ),
+            );
             Err(ExitCode::from(EXIT_INVALID))
         }
         Err(e) => {
-            say(lang, Localized::new(format!("Could not read the journal: {e}"), format!("无法读取任务记录：{e}")));
+            say(
+                lang,
+                Localized::new(
+                    format!("Could not read the journal: {e}"),
+                    format!("无法读取任务记录：{e}"),
+                ),
+            );
             Err(ExitCode::from(EXIT_FAILED))
         }
     }
@@ -357,19 +422,42 @@ fn find(args: &EngineArgs, text: &str, lang: Lang) -> Result<Job, ExitCode> {
 fn report(lang: Lang, job: &Job, no_wait: bool) -> ExitCode {
     match job.state {
         JobState::Done => {
-            let video = job.output_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-            let sidecar = job.sidecar_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            let video = job
+                .output_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            let sidecar = job
+                .sidecar_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             println!("{video}");
-            say(lang, Localized::new(
-                format!("Done: {video}\nDetails: {sidecar}\nBilled: {} s (task {})", fmt_secs(job.billed_seconds), job.task_id.as_deref().unwrap_or("?")),
-                format!("完成：{video}\n详情：{sidecar}\n计费：{} 秒（任务 {}）", fmt_secs(job.billed_seconds), job.task_id.as_deref().unwrap_or("?")),
-            ));
+            say(
+                lang,
+                Localized::new(
+                    format!(
+                        "Done: {video}\nDetails: {sidecar}\nBilled: {} s (task {})",
+                        fmt_secs(job.billed_seconds),
+                        job.task_id.as_deref().unwrap_or("?")
+                    ),
+                    format!(
+                        "完成：{video}\n详情：{sidecar}\n计费：{} 秒（任务 {}）",
+                        fmt_secs(job.billed_seconds),
+                        job.task_id.as_deref().unwrap_or("?")
+                    ),
+                ),
+            );
             ExitCode::SUCCESS
         }
         JobState::Failed | JobState::Canceled | JobState::Expired => {
             let (en, zh) = match &job.error {
                 Some(e) => {
-                    let id = e.request_id.as_deref().map(|r| format!(" (request_id: {r})")).unwrap_or_default();
+                    let id = e
+                        .request_id
+                        .as_deref()
+                        .map(|r| format!(" (request_id: {r})"))
+                        .unwrap_or_default();
                     (
                         format!("{}: {} — {}{id}", e.code, e.message, e.advice.en),
                         format!("{}：{} —— {}{id}", e.code, e.message, e.advice.zh),
@@ -377,33 +465,63 @@ fn report(lang: Lang, job: &Job, no_wait: bool) -> ExitCode {
                 }
                 None => (job.state.describe().en, job.state.describe().zh),
             };
-            say(lang, Localized::new(
-                format!("Job {} {}: {en}", job.id, job.state.describe().en.to_lowercase()),
-                format!("任务 {} {}：{zh}", job.id, job.state.describe().zh),
-            ));
+            say(
+                lang,
+                Localized::new(
+                    format!(
+                        "Job {} {}: {en}",
+                        job.id,
+                        job.state.describe().en.to_lowercase()
+                    ),
+                    format!("任务 {} {}：{zh}", job.id, job.state.describe().zh),
+                ),
+            );
             ExitCode::from(EXIT_FAILED)
         }
         JobState::SubmitUnknown => {
             if let Some(w) = &job.warning {
                 say(lang, w.clone());
             }
-            say(lang, Localized::new(
-                format!("Job {} waits for you: open R2V Studio to choose, or run `r2v-studio resume` to look again.", job.id),
-                format!("任务 {} 等待您的决定：请在 R2V Studio 中选择，或运行 `r2v-studio resume` 再次查找。", job.id),
-            ));
+            say(
+                lang,
+                Localized::new(
+                    format!(
+                        "Job {} waits for you: open R2V Studio to choose, or run `r2v-studio resume` to look again.",
+                        job.id
+                    ),
+                    format!(
+                        "任务 {} 等待您的决定：请在 R2V Studio 中选择，或运行 `r2v-studio resume` 再次查找。",
+                        job.id
+                    ),
+                ),
+            );
             ExitCode::from(EXIT_PENDING)
         }
         _ => {
             if no_wait {
-                say(lang, Localized::new(
-                    format!("Submitted: job {} (task {}). Run `r2v-studio resume` to wait for it and download the video.", job.id, job.task_id.as_deref().unwrap_or("?")),
-                    format!("已提交：任务 {}（服务任务 {}）。运行 `r2v-studio resume` 等待并下载视频。", job.id, job.task_id.as_deref().unwrap_or("?")),
-                ));
+                say(
+                    lang,
+                    Localized::new(
+                        format!(
+                            "Submitted: job {} (task {}). Run `r2v-studio resume` to wait for it and download the video.",
+                            job.id,
+                            job.task_id.as_deref().unwrap_or("?")
+                        ),
+                        format!(
+                            "已提交：任务 {}（服务任务 {}）。运行 `r2v-studio resume` 等待并下载视频。",
+                            job.id,
+                            job.task_id.as_deref().unwrap_or("?")
+                        ),
+                    ),
+                );
             } else if let Some(e) = &job.error {
-                say(lang, Localized::new(
-                    format!("Job {} stopped: {} — {}", job.id, e.message, e.advice.en),
-                    format!("任务 {} 已暂停：{} —— {}", job.id, e.message, e.advice.zh),
-                ));
+                say(
+                    lang,
+                    Localized::new(
+                        format!("Job {} stopped: {} — {}", job.id, e.message, e.advice.en),
+                        format!("任务 {} 已暂停：{} —— {}", job.id, e.message, e.advice.zh),
+                    ),
+                );
             }
             ExitCode::from(EXIT_PENDING)
         }
@@ -432,7 +550,10 @@ struct Watch {
 impl Watch {
     fn new(lang: Lang, ids: HashSet<JobId>) -> Watch {
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.enable_steady_tick(Duration::from_millis(120));
         Watch {
             lang,
@@ -462,12 +583,22 @@ impl Watch {
                 Err(RecvTimeoutError::Disconnected) => return Outcome::Stopped,
             };
             match event {
-                Event::Job(job) if self.waiting.contains(&job.id) || self.jobs.contains_key(&job.id) => {
+                Event::Job(job)
+                    if self.waiting.contains(&job.id) || self.jobs.contains_key(&job.id) =>
+                {
                     let changed = self.jobs.get(&job.id).map(|j| j.state) != Some(job.state);
                     if changed && !self.bar.is_hidden() {
-                        self.bar.println(format!("{}  {}", job.id.short(), job.state.describe().get(self.lang)));
+                        self.bar.println(format!(
+                            "{}  {}",
+                            job.id.short(),
+                            job.state.describe().get(self.lang)
+                        ));
                     } else if changed {
-                        eprintln!("{}  {}", job.id.short(), job.state.describe().get(self.lang));
+                        eprintln!(
+                            "{}  {}",
+                            job.id.short(),
+                            job.state.describe().get(self.lang)
+                        );
                     }
                     if let Some(w) = &job.warning
                         && self.jobs.get(&job.id).and_then(|j| j.warning.as_ref()) != Some(w)
@@ -491,11 +622,26 @@ impl Watch {
                     print_problems(&problems, self.lang);
                     return Outcome::Rejected;
                 }
-                Event::Upload { job, index, sent, total } if self.waiting.contains(&job) => {
+                Event::Upload {
+                    job,
+                    index,
+                    sent,
+                    total,
+                } if self.waiting.contains(&job) => {
                     let pct = if total > 0 { sent * 100 / total } else { 100 };
-                    self.bar.set_message(format!("{}  {} {} {pct}%", job.short(), Localized::new("uploading reference", "正在上传参考图").get(self.lang), index + 1));
+                    self.bar.set_message(format!(
+                        "{}  {} {} {pct}%",
+                        job.short(),
+                        Localized::new("uploading reference", "正在上传参考图").get(self.lang),
+                        index + 1
+                    ));
                 }
-                Event::Download { job, received, total, bytes_per_sec } if self.waiting.contains(&job) => {
+                Event::Download {
+                    job,
+                    received,
+                    total,
+                    bytes_per_sec,
+                } if self.waiting.contains(&job) => {
                     let progress = match total {
                         Some(t) if t > 0 => format!("{}%", received * 100 / t),
                         _ => format!("{} KB", received / 1024),
@@ -510,11 +656,18 @@ impl Watch {
                 Event::Queue(queue) => {
                     for (i, id) in queue.iter().enumerate() {
                         if self.waiting.contains(id) {
-                            self.bar.set_message(format!("{}  {} {}", id.short(), Localized::new("queued, position", "排队中，位置").get(self.lang), i + 1));
+                            self.bar.set_message(format!(
+                                "{}  {} {}",
+                                id.short(),
+                                Localized::new("queued, position", "排队中，位置").get(self.lang),
+                                i + 1
+                            ));
                         }
                     }
                 }
-                Event::Notice { job, message } if job.as_ref().is_none_or(|j| self.waiting.contains(j)) => {
+                Event::Notice { job, message }
+                    if job.as_ref().is_none_or(|j| self.waiting.contains(j)) =>
+                {
                     self.bar.println(message.get(self.lang).to_string());
                 }
                 _ => {}
@@ -533,7 +686,12 @@ impl Watch {
             .map(|j| format!("{} {}", j.id.short(), j.state.describe().get(self.lang)))
             .collect();
         if !active.is_empty() {
-            self.bar.set_message(format!("{}  {}:{:02}", active.join(", "), elapsed / 60, elapsed % 60));
+            self.bar.set_message(format!(
+                "{}  {}:{:02}",
+                active.join(", "),
+                elapsed / 60,
+                elapsed % 60
+            ));
         }
     }
 

@@ -48,10 +48,17 @@ pub struct EngineConfig {
     /// Assume generation takes this long instead of learning it from history
     /// (for the simulator and tests).
     pub expected_generation: Option<Duration>,
+    /// Never wait longer than this between two queries of a task.
+    pub max_poll_interval: Duration,
 }
 
 impl EngineConfig {
-    pub fn new(base_url: impl Into<String>, api_key: Option<ApiKey>, data_dir: PathBuf, output_dir: PathBuf) -> Self {
+    pub fn new(
+        base_url: impl Into<String>,
+        api_key: Option<ApiKey>,
+        data_dir: PathBuf,
+        output_dir: PathBuf,
+    ) -> Self {
         EngineConfig {
             base_url: base_url.into(),
             api_key,
@@ -62,9 +69,14 @@ impl EngineConfig {
             request_timeout: Duration::from_secs(60),
             max_backoff: Duration::from_secs(60),
             create_attempts: 8,
-            adopt_delays: vec![Duration::ZERO, Duration::from_secs(3), Duration::from_secs(10)],
+            adopt_delays: vec![
+                Duration::ZERO,
+                Duration::from_secs(3),
+                Duration::from_secs(10),
+            ],
             resume_on_start: true,
             expected_generation: None,
+            max_poll_interval: Duration::from_secs(60),
         }
     }
 
@@ -99,7 +111,10 @@ pub enum Command {
     /// Drop a queued job, or cancel a PENDING task on the service.
     Cancel(JobId),
     /// A new job (a new, billed task) with the same spec.
-    Retry { from: JobId, new_id: JobId },
+    Retry {
+        from: JobId,
+        new_id: JobId,
+    },
     /// Continue an unfinished job that stopped (e.g. after an error).
     Resume(JobId),
     /// Continue every unfinished job.
@@ -111,7 +126,11 @@ pub enum Command {
     /// Forget a finished job (its video stays on disk).
     Remove(JobId),
     /// Decode a thumbnail off the UI thread.
-    LoadImage { key: u64, source: RefSource, max_side: u32 },
+    LoadImage {
+        key: u64,
+        source: RefSource,
+        max_side: u32,
+    },
     Shutdown,
 }
 
@@ -121,10 +140,18 @@ pub enum Event {
     /// The job as journaled after a change.
     Job(Box<Job>),
     /// A Generate was refused before any job was made.
-    Rejected { id: JobId, problems: Vec<Problem> },
+    Rejected {
+        id: JobId,
+        problems: Vec<Problem>,
+    },
     Removed(JobId),
     /// Upload progress of one reference.
-    Upload { job: JobId, index: usize, sent: u64, total: u64 },
+    Upload {
+        job: JobId,
+        index: usize,
+        sent: u64,
+        total: u64,
+    },
     Download {
         job: JobId,
         received: u64,
@@ -138,7 +165,10 @@ pub enum Event {
         result: Result<Arc<images::Thumbnail>, Localized>,
     },
     /// Something to tell the user (e.g. a running task cannot be cancelled).
-    Notice { job: Option<JobId>, message: Localized },
+    Notice {
+        job: Option<JobId>,
+        message: Localized,
+    },
     /// Nothing is being done for this job until a command says so: it is final, or
     /// waits for the user, or stopped on trouble that was reported.
     Idle(JobId),
@@ -150,7 +180,10 @@ pub enum Event {
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("could not create the data folder {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
         "another R2V Studio is already using the data folder {0}: close it, or use another --data-dir"
     )]

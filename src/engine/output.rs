@@ -93,7 +93,10 @@ pub fn sidecar(job: &Job) -> serde_json::Value {
 
 pub fn ms_to_rfc3339(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&chrono::Local).to_rfc3339_opts(chrono::SecondsFormat::Millis, false))
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+        })
         .unwrap_or_default()
 }
 
@@ -114,10 +117,16 @@ mod tests {
     fn names_use_the_date_the_first_words_and_a_short_id() {
         let j = job("@hero plays a slow country song by the window of @cafe");
         let name = base_name(&j, "2026-11-24");
-        assert_eq!(name, format!("2026-11-24_hero-plays-a-slow-country_{}", j.id.short()));
+        assert_eq!(
+            name,
+            format!("2026-11-24_hero-plays-a-slow-country_{}", j.id.short())
+        );
         let j = job("@男人 坐在靠窗的椅子上，手持@吉他 ，在咖啡厅里弹一首很慢的乡村歌曲");
         let name = base_name(&j, "2026-11-24");
-        assert!(name.starts_with("2026-11-24_男人-坐在靠窗的椅子上-手持-吉他"), "{name}");
+        assert!(
+            name.starts_with("2026-11-24_男人-坐在靠窗的椅子上-手持-吉他"),
+            "{name}"
+        );
         assert!(base_name(&job("!!!"), "d").starts_with("d_video_"));
     }
 

@@ -10,7 +10,9 @@ use super::store::{Store, StoreError};
 use super::{Command, EngineConfig, EngineError, Event, EventSink};
 use crate::api::types::{ListFilter, TaskStatus, UploadPolicy};
 use crate::api::{self, Client, ClientConfig, CreateTaskRequest, error::advice_for};
-use crate::core::capabilities::{SERVICE_UTC_OFFSET_HOURS, TASK_LIFETIME_SECS, UPLOAD_LIFETIME_SECS, VIDEO_URL_LIFETIME_SECS};
+use crate::core::capabilities::{
+    SERVICE_UTC_OFFSET_HOURS, TASK_LIFETIME_SECS, UPLOAD_LIFETIME_SECS, VIDEO_URL_LIFETIME_SECS,
+};
 use crate::core::{Localized, Model, RefSource};
 use chrono::Offset as _;
 use std::collections::HashMap;
@@ -121,7 +123,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-async fn main_loop(prepared: Prepared, mut rx: tokio::sync::mpsc::UnboundedReceiver<Command>) -> std::fs::File {
+async fn main_loop(
+    prepared: Prepared,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Command>,
+) -> std::fs::File {
     let Prepared {
         config,
         events,
@@ -147,7 +152,12 @@ async fn main_loop(prepared: Prepared, mut rx: tokio::sync::mpsc::UnboundedRecei
     });
     let slots = Model::ALL
         .iter()
-        .map(|m| (m.info().series, Arc::new(Semaphore::new(config.jobs_per_series.max(1)))))
+        .map(|m| {
+            (
+                m.info().series,
+                Arc::new(Semaphore::new(config.jobs_per_series.max(1))),
+            )
+        })
         .collect();
     let shared = Arc::new(Shared {
         limiter: Limiter::new(config.queries_per_second),
@@ -179,7 +189,11 @@ async fn main_loop(prepared: Prepared, mut rx: tokio::sync::mpsc::UnboundedRecei
 
 fn handle(sh: &Arc<Shared>, command: Command) {
     match command {
-        Command::Generate { id, spec, output_dir } => {
+        Command::Generate {
+            id,
+            spec,
+            output_dir,
+        } => {
             let problems = spec.validate();
             if !problems.is_empty() {
                 sh.events.emit(Event::Rejected { id, problems });
@@ -238,7 +252,10 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             tokio::spawn(async move { cancel_job(&sh, id).await });
         }
         Command::Remove(id) => match sh.load(&id) {
-            Some(job) if job.state.is_final() || (job.state == JobState::SubmitUnknown && !sh.is_running(&id)) => {
+            Some(job)
+                if job.state.is_final()
+                    || (job.state == JobState::SubmitUnknown && !sh.is_running(&id)) =>
+            {
                 let removed = lock(&sh.store).delete(&id);
                 if matches!(removed, Ok(true)) {
                     sh.events.emit(Event::Removed(id));
@@ -253,7 +270,11 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             ),
             None => sh.notice_missing(&id),
         },
-        Command::LoadImage { key, source, max_side } => {
+        Command::LoadImage {
+            key,
+            source,
+            max_side,
+        } => {
             let sh = sh.clone();
             tokio::spawn(async move { load_image(&sh, key, source, max_side).await });
         }
@@ -362,7 +383,10 @@ impl Shared {
     fn notice_missing(&self, id: &JobId) {
         self.notice(
             Some(id.clone()),
-            Localized::new(format!("No job {id} in the history."), format!("历史中没有任务 {id}。")),
+            Localized::new(
+                format!("No job {id} in the history."),
+                format!("历史中没有任务 {id}。"),
+            ),
         );
     }
 
@@ -434,7 +458,9 @@ fn fail(job: &mut Job, error: JobError) {
 async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), Halt> {
     let mut permit: Option<OwnedSemaphorePermit> = None;
     loop {
-        if control.cancel.load(Ordering::SeqCst) && matches!(job.state, JobState::Queued | JobState::Uploading) {
+        if control.cancel.load(Ordering::SeqCst)
+            && matches!(job.state, JobState::Queued | JobState::Uploading)
+        {
             job.set_state(JobState::Canceled, now_ms());
             return sh.save(&job);
         }
@@ -479,7 +505,10 @@ async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), 
                         JobError {
                             code: "InvalidSpec".into(),
                             message: "The settings no longer form a valid request.".into(),
-                            advice: Localized::new("Check the settings and generate again.", "请检查设置后重新生成。"),
+                            advice: Localized::new(
+                                "Check the settings and generate again.",
+                                "请检查设置后重新生成。",
+                            ),
                             request_id: None,
                         },
                     );
@@ -518,7 +547,9 @@ async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), 
                 sh.save(&job)?;
             }
             JobState::SubmitUnknown => {
-                let Some(client) = sh.client.clone() else { return Ok(()) };
+                let Some(client) = sh.client.clone() else {
+                    return Ok(());
+                };
                 match adopt(sh, &client, &job).await {
                     Adoption::Found(task_id) => {
                         job.task_id = Some(task_id);
@@ -535,7 +566,9 @@ async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), 
                 }
             }
             JobState::Pending | JobState::Running => {
-                let Some(client) = sh.client.clone() else { return Ok(()) };
+                let Some(client) = sh.client.clone() else {
+                    return Ok(());
+                };
                 poll(sh, &client, &mut job, control).await?;
                 if job.state != JobState::Succeeded {
                     return Ok(());
@@ -544,18 +577,26 @@ async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), 
             }
             JobState::Succeeded | JobState::Downloading => {
                 drop(permit.take());
-                let Some(client) = sh.client.clone() else { return Ok(()) };
+                let Some(client) = sh.client.clone() else {
+                    return Ok(());
+                };
                 download(sh, &client, &mut job).await?;
                 return Ok(());
             }
-            JobState::Done | JobState::Failed | JobState::Canceled | JobState::Expired => return Ok(()),
+            JobState::Done | JobState::Failed | JobState::Canceled | JobState::Expired => {
+                return Ok(());
+            }
         }
     }
 }
 
 /// Uploads local references (reusing uploads of the same content for 48 h) and
 /// returns the URL of every reference, in order.
-async fn upload_references(sh: &Arc<Shared>, client: &Client, job: &Job) -> Result<Vec<String>, JobError> {
+async fn upload_references(
+    sh: &Arc<Shared>,
+    client: &Client,
+    job: &Job,
+) -> Result<Vec<String>, JobError> {
     let policy: tokio::sync::Mutex<Option<UploadPolicy>> = tokio::sync::Mutex::new(None);
     let uploads = job
         .spec
@@ -635,14 +676,20 @@ async fn upload_one(
         let events = sh.events.clone();
         let id = job.id.clone();
         let result = client
-            .upload_with_progress(&current, &file_name, prepared.bytes.clone(), prepared.content_type, move |sent, total| {
-                events.emit(Event::Upload {
-                    job: id.clone(),
-                    index,
-                    sent,
-                    total,
-                });
-            })
+            .upload_with_progress(
+                &current,
+                &file_name,
+                prepared.bytes.clone(),
+                prepared.content_type,
+                move |sent, total| {
+                    events.emit(Event::Upload {
+                        job: id.clone(),
+                        index,
+                        sent,
+                        total,
+                    });
+                },
+            )
             .await;
         match result {
             Ok(url) => {
@@ -653,7 +700,9 @@ async fn upload_one(
             }
             // An expired policy: get a new one. Already stored (same content): fine,
             // but the key is in this policy's folder, so a new folder is needed too.
-            Err(api::Error::Api(e)) if attempt < 4 && (e.http_status == 403 || e.http_status == 409) => {
+            Err(api::Error::Api(e))
+                if attempt < 4 && (e.http_status == 403 || e.http_status == 409) =>
+            {
                 *policy.lock().await = None;
             }
             Err(e) if attempt < 4 && e.is_transient() => {
@@ -669,7 +718,10 @@ fn internal(detail: &str) -> JobError {
     JobError {
         code: "InternalError".into(),
         message: detail.to_string(),
-        advice: Localized::new("Retry; if it happens again, restart the app.", "请重试；如再次出现，请重启应用。"),
+        advice: Localized::new(
+            "Retry; if it happens again, restart the app.",
+            "请重试；如再次出现，请重启应用。",
+        ),
         request_id: None,
     }
 }
@@ -694,7 +746,12 @@ where
 }
 
 /// The create call and what its answer means for the job.
-async fn submit(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Control) -> Result<(), Halt> {
+async fn submit(
+    sh: &Arc<Shared>,
+    client: &Client,
+    job: &mut Job,
+    control: &Control,
+) -> Result<(), Halt> {
     let Some(request) = job.request.clone() else {
         fail(job, internal("no request to send"));
         return sh.save(job);
@@ -720,8 +777,12 @@ async fn submit(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Cont
                 job.record_call("create", id, now);
             }
             job.warning = Some(Localized::new(
-                format!("The create call got no clear answer ({e}): the task may or may not exist. Looking for it in the task list…"),
-                format!("创建请求没有得到明确应答（{e}）：任务可能已创建，也可能没有。正在任务列表中查找……"),
+                format!(
+                    "The create call got no clear answer ({e}): the task may or may not exist. Looking for it in the task list…"
+                ),
+                format!(
+                    "创建请求没有得到明确应答（{e}）：任务可能已创建，也可能没有。正在任务列表中查找……"
+                ),
             ));
             job.set_state(JobState::SubmitUnknown, now);
             sh.save(job)
@@ -739,7 +800,10 @@ async fn submit(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Cont
             } else {
                 let advice = e.advice();
                 Localized::new(
-                    format!("Nothing was created ({e}). {} Trying again shortly.", advice.en),
+                    format!(
+                        "Nothing was created ({e}). {} Trying again shortly.",
+                        advice.en
+                    ),
                     format!("未创建任务（{e}）。{}稍后自动重试。", advice.zh),
                 )
             });
@@ -781,8 +845,12 @@ async fn adopt(sh: &Arc<Shared>, client: &Client, job: &Job) -> Adoption {
             Ok(l) => l,
             Err(e) => {
                 return Adoption::NotFound(Localized::new(
-                    format!("The task list could not be read ({e}), so it is unknown whether this job's task exists. Choose “Look again” later, or “Submit anew” (may be billed twice)."),
-                    format!("无法读取任务列表（{e}），因此不知道该任务是否已创建。请稍后选择“再次查找”，或“重新提交”（可能重复计费）。"),
+                    format!(
+                        "The task list could not be read ({e}), so it is unknown whether this job's task exists. Choose “Look again” later, or “Submit anew” (may be billed twice)."
+                    ),
+                    format!(
+                        "无法读取任务列表（{e}），因此不知道该任务是否已创建。请稍后选择“再次查找”，或“重新提交”（可能重复计费）。"
+                    ),
                 ));
             }
         };
@@ -791,8 +859,15 @@ async fn adopt(sh: &Arc<Shared>, client: &Client, job: &Job) -> Adoption {
             .data
             .iter()
             .filter(|t| !known.contains(&t.task_id))
-            .filter(|t| t.model_name.as_deref().is_none_or(|m| m == job.spec.model.wire_name()))
-            .filter(|t| t.gmt_create.is_none_or(|ms| ms as i64 >= started - 5_000 && ms as i64 <= until))
+            .filter(|t| {
+                t.model_name
+                    .as_deref()
+                    .is_none_or(|m| m == job.spec.model.wire_name())
+            })
+            .filter(|t| {
+                t.gmt_create
+                    .is_none_or(|ms| ms as i64 >= started - 5_000 && ms as i64 <= until)
+            })
             .collect();
         last = candidates.len();
         if let [only] = candidates.as_slice() {
@@ -804,8 +879,12 @@ async fn adopt(sh: &Arc<Shared>, client: &Client, job: &Job) -> Adoption {
     }
     Adoption::NotFound(if last > 1 {
         Localized::new(
-            format!("{last} tasks in the task list could be this job's: the app will not guess. Choose “Look again” later, or “Submit anew” (may be billed twice)."),
-            format!("任务列表中有 {last} 个任务都可能属于此任务：应用不会猜测。请稍后选择“再次查找”，或“重新提交”（可能重复计费）。"),
+            format!(
+                "{last} tasks in the task list could be this job's: the app will not guess. Choose “Look again” later, or “Submit anew” (may be billed twice)."
+            ),
+            format!(
+                "任务列表中有 {last} 个任务都可能属于此任务：应用不会猜测。请稍后选择“再次查找”，或“重新提交”（可能重复计费）。"
+            ),
         )
     } else {
         Localized::new(
@@ -817,14 +896,20 @@ async fn adopt(sh: &Arc<Shared>, client: &Client, job: &Job) -> Adoption {
 
 /// `YYYYMMDDhhmmss` in the service's time zone.
 fn service_time(ms: i64) -> String {
-    let offset = chrono::FixedOffset::east_opt(i32::from(SERVICE_UTC_OFFSET_HOURS) * 3600).unwrap_or(chrono::Utc.fix());
+    let offset = chrono::FixedOffset::east_opt(i32::from(SERVICE_UTC_OFFSET_HOURS) * 3600)
+        .unwrap_or(chrono::Utc.fix());
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.with_timezone(&offset).format("%Y%m%d%H%M%S").to_string())
         .unwrap_or_default()
 }
 
 /// Polls a task until it leaves PENDING/RUNNING.
-async fn poll(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Control) -> Result<(), Halt> {
+async fn poll(
+    sh: &Arc<Shared>,
+    client: &Client,
+    job: &mut Job,
+    control: &Control,
+) -> Result<(), Halt> {
     let Some(task_id) = job.task_id.clone() else {
         fail(job, internal("no task id"));
         return sh.save(job);
@@ -832,7 +917,10 @@ async fn poll(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Contro
     let past = lock(&sh.store)
         .past_generation_seconds(job.spec.model, job.spec.tier, job.spec.duration)
         .unwrap_or_default();
-    let expected = sh.config.expected_generation.unwrap_or_else(|| expected_duration(&past));
+    let expected = sh
+        .config
+        .expected_generation
+        .unwrap_or_else(|| expected_duration(&past));
     let created = job.task_created_ms.unwrap_or_else(now_ms);
     let life_ms = (TASK_LIFETIME_SECS * 1000) as i64;
     let mut failures = 0u32;
@@ -855,6 +943,7 @@ async fn poll(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Contro
             Duration::ZERO
         } else {
             next_poll_delay(Duration::from_millis(elapsed_ms as u64), expected)
+                .min(sh.config.max_poll_interval)
         };
         first = false;
         tokio::time::sleep(delay).await;
@@ -869,7 +958,10 @@ async fn poll(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Contro
                 failures += 1;
                 let advice = e.advice();
                 let warning = Localized::new(
-                    format!("Checking on the task failed ({e}). {} Trying again.", advice.en),
+                    format!(
+                        "Checking on the task failed ({e}). {} Trying again.",
+                        advice.en
+                    ),
                     format!("查询任务失败（{e}）。{}将自动重试。", advice.zh),
                 );
                 if job.warning.as_ref() != Some(&warning) && failures >= 2 {
@@ -882,14 +974,27 @@ async fn poll(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Contro
         failures = 0;
         let now = now_ms();
         let out = &answer.output;
-        job.service_times.submit_time = out.submit_time.clone().or(job.service_times.submit_time.take());
-        job.service_times.scheduled_time = out.scheduled_time.clone().or(job.service_times.scheduled_time.take());
+        job.service_times.submit_time = out
+            .submit_time
+            .clone()
+            .or(job.service_times.submit_time.take());
+        job.service_times.scheduled_time = out
+            .scheduled_time
+            .clone()
+            .or(job.service_times.scheduled_time.take());
         let cleared = job.warning.take().is_some();
         match out.task_status {
-            TaskStatus::Pending | TaskStatus::Running | TaskStatus::Suspended | TaskStatus::Other => {
+            TaskStatus::Pending
+            | TaskStatus::Running
+            | TaskStatus::Suspended
+            | TaskStatus::Other => {
                 unknowns = 0;
                 seen = true;
-                let state = if out.task_status == TaskStatus::Pending { JobState::Pending } else { JobState::Running };
+                let state = if out.task_status == TaskStatus::Pending {
+                    JobState::Pending
+                } else {
+                    JobState::Running
+                };
                 if state != job.state || cleared {
                     job.set_state(state, now);
                     sh.save(job)?;
@@ -918,7 +1023,10 @@ async fn poll(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Contro
                     job,
                     JobError {
                         code: code.unwrap_or_else(|| "TaskFailed".into()),
-                        message: message.unwrap_or_else(|| "The service reported the generation as failed without saying why.".into()),
+                        message: message.unwrap_or_else(|| {
+                            "The service reported the generation as failed without saying why."
+                                .into()
+                        }),
                         advice,
                         request_id: Some(answer.request_id.clone()).filter(|r| !r.is_empty()),
                     },
@@ -946,7 +1054,8 @@ async fn poll(sh: &Arc<Shared>, client: &Client, job: &mut Job, control: &Contro
 fn expired_error() -> JobError {
     JobError {
         code: "Expired".into(),
-        message: "The service no longer knows this task: task ids and result links last 24 hours.".into(),
+        message: "The service no longer knows this task: task ids and result links last 24 hours."
+            .into(),
         advice: Localized::new(
             "Generate again if you still want this video (it is billed as a new task).",
             "如仍需要此视频，请重新生成（将作为新任务计费）。",
@@ -956,7 +1065,9 @@ fn expired_error() -> JobError {
 }
 
 async fn cancel_on_service(sh: &Arc<Shared>, client: &Client, job: &Job) {
-    let Some(task_id) = job.task_id.clone() else { return };
+    let Some(task_id) = job.task_id.clone() else {
+        return;
+    };
     sh.limiter.acquire().await;
     match client.cancel(&task_id).await {
         Ok(_) => {}
@@ -1057,13 +1168,16 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
             // The video is still on the service: keep the job resumable (Succeeded),
             // with the reason shown.
             job.error = Some(JobError {
-                    code: "OutputFolder".into(),
-                    message: format!("The output folder could not be created ({e}): {}", job.output_dir.display()),
-                    advice: Localized::new(
-                        "Choose another output folder in Settings (or pass --out), then choose Resume.",
-                        "请在设置中选择其他输出文件夹（或使用 --out），然后选择继续。",
-                    ),
-                    request_id: None,
+                code: "OutputFolder".into(),
+                message: format!(
+                    "The output folder could not be created ({e}): {}",
+                    job.output_dir.display()
+                ),
+                advice: Localized::new(
+                    "Choose another output folder in Settings (or pass --out), then choose Resume.",
+                    "请在设置中选择其他输出文件夹（或使用 --out），然后选择继续。",
+                ),
+                request_id: None,
             });
             return sh.save(job);
         }
@@ -1076,17 +1190,24 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
         job.set_state(JobState::Downloading, now_ms());
     }
     sh.save(job)?;
-    let Some(final_path) = job.output_path.clone() else { return Ok(()) };
+    let Some(final_path) = job.output_path.clone() else {
+        return Ok(());
+    };
     let part = part_path(&final_path);
     let life_end = job.task_created_ms.unwrap_or_else(now_ms) + (TASK_LIFETIME_SECS * 1000) as i64;
     let mut failures = 0u32;
     loop {
-        let have = tokio::fs::metadata(&part).await.map(|m| m.len()).unwrap_or(0);
+        let have = tokio::fs::metadata(&part)
+            .await
+            .map(|m| m.len())
+            .unwrap_or(0);
         let complete_on_disk = match job.video_bytes {
             Some(total) => have == total && total > 0,
             None => false,
         };
-        if complete_on_disk || (have == 0 && final_path.exists() && !part.exists() && job.video_bytes.is_some()) {
+        if complete_on_disk
+            || (have == 0 && final_path.exists() && !part.exists() && job.video_bytes.is_some())
+        {
             if complete_on_disk {
                 finish_file(&part, &final_path).await;
             }
@@ -1126,15 +1247,18 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
                 continue;
             }
             Err(e @ api::Error::Invalid(_)) => {
-                fail(job, JobError {
-                    code: "BadVideoLink".into(),
-                    message: e.to_string(),
-                    advice: Localized::new(
-                        "The service gave a video link the app cannot download. Quote the task id to support.",
-                        "服务返回了无法下载的视频链接。请向技术支持提供任务 ID。",
-                    ),
-                    request_id: None,
-                });
+                fail(
+                    job,
+                    JobError {
+                        code: "BadVideoLink".into(),
+                        message: e.to_string(),
+                        advice: Localized::new(
+                            "The service gave a video link the app cannot download. Quote the task id to support.",
+                            "服务返回了无法下载的视频链接。请向技术支持提供任务 ID。",
+                        ),
+                        request_id: None,
+                    },
+                );
                 return sh.save(job);
             }
             Err(e) => {
@@ -1150,7 +1274,10 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
         }
         match stream_to_part(sh, job, response, &part, start, total).await {
             Ok(()) => {
-                let len = tokio::fs::metadata(&part).await.map(|m| m.len()).unwrap_or(0);
+                let len = tokio::fs::metadata(&part)
+                    .await
+                    .map(|m| m.len())
+                    .unwrap_or(0);
                 match total {
                     Some(t) if len < t => {
                         failures += 1;
@@ -1180,7 +1307,10 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
 /// Where the answer's bytes start and the whole file's length.
 fn content_range(response: &reqwest::Response, asked_from: u64) -> (u64, Option<u64>) {
     if response.status().as_u16() == 206
-        && let Some(range) = response.headers().get(reqwest::header::CONTENT_RANGE).and_then(|v| v.to_str().ok())
+        && let Some(range) = response
+            .headers()
+            .get(reqwest::header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
         && let Some(spec) = range.strip_prefix("bytes ")
         && let Some((span, total)) = spec.split_once('/')
         && let Some((start, _)) = span.split_once('-')
@@ -1261,7 +1391,9 @@ async fn finish_file(part: &std::path::Path, final_path: &std::path::Path) {
 }
 
 async fn refresh_link(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<(), Halt> {
-    let Some(task_id) = job.task_id.clone() else { return Ok(()) };
+    let Some(task_id) = job.task_id.clone() else {
+        return Ok(());
+    };
     sh.limiter.acquire().await;
     match client.query(&task_id).await {
         Ok(answer) => match answer.output.task_status {
@@ -1285,7 +1417,9 @@ async fn refresh_link(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Resul
 }
 
 async fn finish(sh: &Arc<Shared>, job: &mut Job) -> Result<(), Halt> {
-    let Some(video) = job.output_path.clone() else { return Ok(()) };
+    let Some(video) = job.output_path.clone() else {
+        return Ok(());
+    };
     let sidecar_path = video.with_extension("json");
     job.set_state(JobState::Done, now_ms());
     job.sidecar_path = Some(sidecar_path.clone());
@@ -1312,8 +1446,14 @@ async fn load_image(sh: &Arc<Shared>, key: u64, source: RefSource, max_side: u32
     let bytes: Result<Vec<u8>, Localized> = match &source {
         RefSource::Local(path) => match tokio::fs::metadata(path).await {
             Ok(m) if m.len() > MAX_FILE => Err(Localized::new(
-                format!("The file is {} MB: too large for a reference image.", m.len() / (1024 * 1024)),
-                format!("文件大小为 {} MB：作为参考图过大。", m.len() / (1024 * 1024)),
+                format!(
+                    "The file is {} MB: too large for a reference image.",
+                    m.len() / (1024 * 1024)
+                ),
+                format!(
+                    "文件大小为 {} MB：作为参考图过大。",
+                    m.len() / (1024 * 1024)
+                ),
             )),
             Ok(_) => tokio::fs::read(path)
                 .await
@@ -1340,16 +1480,26 @@ async fn fetch_image(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, Local
     const MAX: usize = 60 * 1024 * 1024;
     let unreachable = |detail: String| {
         Localized::new(
-            format!("The image URL could not be fetched ({detail}): check the address, or download the image and add the file."),
+            format!(
+                "The image URL could not be fetched ({detail}): check the address, or download the image and add the file."
+            ),
             format!("无法获取图片网址（{detail}）：请检查地址，或下载图片后添加文件。"),
         )
     };
-    let mut response = http.get(url).send().await.map_err(|e| unreachable(e.to_string()))?;
+    let mut response = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| unreachable(e.to_string()))?;
     if !response.status().is_success() {
         return Err(unreachable(format!("HTTP {}", response.status().as_u16())));
     }
     let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| unreachable(e.to_string()))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| unreachable(e.to_string()))?
+    {
         if bytes.len() + chunk.len() > MAX {
             return Err(unreachable("larger than 60 MB".into()));
         }

@@ -1,0 +1,627 @@
+//! The job engine against the built-in simulator on 127.0.0.1: happy paths,
+//! unconfirmed creates, faults, limits, cancel and restart.
+
+use r2v_studio::api::ApiKey;
+use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference, Seed};
+use r2v_studio::engine::{Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState};
+use r2v_studio::sim::{DEMO_VIDEO, Fault, Route, SimConfig, Simulator};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+const KEY: &str = "sk-engine-test-5f1e2d3c";
+
+struct Harness {
+    sim: Simulator,
+    engine: Option<Engine>,
+    events: Receiver<Event>,
+    dir: tempfile::TempDir,
+    jobs: HashMap<JobId, Job>,
+    notices: Vec<String>,
+    // Dropped last: the simulator's server runs on it.
+    _rt: tokio::runtime::Runtime,
+}
+
+fn sim_config(task: Duration) -> SimConfig {
+    let mut c = SimConfig::default().with_task_duration(task);
+    c.api_key = KEY.into();
+    c
+}
+
+impl Harness {
+    fn new(sim: SimConfig) -> Harness {
+        Harness::with(sim, |_| {})
+    }
+
+    fn with(sim: SimConfig, tweak: impl FnOnce(&mut EngineConfig)) -> Harness {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = rt.block_on(Simulator::start(sim, 0)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = Harness {
+            sim,
+            engine: None,
+            events: std::sync::mpsc::channel().1,
+            dir,
+            jobs: HashMap::new(),
+            notices: Vec::new(),
+            _rt: rt,
+        };
+        h.start_engine(tweak);
+        h
+    }
+
+    fn config(&self) -> EngineConfig {
+        let mut c = EngineConfig::new(
+            self.sim.base_url(),
+            ApiKey::new(KEY),
+            self.dir.path().join("data"),
+            self.dir.path().join("out"),
+        );
+        c.expected_generation = Some(Duration::from_secs(1));
+        c.max_backoff = Duration::from_millis(400);
+        c.adopt_delays = vec![Duration::ZERO, Duration::from_millis(300)];
+        c.request_timeout = Duration::from_secs(5);
+        c.max_poll_interval = Duration::from_millis(700);
+        c
+    }
+
+    fn start_engine(&mut self, tweak: impl FnOnce(&mut EngineConfig)) {
+        let mut config = self.config();
+        tweak(&mut config);
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.engine = Some(Engine::start(config, EventSink::new(tx, Arc::new(|| {}))).unwrap());
+        self.events = rx;
+    }
+
+    fn stop_engine(&mut self) {
+        if let Some(engine) = self.engine.take() {
+            engine.shutdown();
+        }
+        while let Ok(event) = self.events.try_recv() {
+            self.absorb(event);
+        }
+    }
+
+    fn engine(&self) -> &Engine {
+        self.engine.as_ref().unwrap()
+    }
+
+    fn generate(&self, spec: GenerationSpec) -> JobId {
+        self.engine().generate(spec, None)
+    }
+
+    fn absorb(&mut self, event: Event) {
+        match event {
+            Event::Job(job) => {
+                self.jobs.insert(job.id.clone(), *job);
+            }
+            Event::Notice { message, .. } => self.notices.push(message.en),
+            _ => {}
+        }
+    }
+
+    /// Waits until `id` satisfies `done`, failing after `secs`.
+    fn wait(&mut self, id: &JobId, secs: u64, done: impl Fn(&Job) -> bool) -> Job {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(job) = self.jobs.get(id)
+                && done(job)
+            {
+                return job.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "timed out; job is {:#?}",
+                self.jobs.get(id)
+            );
+            if let Ok(event) = self
+                .events
+                .recv_timeout(left.min(Duration::from_millis(200)))
+            {
+                self.absorb(event);
+            }
+        }
+    }
+
+    /// Waits for `state`; fails if the job ends in another final state.
+    fn wait_state(&mut self, id: &JobId, state: JobState, secs: u64) -> Job {
+        let job = self.wait(id, secs, |j| j.state == state || j.state.is_final());
+        assert_eq!(
+            job.state, state,
+            "the job ended otherwise: {:#?}",
+            job.error
+        );
+        job
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn image(&self, name: &str, width: u32, height: u32) -> PathBuf {
+        let path = self.dir.path().join(name);
+        let img = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 255) as u8, (y % 255) as u8, 77])
+        });
+        img.save(&path).unwrap();
+        path
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.stop_engine();
+    }
+}
+
+fn spec(refs: &[(&str, RefSource)], prompt: &str) -> GenerationSpec {
+    GenerationSpec {
+        references: refs
+            .iter()
+            .map(|(name, source)| Reference {
+                name: name.to_string(),
+                source: source.clone(),
+            })
+            .collect(),
+        prompt: prompt.into(),
+        duration: 5,
+        ..GenerationSpec::default()
+    }
+}
+
+fn url_spec(prompt: &str) -> GenerationSpec {
+    spec(
+        &[(
+            "cafe",
+            RefSource::Url("https://example.com/cafe.jpg".into()),
+        )],
+        prompt,
+    )
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn assert_no_key_anywhere(dir: &Path) {
+    for entry in walk(dir) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        let hay = String::from_utf8_lossy(&bytes);
+        assert!(
+            !hay.contains(KEY),
+            "the key leaked into {}",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn local_files_and_urls_end_as_an_identical_mp4_with_a_sidecar() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let hero = h.image("英雄.png", 320, 240);
+    let big = h.image("big.png", 4100, 80);
+    let mut s = spec(
+        &[
+            ("英雄", RefSource::Local(hero.clone())),
+            ("big", RefSource::Local(big)),
+            (
+                "cafe",
+                RefSource::Url("https://example.com/cafe.jpg".into()),
+            ),
+        ],
+        "@英雄 在@cafe 里看着@big，微笑",
+    );
+    s.seed = Seed::Fixed(42);
+    let id = h.generate(s.clone());
+    let job = h.wait_state(&id, JobState::Done, 30);
+
+    let video = job.output_path.clone().unwrap();
+    assert_eq!(
+        std::fs::read(&video).unwrap(),
+        DEMO_VIDEO,
+        "byte-identical to what the simulator served"
+    );
+    assert!(
+        video
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .contains("英雄-在-cafe")
+    );
+    let sidecar: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(job.sidecar_path.as_ref().unwrap()).unwrap())
+            .unwrap();
+    assert_eq!(sidecar["task_id"], job.task_id.clone().unwrap().as_str());
+    assert_eq!(sidecar["seed"], 42);
+    assert_eq!(sidecar["billed_seconds"], 5.0);
+    assert_eq!(
+        sidecar["request"]["input"]["prompt"],
+        "@英雄 在@cafe 里看着@big ，微笑"
+    );
+    assert!(
+        sidecar["request"]["input"]["media"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("oss://")
+    );
+    assert!(
+        sidecar["request_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["call"] == "create")
+    );
+    for stage in [
+        "queued",
+        "upload_started",
+        "submitted",
+        "pending",
+        "succeeded",
+        "download_started",
+        "done",
+    ] {
+        assert!(sidecar["timings"][stage].is_string(), "timing {stage}");
+    }
+    assert_eq!(
+        files_in(&h.out())
+            .iter()
+            .filter(|n| n.ends_with(".part"))
+            .count(),
+        0
+    );
+
+    let counts = h.sim.counts();
+    assert_eq!((counts.tasks_created, counts.uploads), (1, 2));
+    // The 4100 px image was scaled down before upload.
+    let big_url = sidecar["request"]["input"]["media"][1]["url"]
+        .as_str()
+        .unwrap();
+    assert!(h.sim.uploaded_size(big_url).is_some());
+
+    // A second job with the same files reuses the uploads.
+    let again = h.generate(s);
+    h.wait_state(&again, JobState::Done, 30);
+    assert_eq!(
+        h.sim.counts().uploads,
+        2,
+        "no second upload for the same content and model"
+    );
+    assert_eq!(h.sim.counts().tasks_created, 2);
+    assert_no_key_anywhere(h.dir.path());
+}
+
+#[test]
+fn an_unconfirmed_create_is_found_in_the_task_list_and_not_sent_again() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    h.sim.inject(Route::Create, Fault::Drop);
+    let id = h.generate(url_spec("@cafe at dawn"));
+    h.wait(&id, 10, |j| j.state == JobState::SubmitUnknown);
+    let job = h.wait_state(&id, JobState::Done, 30);
+    let counts = h.sim.counts();
+    assert_eq!((counts.create_requests, counts.tasks_created), (1, 1));
+    assert!(counts.lists >= 1);
+    assert_eq!(job.attempts, 1);
+}
+
+#[test]
+fn without_a_unique_candidate_the_job_waits_for_the_user() {
+    let mut h = Harness::new(sim_config(Duration::from_secs(30)));
+    // Another task of the same model, unknown to this journal, in the same window.
+    h.sim.inject(Route::Create, Fault::Drop);
+    let first = h.generate(url_spec("@cafe one"));
+    h.wait(&first, 10, |j| j.state == JobState::Pending);
+    let stranger = reqwest_create(&h);
+    assert!(stranger.is_some());
+    h.sim.inject(Route::Create, Fault::Drop);
+    let second = h.generate(url_spec("@cafe two"));
+    let job = h.wait(&second, 15, |j| {
+        j.state == JobState::SubmitUnknown
+            && j.warning
+                .as_ref()
+                .is_some_and(|w| w.en.contains("will not guess"))
+    });
+    assert_eq!(job.task_id, None);
+    let creates = h.sim.counts().create_requests;
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        h.sim.counts().create_requests,
+        creates,
+        "never resent by itself"
+    );
+    // The user chooses to submit anew.
+    h.engine().send(Command::SubmitAnew(second.clone()));
+    let job = h.wait(&second, 15, |j| j.task_id.is_some());
+    assert_eq!(job.attempts, 2);
+}
+
+/// A create from "another app" on the same account.
+fn reqwest_create(h: &Harness) -> Option<String> {
+    let client = r2v_studio::api::Client::new(r2v_studio::api::ClientConfig::new(
+        h.sim.base_url(),
+        ApiKey::new(KEY).unwrap(),
+    ))
+    .ok()?;
+    let spec = url_spec("@cafe stranger");
+    let body = r2v_studio::api::CreateTaskRequest::from_spec(
+        &spec,
+        &["https://example.com/cafe.jpg".to_string()],
+    )?;
+    h._rt.block_on(client.create(&body)).ok().map(|c| c.task_id)
+}
+
+#[test]
+fn server_errors_and_throttling_on_create_are_retried_into_one_task() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    h.sim
+        .inject(Route::Create, Fault::status(500, "InternalError"));
+    h.sim
+        .inject(Route::Create, Fault::status(429, "Throttling.RateQuota"));
+    h.sim.inject(
+        Route::Create,
+        Fault::Status {
+            status: 503,
+            code: String::new(),
+            message: String::new(),
+        },
+    );
+    let id = h.generate(url_spec("@cafe"));
+    let job = h.wait_state(&id, JobState::Done, 30);
+    let counts = h.sim.counts();
+    assert_eq!((counts.create_requests, counts.tasks_created), (4, 1));
+    assert_eq!(job.attempts, 4);
+    assert!(
+        job.calls.iter().filter(|c| c.call == "create").count() >= 3,
+        "failed attempts' request ids are kept"
+    );
+}
+
+#[test]
+fn validation_errors_fail_the_job_with_advice_and_request_id() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    h.sim.inject(Route::Create, Fault::status(400, "Arrearage"));
+    let id = h.generate(url_spec("@cafe"));
+    let job = h.wait_state(&id, JobState::Failed, 10);
+    let error = job.error.unwrap();
+    assert_eq!(error.code, "Arrearage");
+    assert!(error.advice.zh.contains("欠费"));
+    assert!(error.request_id.is_some());
+    assert_eq!(h.sim.counts().create_requests, 1);
+}
+
+#[test]
+fn polling_survives_503_bursts_and_dropped_answers() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    for _ in 0..3 {
+        h.sim
+            .inject(Route::Query, Fault::status(503, "ModelUnavailable"));
+    }
+    h.sim.inject(Route::Query, Fault::Drop);
+    h.sim.inject(Route::Query, Fault::Truncate);
+    let id = h.generate(url_spec("@cafe"));
+    h.wait_state(&id, JobState::Done, 40);
+    assert_eq!(h.sim.counts().tasks_created, 1);
+}
+
+#[test]
+fn a_cut_download_resumes_by_range_and_an_expired_link_is_refreshed() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    h.sim
+        .inject(Route::Download, Fault::status(403, "AccessDenied"));
+    h.sim.inject(Route::Download, Fault::Cut);
+    let id = h.generate(url_spec("@cafe"));
+    let job = h.wait_state(&id, JobState::Done, 40);
+    assert_eq!(std::fs::read(job.output_path.unwrap()).unwrap(), DEMO_VIDEO);
+    let counts = h.sim.counts();
+    assert!(counts.downloads >= 3, "{counts:?}");
+    assert!(
+        counts.bytes_served < 2 * DEMO_VIDEO.len() as u64,
+        "resumed, not restarted: {counts:?}"
+    );
+    assert!(counts.queries >= 2, "the link was refreshed by a new query");
+}
+
+#[test]
+fn a_task_that_vanishes_is_expired_never_failed() {
+    let mut h = Harness::new(sim_config(Duration::from_secs(60)));
+    let id = h.generate(url_spec("@cafe"));
+    h.wait(&id, 10, |j| {
+        j.state == JobState::Pending || j.state == JobState::Running
+    });
+    h.sim.advance(Duration::from_secs(25 * 3600));
+    let job = h.wait_state(&id, JobState::Expired, 20);
+    assert_eq!(job.error.unwrap().code, "Expired");
+}
+
+#[test]
+fn moderation_failures_fail_with_advice() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let id = h.generate(url_spec("@cafe 违禁 scene"));
+    let job = h.wait_state(&id, JobState::Failed, 20);
+    let error = job.error.unwrap();
+    assert_eq!(error.code, "DataInspectionFailed");
+    assert!(error.advice.en.contains("moderation"));
+    assert!(error.request_id.is_some());
+}
+
+#[test]
+fn a_bad_image_fails_before_anything_is_sent() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let fake = h.dir.path().join("notes.png");
+    std::fs::write(&fake, "just text").unwrap();
+    let id = h.generate(spec(&[("a", RefSource::Local(fake))], "@a"));
+    let job = h.wait_state(&id, JobState::Failed, 10);
+    assert_eq!(job.error.unwrap().code, "ImageUnusable");
+    assert_eq!(h.sim.counts().create_requests, 0);
+}
+
+#[test]
+fn invalid_specs_are_rejected_before_any_job_exists() {
+    let h = Harness::new(sim_config(Duration::from_millis(500)));
+    let id = h.generate(spec(&[], ""));
+    let rejected = loop {
+        match h.events.recv_timeout(Duration::from_secs(5)).unwrap() {
+            Event::Rejected { id: rid, problems } if rid == id => break problems,
+            _ => {}
+        }
+    };
+    assert!(rejected.iter().any(|p| p.code == "images.none"));
+}
+
+#[test]
+fn thirty_jobs_never_exceed_the_query_limit() {
+    let mut sim = sim_config(Duration::from_secs(2));
+    sim.submissions_per_second = 100;
+    let mut h = Harness::with(sim, |c| {
+        c.queries_per_second = 10;
+        c.expected_generation = Some(Duration::from_millis(300));
+    });
+    let ids: Vec<JobId> = (0..30)
+        .map(|i| {
+            let mut s = url_spec(&format!("@cafe {i}"));
+            if i % 2 == 1 {
+                s.model = Model::V56;
+            }
+            h.generate(s)
+        })
+        .collect();
+    for id in &ids {
+        h.wait_state(id, JobState::Done, 120);
+    }
+    let counts = h.sim.counts();
+    assert_eq!(counts.tasks_created, 30);
+    assert!(counts.peak_queries_per_second <= 10, "{counts:?}");
+    assert_eq!(counts.queries_throttled, 0);
+}
+
+#[test]
+fn the_local_queue_holds_jobs_beyond_the_series_limit_and_cancels_them_locally() {
+    let mut h = Harness::with(sim_config(Duration::from_secs(30)), |c| {
+        c.jobs_per_series = 1
+    });
+    let first = h.generate(url_spec("@cafe one"));
+    h.wait(&first, 10, |j| j.state == JobState::Pending);
+    let second = h.generate(url_spec("@cafe two"));
+    h.wait(&second, 5, |j| j.state == JobState::Queued);
+    std::thread::sleep(Duration::from_millis(500));
+    while let Ok(e) = h.events.try_recv() {
+        h.absorb(e);
+    }
+    assert_eq!(
+        h.jobs[&second].state,
+        JobState::Queued,
+        "held back by the series limit"
+    );
+    h.engine().send(Command::Cancel(second.clone()));
+    h.wait_state(&second, JobState::Canceled, 10);
+    assert_eq!(h.sim.counts().tasks_created, 1);
+    // A PENDING task is cancelled on the service.
+    h.engine().send(Command::Cancel(first.clone()));
+    h.wait_state(&first, JobState::Canceled, 10);
+    assert_eq!(h.sim.counts().cancels, 1);
+}
+
+#[test]
+fn a_running_task_cannot_be_cancelled_and_the_user_is_told() {
+    let mut h = Harness::new(sim_config(Duration::from_secs(40)));
+    let id = h.generate(url_spec("@cafe"));
+    h.wait(&id, 10, |j| j.state == JobState::Pending);
+    h.sim.advance(Duration::from_secs(20));
+    h.wait(&id, 10, |j| j.state == JobState::Running);
+    h.engine().send(Command::Cancel(id.clone()));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !h.notices.iter().any(|n| n.contains("cannot be cancelled")) {
+        assert!(Instant::now() < deadline, "{:?}", h.notices);
+        if let Ok(e) = h.events.recv_timeout(Duration::from_millis(100)) {
+            h.absorb(e);
+        }
+    }
+}
+
+#[test]
+fn a_restarted_engine_resumes_unfinished_jobs() {
+    let mut h = Harness::new(sim_config(Duration::from_secs(4)));
+    let id = h.generate(url_spec("@cafe"));
+    h.wait(&id, 10, |j| j.state == JobState::Pending);
+    h.stop_engine();
+    h.start_engine(|_| {});
+    let job = h.wait_state(&id, JobState::Done, 30);
+    assert_eq!(std::fs::read(job.output_path.unwrap()).unwrap(), DEMO_VIDEO);
+    assert_eq!(h.sim.counts().tasks_created, 1);
+}
+
+#[test]
+fn a_second_engine_on_the_same_data_folder_is_refused() {
+    let h = Harness::new(sim_config(Duration::from_secs(1)));
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let second = Engine::start(h.config(), EventSink::new(tx, Arc::new(|| {})));
+    assert!(matches!(
+        second,
+        Err(r2v_studio::engine::EngineError::Locked(_))
+    ));
+}
+
+#[test]
+fn thumbnails_are_made_off_the_caller_thread() {
+    let h = Harness::new(sim_config(Duration::from_secs(1)));
+    let path = h.image("thumb.png", 800, 400);
+    h.engine().send(Command::LoadImage {
+        key: 7,
+        source: RefSource::Local(path),
+        max_side: 128,
+    });
+    h.engine().send(Command::LoadImage {
+        key: 8,
+        source: RefSource::Local(h.dir.path().join("missing.png")),
+        max_side: 128,
+    });
+    let mut results = HashMap::new();
+    while results.len() < 2 {
+        if let Event::Thumbnail { key, result } =
+            h.events.recv_timeout(Duration::from_secs(10)).unwrap()
+        {
+            results.insert(key, result);
+        }
+    }
+    let thumb = results[&7].as_ref().unwrap();
+    assert_eq!(
+        (thumb.width, thumb.height, thumb.source_width),
+        (128, 64, 800)
+    );
+    assert!(
+        results[&8]
+            .as_ref()
+            .unwrap_err()
+            .en
+            .contains("could not be read")
+    );
+}
