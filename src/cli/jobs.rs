@@ -628,7 +628,7 @@ impl Watch {
                     sent,
                     total,
                 } if self.waiting.contains(&job) => {
-                    let pct = if total > 0 { sent * 100 / total } else { 100 };
+                    let pct = (sent * 100).checked_div(total).unwrap_or(100);
                     self.bar.set_message(format!(
                         "{}  {} {} {pct}%",
                         job.short(),
@@ -668,7 +668,7 @@ impl Watch {
                 Event::Notice { job, message }
                     if job.as_ref().is_none_or(|j| self.waiting.contains(j)) =>
                 {
-                    self.bar.println(message.get(self.lang).to_string());
+                    self.bar.println(message.get(self.lang));
                 }
                 _ => {}
             }

@@ -1205,9 +1205,13 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
             Some(total) => have == total && total > 0,
             None => false,
         };
-        if complete_on_disk
-            || (have == 0 && final_path.exists() && !part.exists() && job.video_bytes.is_some())
-        {
+        // Renamed but not yet journaled as done (a crash in between): the final file
+        // is ours (its name was free when chosen) and complete if its length matches.
+        let renamed = have == 0
+            && !part.exists()
+            && job.video_bytes.is_some()
+            && tokio::fs::metadata(&final_path).await.map(|m| m.len()).ok() == job.video_bytes;
+        if complete_on_disk || renamed {
             if complete_on_disk {
                 finish_file(&part, &final_path).await;
             }
