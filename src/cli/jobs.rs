@@ -198,19 +198,9 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
 
 pub fn resume(args: &EngineArgs) -> ExitCode {
     let lang = env_lang();
-    let open = match Store::open(&args.data_dir().join("jobs.sqlite")).and_then(|s| s.unfinished())
-    {
+    let open = match journal(args, lang, Store::unfinished) {
         Ok(jobs) => jobs,
-        Err(e) => {
-            say(
-                lang,
-                Localized::new(
-                    format!("Could not read the journal: {e}"),
-                    format!("无法读取任务记录：{e}"),
-                ),
-            );
-            return ExitCode::from(EXIT_FAILED);
-        }
+        Err(code) => return code,
     };
     if open.is_empty() {
         say(
@@ -332,19 +322,9 @@ pub fn show(args: &ShowArgs) -> ExitCode {
 
 pub fn list(args: &JobsArgs) -> ExitCode {
     let lang = env_lang();
-    let jobs = match Store::open(&args.engine.data_dir().join("jobs.sqlite")).and_then(|s| s.all())
-    {
+    let jobs = match journal(&args.engine, lang, Store::all) {
         Ok(jobs) => jobs,
-        Err(e) => {
-            say(
-                lang,
-                Localized::new(
-                    format!("Could not read the journal: {e}"),
-                    format!("无法读取任务记录：{e}"),
-                ),
-            );
-            return ExitCode::from(EXIT_FAILED);
-        }
+        Err(code) => return code,
     };
     let mut finished_shown = 0;
     let shown: Vec<&Job> = jobs
@@ -392,10 +372,9 @@ pub fn list(args: &JobsArgs) -> ExitCode {
 }
 
 fn find(args: &EngineArgs, text: &str, lang: Lang) -> Result<Job, ExitCode> {
-    let found = Store::open(&args.data_dir().join("jobs.sqlite")).and_then(|s| s.find(text));
-    match found {
-        Ok(Some(job)) => Ok(job),
-        Ok(None) => {
+    match journal(args, lang, |s| s.find(text))? {
+        Some(job) => Ok(job),
+        None => {
             say(
                 lang,
                 Localized::new(
@@ -405,7 +384,18 @@ fn find(args: &EngineArgs, text: &str, lang: Lang) -> Result<Job, ExitCode> {
             );
             Err(ExitCode::from(EXIT_INVALID))
         }
-        Err(e) => {
+    }
+}
+
+/// Reads the journal (without starting the engine); says why when it cannot.
+fn journal<T>(
+    args: &EngineArgs,
+    lang: Lang,
+    read: impl FnOnce(&Store) -> Result<T, crate::engine::store::StoreError>,
+) -> Result<T, ExitCode> {
+    Store::open(&args.data_dir().join("jobs.sqlite"))
+        .and_then(|store| read(&store))
+        .map_err(|e| {
             say(
                 lang,
                 Localized::new(
@@ -413,9 +403,8 @@ fn find(args: &EngineArgs, text: &str, lang: Lang) -> Result<Job, ExitCode> {
                     format!("无法读取任务记录：{e}"),
                 ),
             );
-            Err(ExitCode::from(EXIT_FAILED))
-        }
-    }
+            ExitCode::from(EXIT_FAILED)
+        })
 }
 
 /// The final word on a job; its exit code.
