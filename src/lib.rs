@@ -8,3 +8,4 @@ pub mod cli;
 pub mod core;
 pub mod engine;
 pub mod sim;
+pub mod ui;

@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use r2v_studio::cli::{self, Cli};
+use r2v_studio::ui::{self, WindowOptions};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -10,12 +11,20 @@ fn main() -> ExitCode {
     match args.command {
         Some(command) => cli::run(command),
         None => {
-            // The window arrives with the UI work; until then say so plainly.
-            eprintln!(
-                "r2v-studio: the desktop window is not part of this build yet.\n\
-                 Use a subcommand: `r2v-studio dry-run --help` or `r2v-studio sim --help`."
-            );
-            ExitCode::from(cli::EXIT_INVALID)
+            let options = WindowOptions {
+                demo: args.demo,
+                base_url: args.base_url,
+                data_dir: args.data_dir,
+                out: args.out,
+                lang: Some(cli::env_lang()),
+            };
+            match ui::run(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("r2v-studio: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
     }
 }

@@ -5,6 +5,24 @@ use super::client::{ASYNC_HEADER, CREATE_PATH, OSS_RESOLVE_HEADER};
 use super::key::API_KEY_ENV;
 use super::types::CreateTaskRequest;
 
+/// The URL each reference would have in the request: its own URL, or for a local
+/// file a placeholder for the `oss://` key its upload will get.
+pub fn placeholder_urls(spec: &crate::core::GenerationSpec) -> Vec<String> {
+    spec.references
+        .iter()
+        .map(|r| match &r.source {
+            crate::core::RefSource::Url(url) => url.clone(),
+            crate::core::RefSource::Local(path) => {
+                let file = path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                format!("oss://dashscope-instant/<upload of {file}>")
+            }
+        })
+        .collect()
+}
+
 /// The body, pretty-printed.
 pub fn request_json(body: &CreateTaskRequest) -> String {
     serde_json::to_string_pretty(body).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))

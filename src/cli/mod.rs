@@ -30,6 +30,15 @@ pub struct Cli {
     /// Open the window against the built-in simulator, with sample references.
     #[arg(long)]
     pub demo: bool,
+    /// Service base URL for the window [default: $DASHSCOPE_HTTP_BASE_URL, else Beijing].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Folder of the job journal [default: the platform's data folder].
+    #[arg(long, value_name = "DIR", env = "R2V_STUDIO_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Folder for finished videos [default: ~/Videos/R2V Studio].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -298,23 +307,6 @@ fn problem(code: &'static str, field: Field, en: String, zh: String) -> Problem 
     }
 }
 
-/// Placeholder URLs for local files in a dry run.
-pub fn placeholder_urls(spec: &GenerationSpec) -> Vec<String> {
-    spec.references
-        .iter()
-        .map(|r| match &r.source {
-            RefSource::Url(url) => url.clone(),
-            RefSource::Local(path) => {
-                let file = path
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                format!("oss://dashscope-instant/<upload of {file}>")
-            }
-        })
-        .collect()
-}
-
 pub(crate) fn print_problems(problems: &[Problem], lang: Lang) {
     let mut err = std::io::stderr().lock();
     let heading = match lang {
@@ -336,7 +328,7 @@ fn dry_run(args: &DryRunArgs) -> ExitCode {
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    let urls = placeholder_urls(&spec);
+    let urls = export::placeholder_urls(&spec);
     let Some(body) = CreateTaskRequest::from_spec(&spec, &urls) else {
         eprintln!("internal error: a validated spec did not give a request");
         return ExitCode::FAILURE;
@@ -550,7 +542,7 @@ mod tests {
         spec.add_reference(RefSource::Local("/tmp/咖啡厅.png".into()));
         spec.add_reference(RefSource::Url("https://e.com/x.png".into()));
         assert_eq!(
-            placeholder_urls(&spec),
+            export::placeholder_urls(&spec),
             vec![
                 "oss://dashscope-instant/<upload of 咖啡厅.png>".to_string(),
                 "https://e.com/x.png".to_string()

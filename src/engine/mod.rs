@@ -131,6 +131,13 @@ pub enum Command {
         source: RefSource,
         max_side: u32,
     },
+    /// Save a pasted image (RGBA8) as a PNG in the data folder, to use it as a file.
+    StoreImage {
+        key: u64,
+        width: u32,
+        height: u32,
+        rgba: Arc<Vec<u8>>,
+    },
     Shutdown,
 }
 
@@ -163,6 +170,11 @@ pub enum Event {
     Thumbnail {
         key: u64,
         result: Result<Arc<images::Thumbnail>, Localized>,
+    },
+    /// Where a pasted image was saved.
+    ImageStored {
+        key: u64,
+        result: Result<PathBuf, Localized>,
     },
     /// Something to tell the user (e.g. a running task cannot be cancelled).
     Notice {

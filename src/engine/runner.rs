@@ -278,8 +278,45 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             let sh = sh.clone();
             tokio::spawn(async move { load_image(&sh, key, source, max_side).await });
         }
+        Command::StoreImage {
+            key,
+            width,
+            height,
+            rgba,
+        } => {
+            let sh = sh.clone();
+            tokio::spawn(async move {
+                let dir = sh.config.data_dir.join("pasted");
+                let result =
+                    tokio::task::spawn_blocking(move || store_png(&dir, width, height, &rgba))
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()))
+                        .map_err(|e| {
+                            Localized::new(
+                                format!("The pasted image could not be saved ({e}): save it as a file and add that."),
+                                format!("无法保存粘贴的图片（{e}）：请另存为文件后再添加。"),
+                            )
+                        });
+                sh.events.emit(Event::ImageStored { key, result });
+            });
+        }
         Command::Shutdown => {}
     }
+}
+
+/// Writes RGBA8 pixels as `<dir>/pasted-<uuid>.png`.
+fn store_png(
+    dir: &std::path::Path,
+    width: u32,
+    height: u32,
+    rgba: &[u8],
+) -> Result<std::path::PathBuf, String> {
+    let image = image::RgbaImage::from_raw(width, height, rgba.to_vec())
+        .ok_or("the image data is incomplete")?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let path = dir.join(format!("pasted-{}.png", uuid::Uuid::now_v7().simple()));
+    image.save(&path).map_err(|e| e.to_string())?;
+    Ok(path)
 }
 
 fn resume_all(sh: &Arc<Shared>) {

@@ -1,0 +1,376 @@
+//! The window: panels, global keys, drops and pastes, the request preview, toasts.
+//! [`app_ui`] draws everything from [`AppState`] and knows nothing of eframe, so
+//! kittest drives it directly; [`App`] is the eframe shell around it.
+
+use super::params::{generate_ui, params_ui};
+use super::prompt_editor::prompt_ui;
+use super::references::references_ui;
+use super::state::{AppState, Request};
+use crate::api::{CreateTaskRequest, export};
+use crate::core::{Lang, Localized, RefSource};
+use crate::engine::{Engine, Event, JobState};
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+
+/// Draws the whole window from `state`.
+pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
+    state.now = ui.input(|i| i.time);
+    global_input(ui, state);
+    egui::Panel::top("top-bar").show(ui, |ui| top_bar(ui, state));
+    egui::Panel::bottom("jobs-strip")
+        .resizable(true)
+        .default_size(110.0)
+        .min_size(60.0)
+        .show(ui, |ui| jobs_strip(ui, state));
+    egui::Panel::right("parameters")
+        .resizable(false)
+        .exact_size(310.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("params-scroll")
+                .show(ui, |ui| {
+                    params_ui(ui, state);
+                    generate_ui(ui, state);
+                });
+        });
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .id_salt("main-scroll")
+            .show(ui, |ui| {
+                references_ui(ui, state);
+                ui.add_space(6.0);
+                ui.separator();
+                prompt_ui(ui, state);
+            });
+    });
+    request_window(ui.ctx(), state);
+    drop_overlay(ui.ctx(), state);
+    toasts(ui.ctx(), state);
+}
+
+fn global_input(ui: &mut Ui, state: &mut AppState) {
+    let generate = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+    if ui.input_mut(|i| i.consume_shortcut(&generate)) {
+        state.generate();
+    }
+    let dropped: Vec<PathBuf> = ui.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .collect()
+    });
+    if !dropped.is_empty() {
+        state.add_paths(dropped);
+    }
+    // Ctrl+V into the slots when no text field has the keyboard.
+    let text_focused = ui.ctx().memory(|m| m.focused()).is_some();
+    if !text_focused {
+        let events = ui.input(|i| i.events.clone());
+        for event in events {
+            match event {
+                egui::Event::Paste(text) => {
+                    let urls: Vec<RefSource> = text
+                        .split_whitespace()
+                        .map(RefSource::from_text)
+                        .filter(|s| matches!(s, RefSource::Url(_)))
+                        .collect();
+                    if urls.is_empty() {
+                        state.slot_messages = vec![Localized::new(
+                            "The clipboard holds text, not an image or an image URL.",
+                            "剪贴板中是文字，不是图片或图片网址。",
+                        )];
+                    } else {
+                        state.add_sources(urls);
+                    }
+                }
+                egui::Event::PasteImage(image) => state.add_pasted_image(&image),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn top_bar(ui: &mut Ui, state: &mut AppState) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("R2V Studio").strong().size(17.0));
+        if state.demo {
+            ui.label(
+                RichText::new(state.t(&Localized::new(
+                    " DEMO · built-in simulator ",
+                    " 演示 · 内置模拟服务 ",
+                )))
+                .background_color(ui.visuals().selection.bg_fill)
+                .color(ui.visuals().strong_text_color())
+                .small(),
+            );
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let theme = if state.dark {
+                Localized::new("Light", "浅色")
+            } else {
+                Localized::new("Dark", "深色")
+            };
+            if ui
+                .button(state.t(&theme))
+                .on_hover_text(state.t(&Localized::new("Light / dark", "浅色 / 深色")))
+                .clicked()
+            {
+                state.dark = !state.dark;
+                ui.ctx().set_theme(if state.dark {
+                    egui::Theme::Dark
+                } else {
+                    egui::Theme::Light
+                });
+            }
+            let (label, other) = match state.lang {
+                Lang::En => ("中文", Lang::Zh),
+                Lang::Zh => ("English", Lang::En),
+            };
+            if ui.button(label).clicked() {
+                state.lang = other;
+            }
+        });
+    });
+}
+
+fn jobs_strip(ui: &mut Ui, state: &mut AppState) {
+    ui.label(RichText::new(state.t(&Localized::new("Jobs", "任务"))).strong());
+    if state.jobs.is_empty() {
+        ui.label(
+            RichText::new(state.t(&Localized::new(
+                "Nothing yet. Generated videos appear here while they are made, and are saved to your output folder.",
+                "还没有任务。生成中的视频会显示在这里，完成后保存到输出文件夹。",
+            )))
+            .weak(),
+        );
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("jobs-scroll")
+        .show(ui, |ui| {
+            for job in &state.jobs {
+                ui.horizontal(|ui| {
+                    let color = match job.state {
+                        JobState::Done => egui::Color32::from_rgb(80, 180, 100),
+                        JobState::Failed | JobState::Expired | JobState::SubmitUnknown => {
+                            ui.visuals().error_fg_color
+                        }
+                        JobState::Canceled => ui.visuals().weak_text_color(),
+                        _ => ui.visuals().selection.bg_fill,
+                    };
+                    ui.colored_label(color, "●");
+                    ui.label(RichText::new(job.state.describe().get(state.lang)).strong());
+                    let size = job.spec.size().map(|s| s.to_string()).unwrap_or_default();
+                    ui.label(
+                        RichText::new(format!(
+                            "{} · {} · {} s",
+                            job.spec.model.info().short_name,
+                            size,
+                            job.spec.duration
+                        ))
+                        .weak(),
+                    );
+                    ui.label(crate::core::refname::truncate(job.title(), 90));
+                    if let Some(error) = &job.error {
+                        ui.colored_label(ui.visuals().error_fg_color, error.advice.get(state.lang));
+                    } else if let Some(warning) = &job.warning {
+                        ui.colored_label(ui.visuals().warn_fg_color, warning.get(state.lang));
+                    } else if let Some(path) = &job.output_path
+                        && job.state == JobState::Done
+                    {
+                        ui.label(RichText::new(path.display().to_string()).weak().small());
+                    }
+                });
+            }
+        });
+}
+
+fn request_window(ctx: &egui::Context, state: &mut AppState) {
+    if !state.show_request {
+        return;
+    }
+    let spec = state.spec();
+    let problems = spec.validate();
+    let body = CreateTaskRequest::from_spec(&spec, &export::placeholder_urls(&spec));
+    let mut open = true;
+    egui::Window::new(state.t(&Localized::new("The request", "请求内容")))
+        .open(&mut open)
+        .default_size([640.0, 480.0])
+        .show(ctx, |ui| {
+            if !problems.is_empty() {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    state.t(&Localized::new(
+                        format!("{} problem(s) would stop this request; it is shown as it stands.", problems.len()),
+                        format!("有 {} 个问题会阻止此请求；以下为当前内容。", problems.len()),
+                    )),
+                );
+            }
+            let Some(body) = body else {
+                ui.label(state.t(&Localized::new(
+                    "No request can be built yet: choose a size the model offers.",
+                    "还无法生成请求：请选择模型支持的尺寸。",
+                )));
+                return;
+            };
+            ui.label(
+                RichText::new(state.t(&Localized::new(
+                    "Local files are uploaded first: <upload of …> stands for the oss:// key each gets. The key is never shown: curl reads $DASHSCOPE_API_KEY.",
+                    "本地文件会先上传：<upload of …> 代表上传后得到的 oss:// 地址。不会显示 Key：curl 读取 $DASHSCOPE_API_KEY。",
+                )))
+                .weak()
+                .small(),
+            );
+            let json = export::request_json(&body);
+            let curl = export::curl_command(&state.base_url, &body);
+            ui.horizontal(|ui| {
+                if ui.button(state.t(&Localized::new("Copy JSON", "复制 JSON"))).clicked() {
+                    state.outbox.push(Request::CopyText(json.clone()));
+                }
+                if ui.button(state.t(&Localized::new("Copy curl", "复制 curl"))).clicked() {
+                    state.outbox.push(Request::CopyText(curl.clone()));
+                }
+            });
+            egui::ScrollArea::vertical().id_salt("request-scroll").show(ui, |ui| {
+                ui.add(egui::Label::new(RichText::new(&json).monospace()).wrap());
+                ui.separator();
+                ui.add(egui::Label::new(RichText::new(&curl).monospace()).wrap());
+            });
+        });
+    state.show_request = open;
+}
+
+fn drop_overlay(ctx: &egui::Context, state: &AppState) {
+    let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+    if !hovering {
+        return;
+    }
+    let screen = ctx.content_rect();
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop-overlay"),
+    ));
+    let accent = ctx.global_style().visuals.selection.bg_fill;
+    painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(150));
+    painter.rect_stroke(
+        screen.shrink(12.0),
+        12.0,
+        egui::Stroke::new(3.0, accent),
+        egui::StrokeKind::Inside,
+    );
+    painter.text(
+        screen.center(),
+        egui::Align2::CENTER_CENTER,
+        state.t(&Localized::new(
+            "Drop images to add them as references",
+            "松开鼠标即可添加为参考图",
+        )),
+        egui::FontId::proportional(24.0),
+        egui::Color32::WHITE,
+    );
+}
+
+fn toasts(ctx: &egui::Context, state: &mut AppState) {
+    const LIFE: f64 = 6.0;
+    state.toasts.retain(|t| state.now - t.born < LIFE);
+    if state.toasts.is_empty() {
+        return;
+    }
+    ctx.request_repaint_after(std::time::Duration::from_millis(500));
+    egui::Area::new(egui::Id::unique("toasts"))
+        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -130.0))
+        .order(egui::Order::Foreground)
+        .show(ctx, |ui| {
+            for toast in state.toasts.iter().rev().take(4) {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.set_max_width(380.0);
+                    let text = RichText::new(toast.text.get(state.lang));
+                    if toast.error {
+                        ui.colored_label(ui.visuals().error_fg_color, text);
+                    } else {
+                        ui.label(text);
+                    }
+                });
+            }
+        });
+}
+
+/// The eframe shell: owns the engine, feeds its events to the state, carries out
+/// the state's requests.
+pub struct App {
+    pub state: AppState,
+    engine: Option<Engine>,
+    events: Receiver<Event>,
+    picked: Option<Receiver<Vec<PathBuf>>>,
+    /// Kept alive for `--demo`; dropped after the engine.
+    _demo: Option<super::DemoService>,
+}
+
+impl App {
+    pub fn new(
+        state: AppState,
+        engine: Option<Engine>,
+        events: Receiver<Event>,
+        demo: Option<super::DemoService>,
+    ) -> App {
+        App {
+            state,
+            engine,
+            events,
+            picked: None,
+            _demo: demo,
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        while let Ok(event) = self.events.try_recv() {
+            self.state.apply(event);
+        }
+        if let Some(rx) = &self.picked
+            && let Ok(paths) = rx.try_recv()
+        {
+            self.state.add_paths(paths);
+            self.picked = None;
+        }
+        app_ui(ui, &mut self.state);
+        for request in std::mem::take(&mut self.state.outbox) {
+            match request {
+                Request::Engine(command) => match &self.engine {
+                    Some(engine) => engine.send(command),
+                    None => self.state.toast(
+                        Localized::new(
+                            "The background engine is not running (see the message at start): restart the app.",
+                            "后台引擎未运行（见启动时的提示）：请重启应用。",
+                        ),
+                        true,
+                    ),
+                },
+                Request::PickFiles => {
+                    // The native dialog blocks its thread: never the UI's.
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    let ctx = ui.ctx().clone();
+                    std::thread::spawn(move || {
+                        let picked = rfd::FileDialog::new()
+                            .add_filter("Images", &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"])
+                            .pick_files()
+                            .unwrap_or_default();
+                        let _ = tx.send(picked);
+                        ctx.request_repaint();
+                    });
+                    self.picked = Some(rx);
+                }
+                Request::CopyText(text) => ui.ctx().copy_text(text),
+            }
+        }
+    }
+
+    fn on_exit(&mut self) {
+        if let Some(engine) = self.engine.take() {
+            engine.shutdown();
+        }
+    }
+}

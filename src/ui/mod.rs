@@ -1,0 +1,171 @@
+//! The desktop window (eframe/egui). Plain data in [`state`], drawing in the panels,
+//! the eframe shell in [`app`]. No I/O happens here: the engine does it.
+
+pub mod app;
+pub mod fonts;
+pub mod params;
+pub mod prompt_editor;
+pub mod references;
+pub mod state;
+pub mod widgets;
+
+use crate::api::{ApiKey, resolve_base_url};
+use crate::core::Lang;
+use crate::engine::{Engine, EngineConfig, EventSink};
+use crate::sim::{SimConfig, Simulator};
+use state::AppState;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How the window starts.
+#[derive(Debug, Clone, Default)]
+pub struct WindowOptions {
+    /// Against the built-in simulator, with sample references.
+    pub demo: bool,
+    pub base_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub lang: Option<Lang>,
+}
+
+/// The in-process simulator of `--demo`, with the runtime it runs on.
+pub struct DemoService {
+    // Field order matters: the simulator stops before its runtime goes.
+    sim: Simulator,
+    _runtime: tokio::runtime::Runtime,
+}
+
+/// The sample references of `--demo`: name and PNG.
+pub const DEMO_REFERENCES: [(&str, &[u8]); 3] = [
+    ("歌手", include_bytes!("../../assets/demo/musician.png")),
+    ("吉他", include_bytes!("../../assets/demo/guitar.png")),
+    ("咖啡厅", include_bytes!("../../assets/demo/cafe.png")),
+];
+pub const DEMO_PROMPT: &str =
+    "@歌手 坐在@咖啡厅 的窗边，抱着@吉他 轻声弹唱一首慢歌，午后的阳光洒在木桌上，镜头缓缓推近";
+
+/// Opens the window; returns when it closes.
+pub fn run(options: WindowOptions) -> Result<(), String> {
+    let lang = options.lang.unwrap_or(Lang::En);
+    let mut demo = None;
+    let (base_url, key, data_dir, out) = if options.demo {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("could not start the demo service: {e}"))?;
+        let sim = runtime
+            .block_on(Simulator::start(SimConfig::default(), 0))
+            .map_err(|e| format!("could not start the demo service: {e}"))?;
+        let base = sim.base_url();
+        let key = ApiKey::new(sim.config().api_key.clone());
+        demo = Some(DemoService {
+            sim,
+            _runtime: runtime,
+        });
+        let data = options
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| EngineConfig::default_data_dir().join("demo"));
+        let out = options
+            .out
+            .clone()
+            .unwrap_or_else(|| EngineConfig::default_output_dir().join("demo"));
+        (base, key, data, out)
+    } else {
+        (
+            resolve_base_url(options.base_url.as_deref(), None),
+            ApiKey::from_env(),
+            options
+                .data_dir
+                .clone()
+                .unwrap_or_else(EngineConfig::default_data_dir),
+            options
+                .out
+                .clone()
+                .unwrap_or_else(EngineConfig::default_output_dir),
+        )
+    };
+    // Sample files are written before the window opens (never on the UI thread).
+    let samples = if options.demo {
+        write_demo_samples(&data_dir)?
+    } else {
+        Vec::new()
+    };
+    let has_key = key.is_some();
+    let mut config = EngineConfig::new(base_url.clone(), key, data_dir, out);
+    if let Some(d) = &demo {
+        config.expected_generation = Some(d.sim.config().task_duration);
+    }
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("R2V Studio")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([1024.0, 700.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "R2V Studio",
+        native,
+        Box::new(move |cc| {
+            fonts::install(&cc.egui_ctx);
+            let (tx, rx) = std::sync::mpsc::channel();
+            let ctx = cc.egui_ctx.clone();
+            let sink = EventSink::new(tx, Arc::new(move || ctx.request_repaint()));
+            let mut state = AppState::new(lang, base_url);
+            state.dark = cc.egui_ctx.theme() == egui::Theme::Dark;
+            state.demo = demo.is_some();
+            let engine = match Engine::start(config, sink) {
+                Ok(engine) => Some(engine),
+                Err(e) => {
+                    state.toast(
+                        crate::core::Localized::new(
+                            format!("The background engine could not start: {e}"),
+                            format!("后台引擎无法启动：{e}"),
+                        ),
+                        true,
+                    );
+                    None
+                }
+            };
+            if !has_key && demo.is_none() {
+                state.toast(
+                    crate::core::Localized::new(
+                        "No API key: set DASHSCOPE_API_KEY (Beijing region) before generating, or try `r2v-studio --demo`.",
+                        "没有 API Key：生成前请设置 DASHSCOPE_API_KEY（北京地域），或先试试 `r2v-studio --demo`。",
+                    ),
+                    true,
+                );
+            }
+            if !samples.is_empty() {
+                state.add_paths(samples.clone());
+                for (slot, (name, _)) in state.slots.iter_mut().zip(DEMO_REFERENCES) {
+                    slot.name = name.to_string();
+                    slot.committed = name.to_string();
+                }
+                state.prompt = DEMO_PROMPT.to_string();
+                state.params.duration = 5;
+            }
+            Ok(Box::new(app::App::new(state, engine, rx, demo)))
+        }),
+    )
+    .map_err(|e| format!("the window could not open: {e}"))
+}
+
+fn write_demo_samples(data_dir: &std::path::Path) -> Result<Vec<PathBuf>, String> {
+    let dir = data_dir.join("samples");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    let files = ["musician.png", "guitar.png", "cafe.png"];
+    files
+        .iter()
+        .zip(DEMO_REFERENCES)
+        .map(|(file, (_, bytes))| {
+            let path = dir.join(file);
+            std::fs::write(&path, bytes)
+                .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+            Ok(path)
+        })
+        .collect()
+}

@@ -1,0 +1,219 @@
+//! The reference slots: up to seven cards with thumbnail, name, facts and problems.
+
+use super::state::{AppState, Request, Thumb};
+use super::widgets::{self, file_size};
+use crate::core::capabilities::MAX_IMAGES;
+use crate::core::{Field, Localized, RefSource};
+use egui::{Id, RichText, Ui};
+
+const CARD_WIDTH: f32 = 150.0;
+const THUMB: egui::Vec2 = egui::vec2(138.0, 100.0);
+
+enum Action {
+    Remove(usize),
+    Move { from: usize, to: usize },
+    Rename(usize, String),
+}
+
+pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(state.t(&Localized::new("References", "参考图"))).strong().size(15.0));
+        ui.label(RichText::new(format!("{} / {MAX_IMAGES}", state.slots.len())).weak());
+        ui.add_space(8.0);
+        let full = state.slots.len() >= MAX_IMAGES;
+        if ui
+            .add_enabled(!full, egui::Button::new(state.t(&Localized::new("Add images…", "添加图片…"))))
+            .on_hover_text(state.t(&Localized::new(
+                "JPG, PNG or WEBP. You can also drop files on the window or paste an image (Ctrl+V).",
+                "支持 JPG、PNG、WEBP。也可以把文件拖到窗口中，或粘贴图片（Ctrl+V）。",
+            )))
+            .clicked()
+        {
+            state.outbox.push(Request::PickFiles);
+        }
+        let hint = state.t(&Localized::new("or an image URL (https://…)", "或图片网址（https://…）"));
+        let url_edit = ui.add_enabled(
+            !full,
+            egui::TextEdit::singleline(&mut state.url_text)
+                .id(Id::unique("r2v-url-input"))
+                .hint_text(hint)
+                .desired_width(220.0),
+        );
+        let entered = url_edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui
+            .add_enabled(!full && !state.url_text.trim().is_empty(), egui::Button::new(state.t(&Localized::new("Add URL", "添加网址"))))
+            .clicked()
+            || entered
+        {
+            state.add_url_text();
+        }
+    });
+    for message in state.slot_messages.clone() {
+        ui.colored_label(widgets::warn_color(ui), state.t(&message));
+    }
+
+    let mut actions = Vec::new();
+    egui::ScrollArea::horizontal()
+        .id_salt("slots-scroll")
+        .show(ui, |ui| {
+            ui.horizontal_top(|ui| {
+                for index in 0..state.slots.len() {
+                    card_ui(ui, state, index, &mut actions);
+                }
+                if state.slots.len() < MAX_IMAGES {
+                    empty_card_ui(ui, state);
+                }
+            });
+        });
+    for action in actions {
+        match action {
+            Action::Remove(i) => state.remove_slot(i),
+            Action::Move { from, to } => state.move_slot(from, to),
+            Action::Rename(i, name) => state.set_name(i, name),
+        }
+    }
+}
+
+fn card_ui(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut Vec<Action>) {
+    let slot = state.slots[index].clone();
+    let others: Vec<String> = state
+        .slots
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != index)
+        .map(|(_, s)| s.name.clone())
+        .collect();
+    let other_refs: Vec<&str> = others.iter().map(String::as_str).collect();
+    let focus_here =
+        matches!(state.focus, Some(Field::RefName(i) | Field::RefSource(i)) if i == index);
+    let frame = egui::Frame::group(ui.style())
+        .inner_margin(6.0)
+        .corner_radius(8.0);
+    let (_, dropped) = ui.dnd_drop_zone::<usize, _>(frame, |ui| {
+        ui.set_width(CARD_WIDTH - 12.0);
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{}", index + 1)).weak().small());
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let remove = ui.small_button("×").on_hover_text(
+                    state.t(&Localized::new("Remove this reference", "移除此参考图")),
+                );
+                if remove.clicked() {
+                    actions.push(Action::Remove(index));
+                }
+            });
+        });
+        let drag_id = Id::unique(("slot-drag", slot.key));
+        ui.dnd_drag_source(drag_id, index, |ui| {
+            widgets::thumb_image(ui, state, slot.key, &slot.thumb, THUMB);
+        })
+        .response
+        .on_hover_text(state.t(&Localized::new("Drag to reorder", "拖动以调整顺序")));
+
+        let mut name = slot.name.clone();
+        let label = ui.label(RichText::new("@").weak());
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut name)
+                .id(Id::unique(("slot-name", slot.key)))
+                .desired_width(CARD_WIDTH - 14.0),
+        );
+        let edit = edit.labelled_by(label.id);
+        if focus_here && !widgets::pointer_busy(ui) {
+            edit.request_focus();
+            state.focus = None;
+        }
+        if edit.changed() {
+            actions.push(Action::Rename(index, name));
+        }
+        if let Some(problem) = slot.name_problem(&other_refs) {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                RichText::new(state.t(&problem)).small(),
+            );
+        }
+        facts_ui(ui, state, &slot.source, &slot.thumb);
+    });
+    if let Some(from) = dropped {
+        actions.push(Action::Move {
+            from: *from,
+            to: index,
+        });
+    }
+}
+
+fn facts_ui(ui: &mut Ui, state: &AppState, source: &RefSource, thumb: &Thumb) {
+    let origin = match source {
+        RefSource::Local(path) => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        RefSource::Url(url) => url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| url.clone()),
+    };
+    ui.label(
+        RichText::new(crate::core::refname::truncate(&origin, 40))
+            .weak()
+            .small(),
+    )
+    .on_hover_text(source.display());
+    match thumb {
+        Thumb::Ready(image) => {
+            ui.label(
+                RichText::new(format!(
+                    "{} · {}×{} · {}",
+                    image.kind.label(),
+                    image.source_width,
+                    image.source_height,
+                    file_size(image.file_bytes)
+                ))
+                .small(),
+            );
+            if let Some(note) = &image.upload_note {
+                ui.colored_label(
+                    widgets::warn_color(ui),
+                    RichText::new(state.t(note)).small(),
+                );
+            }
+        }
+        Thumb::Loading => {
+            ui.label(
+                RichText::new(state.t(&Localized::new("Reading…", "读取中…")))
+                    .weak()
+                    .small(),
+            );
+        }
+        Thumb::Failed(reason) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                RichText::new(state.t(reason)).small(),
+            );
+        }
+    }
+}
+
+fn empty_card_ui(ui: &mut Ui, state: &mut AppState) {
+    let frame = egui::Frame::NONE
+        .inner_margin(6.0)
+        .corner_radius(8.0)
+        .stroke(egui::Stroke::new(1.0, ui.visuals().weak_text_color()));
+    let response = frame
+        .show(ui, |ui| {
+            ui.set_width(CARD_WIDTH - 12.0);
+            ui.set_height(THUMB.y + 70.0);
+            ui.centered_and_justified(|ui| {
+                ui.label(
+                    RichText::new(state.t(&Localized::new(
+                        "＋\nDrop images here,\npaste, or click to add",
+                        "＋\n拖入图片、粘贴，\n或点击添加",
+                    )))
+                    .weak(),
+                )
+            });
+        })
+        .response
+        .interact(egui::Sense::click());
+    if response.clicked() {
+        state.outbox.push(Request::PickFiles);
+    }
+}

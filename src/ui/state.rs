@@ -1,0 +1,515 @@
+//! The window's plain data and the changes the widgets make to it. No drawing, no
+//! I/O: widgets call these methods, and anything to be done outside goes into
+//! [`AppState::outbox`] for the shell (engine commands, file dialogs, clipboard).
+
+use crate::core::capabilities::{self as caps, MAX_IMAGES, PriceEntry};
+use crate::core::refname::{self, check_name};
+use crate::core::{Field, GenerationSpec, Lang, Localized, Model, Problem, RefSource};
+use crate::engine::images::Thumbnail;
+use crate::engine::{Command, Event, Job, JobId};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Longest side of slot thumbnails, in pixels.
+pub const THUMB_SIDE: u32 = 256;
+
+/// What the UI asks the outside world to do.
+#[derive(Debug, Clone)]
+pub enum Request {
+    Engine(Command),
+    /// Open the native file dialog (on another thread) to add images.
+    PickFiles,
+    CopyText(String),
+}
+
+/// A slot's picture.
+#[derive(Debug, Clone)]
+pub enum Thumb {
+    Loading,
+    Ready(Arc<Thumbnail>),
+    Failed(Localized),
+}
+
+/// One reference image in the editor.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    /// Stable identity (thumbnails come back by key; textures are cached by it).
+    pub key: u64,
+    /// The name as typed (may be invalid while the user types).
+    pub name: String,
+    /// The last valid name, the one the prompt's mentions use.
+    pub committed: String,
+    pub source: RefSource,
+    pub thumb: Thumb,
+}
+
+impl Slot {
+    /// Why the typed name cannot be used, if it cannot.
+    pub fn name_problem(&self, others: &[&str]) -> Option<Localized> {
+        if let Err(p) = check_name(&self.name) {
+            return Some(p.describe());
+        }
+        others.contains(&self.name.as_str()).then(|| {
+            Localized::new(
+                "Another reference already has this name.",
+                "另一张参考图已使用此名称。",
+            )
+        })
+    }
+}
+
+/// The `@` popup's state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Popup {
+    /// Char index of the `@` being completed, while the popup is open.
+    pub anchor: Option<usize>,
+    pub selected: usize,
+    /// The popup was closed with Escape for this `@`: stay closed until another.
+    pub dismissed: Option<usize>,
+}
+
+/// A short message that fades after a while.
+#[derive(Debug, Clone)]
+pub struct Toast {
+    pub text: Localized,
+    pub error: bool,
+    pub born: f64,
+}
+
+pub struct AppState {
+    pub lang: Lang,
+    pub dark: bool,
+    pub demo: bool,
+    pub slots: Vec<Slot>,
+    pub prompt: String,
+    /// Model and parameters (its references and prompt are unused here).
+    pub params: GenerationSpec,
+    pub prices: Vec<PriceEntry>,
+    /// What the last model switch adjusted.
+    pub notes: Vec<Localized>,
+    /// Problems found by the last Generate (empty: none, or not pressed).
+    pub problems: Vec<Problem>,
+    /// Messages about adding references (e.g. files left out).
+    pub slot_messages: Vec<Localized>,
+    pub url_text: String,
+    pub popup: Popup,
+    /// The caret (char index) when the popup last looked at it.
+    pub popup_caret: usize,
+    /// A widget to focus on the next frame (a clicked problem).
+    pub focus: Option<Field>,
+    pub show_request: bool,
+    pub base_url: String,
+    pub outbox: Vec<Request>,
+    pub jobs: Vec<Job>,
+    pub toasts: Vec<Toast>,
+    /// Slot thumbnails uploaded to the GPU, by slot key.
+    pub textures: std::collections::HashMap<u64, egui::TextureHandle>,
+    /// Time (seconds) as of the current frame, for toasts.
+    pub now: f64,
+    next_key: u64,
+}
+
+impl AppState {
+    pub fn new(lang: Lang, base_url: String) -> AppState {
+        AppState {
+            lang,
+            dark: true,
+            demo: false,
+            slots: Vec::new(),
+            prompt: String::new(),
+            params: GenerationSpec::default(),
+            prices: caps::default_prices(),
+            notes: Vec::new(),
+            problems: Vec::new(),
+            slot_messages: Vec::new(),
+            url_text: String::new(),
+            popup: Popup::default(),
+            popup_caret: 0,
+            focus: None,
+            show_request: false,
+            base_url,
+            outbox: Vec::new(),
+            jobs: Vec::new(),
+            toasts: Vec::new(),
+            textures: Default::default(),
+            now: 0.0,
+            next_key: 1,
+        }
+    }
+
+    pub fn t(&self, text: &Localized) -> String {
+        text.get(self.lang).to_string()
+    }
+
+    /// The spec as it would be sent now.
+    pub fn spec(&self) -> GenerationSpec {
+        GenerationSpec {
+            references: self
+                .slots
+                .iter()
+                .map(|s| crate::core::Reference {
+                    name: s.name.clone(),
+                    source: s.source.clone(),
+                })
+                .collect(),
+            prompt: self.prompt.clone(),
+            ..self.params.clone()
+        }
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.slots.iter().map(|s| s.committed.as_str()).collect()
+    }
+
+    /// Adds references; fills the free slots and says what was left out.
+    pub fn add_sources(&mut self, sources: Vec<RefSource>) {
+        self.slot_messages.clear();
+        let free = MAX_IMAGES.saturating_sub(self.slots.len());
+        let left_out: Vec<String> = sources.iter().skip(free).map(display_name).collect();
+        for source in sources.into_iter().take(free) {
+            self.add_one(source);
+        }
+        if !left_out.is_empty() {
+            self.slot_messages.push(Localized::new(
+                format!(
+                    "At most {MAX_IMAGES} references: left out {}.",
+                    left_out.join(", ")
+                ),
+                format!(
+                    "最多 {MAX_IMAGES} 张参考图：未添加 {}。",
+                    left_out.join("、")
+                ),
+            ));
+        }
+    }
+
+    pub fn add_paths(&mut self, paths: Vec<PathBuf>) {
+        self.add_sources(paths.into_iter().map(RefSource::Local).collect());
+    }
+
+    fn add_one(&mut self, source: RefSource) {
+        let taken: Vec<String> = self.slots.iter().map(|s| s.name.clone()).collect();
+        let name = refname::propose(&source.display(), &taken);
+        let key = self.next_key;
+        self.next_key += 1;
+        self.outbox.push(Request::Engine(Command::LoadImage {
+            key,
+            source: source.clone(),
+            max_side: THUMB_SIDE,
+        }));
+        self.slots.push(Slot {
+            key,
+            committed: name.clone(),
+            name,
+            source,
+            thumb: Thumb::Loading,
+        });
+    }
+
+    /// A pasted image becomes a slot at once; the engine saves it as a PNG file.
+    pub fn add_pasted_image(&mut self, image: &egui::ColorImage) {
+        if self.slots.len() >= MAX_IMAGES {
+            self.slot_messages = vec![Localized::new(
+                format!("At most {MAX_IMAGES} references: remove one to paste another."),
+                format!("最多 {MAX_IMAGES} 张参考图：请先移除一张再粘贴。"),
+            )];
+            return;
+        }
+        let rgba: Vec<u8> = image
+            .pixels
+            .iter()
+            .flat_map(|p| p.to_srgba_unmultiplied())
+            .collect();
+        let key = self.next_key;
+        self.next_key += 1;
+        let taken: Vec<String> = self.slots.iter().map(|s| s.name.clone()).collect();
+        let name = refname::unique("pasted", &taken);
+        self.outbox.push(Request::Engine(Command::StoreImage {
+            key,
+            width: image.size[0] as u32,
+            height: image.size[1] as u32,
+            rgba: Arc::new(rgba),
+        }));
+        self.slots.push(Slot {
+            key,
+            committed: name.clone(),
+            name,
+            source: RefSource::Local(PathBuf::new()),
+            thumb: Thumb::Loading,
+        });
+    }
+
+    /// Adds the typed URL as a reference, if it is one.
+    pub fn add_url_text(&mut self) {
+        let text = self.url_text.trim().to_string();
+        if text.is_empty() {
+            return;
+        }
+        match RefSource::from_text(&text) {
+            RefSource::Url(url) => {
+                self.add_sources(vec![RefSource::Url(url)]);
+                self.url_text.clear();
+            }
+            RefSource::Local(_) => {
+                self.slot_messages = vec![Localized::new(
+                    "That is not a web address: it must start with http:// or https://.",
+                    "这不是网址：必须以 http:// 或 https:// 开头。",
+                )];
+            }
+        }
+    }
+
+    pub fn remove_slot(&mut self, index: usize) {
+        if index < self.slots.len() {
+            self.slots.remove(index);
+            self.slot_messages.clear();
+        }
+    }
+
+    pub fn move_slot(&mut self, from: usize, to: usize) {
+        if from < self.slots.len() && to < self.slots.len() && from != to {
+            let slot = self.slots.remove(from);
+            self.slots.insert(to, slot);
+        }
+    }
+
+    /// Sets a slot's typed name; once it is valid and unique, the prompt's mentions
+    /// follow it.
+    pub fn set_name(&mut self, index: usize, name: String) {
+        let others: Vec<String> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != index)
+            .map(|(_, s)| s.name.clone())
+            .collect();
+        let Some(slot) = self.slots.get_mut(index) else {
+            return;
+        };
+        slot.name = name;
+        let usable = check_name(&slot.name).is_ok() && !others.contains(&slot.name);
+        if usable && slot.name != slot.committed {
+            self.prompt = crate::core::mentions::rename(&self.prompt, &slot.committed, &slot.name);
+            slot.committed = slot.name.clone();
+        }
+    }
+
+    pub fn switch_model(&mut self, model: Model) {
+        if model != self.params.model {
+            self.notes = self.params.switch_model(model);
+        }
+    }
+
+    /// Keeps tier, ratio and duration valid after a change.
+    pub fn fit_params(&mut self) {
+        let notes = self.params.fit_to_model();
+        if !notes.is_empty() {
+            self.notes = notes;
+        }
+    }
+
+    pub fn estimated_price(&self) -> Option<f64> {
+        self.params.estimated_price(&self.prices)
+    }
+
+    /// Validates; sends the job to the engine when nothing is wrong.
+    pub fn generate(&mut self) {
+        let spec = self.spec();
+        let mut problems = spec.validate();
+        for (i, slot) in self.slots.iter().enumerate() {
+            if let Thumb::Failed(reason) = &slot.thumb {
+                problems.push(Problem {
+                    code: "ref.image.unusable",
+                    field: Field::RefSource(i),
+                    message: Localized::new(
+                        format!("Reference {}: {}", i + 1, reason.en),
+                        format!("参考图 {}：{}", i + 1, reason.zh),
+                    ),
+                });
+            }
+        }
+        self.problems = problems;
+        if self.problems.is_empty() {
+            let id = JobId::new();
+            self.outbox.push(Request::Engine(Command::Generate {
+                id,
+                spec,
+                output_dir: None,
+            }));
+            self.toast(
+                Localized::new(
+                    "Sent: the job runs in the background. You can prepare the next one.",
+                    "已提交：任务在后台运行，您可以继续准备下一个。",
+                ),
+                false,
+            );
+        }
+    }
+
+    pub fn toast(&mut self, text: Localized, error: bool) {
+        self.toasts.push(Toast {
+            text,
+            error,
+            born: self.now,
+        });
+    }
+
+    /// Takes what the engine reported.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::Thumbnail { key, result } => {
+                if let Some(slot) = self.slots.iter_mut().find(|s| s.key == key) {
+                    slot.thumb = match result {
+                        Ok(thumb) => Thumb::Ready(thumb),
+                        Err(reason) => Thumb::Failed(reason),
+                    };
+                }
+            }
+            Event::Job(job) => {
+                let finished = job.state.is_final();
+                let was_final = self
+                    .jobs
+                    .iter()
+                    .find(|j| j.id == job.id)
+                    .is_some_and(|j| j.state.is_final());
+                if finished && !was_final {
+                    let (text, error) = match job.state {
+                        crate::engine::JobState::Done => (
+                            Localized::new(
+                                format!(
+                                    "Video ready: {}",
+                                    job.output_path
+                                        .as_ref()
+                                        .map(|p| p.display().to_string())
+                                        .unwrap_or_default()
+                                ),
+                                format!(
+                                    "视频已生成：{}",
+                                    job.output_path
+                                        .as_ref()
+                                        .map(|p| p.display().to_string())
+                                        .unwrap_or_default()
+                                ),
+                            ),
+                            false,
+                        ),
+                        _ => {
+                            let e = job.error.clone();
+                            (
+                                Localized::new(
+                                    format!(
+                                        "{}: {}",
+                                        job.state.describe().en,
+                                        e.as_ref().map(|e| e.advice.en.clone()).unwrap_or_default()
+                                    ),
+                                    format!(
+                                        "{}：{}",
+                                        job.state.describe().zh,
+                                        e.as_ref().map(|e| e.advice.zh.clone()).unwrap_or_default()
+                                    ),
+                                ),
+                                true,
+                            )
+                        }
+                    };
+                    self.toast(text, error);
+                }
+                match self.jobs.iter_mut().find(|j| j.id == job.id) {
+                    Some(existing) => *existing = *job,
+                    None => self.jobs.insert(0, *job),
+                }
+            }
+            Event::ImageStored { key, result } => {
+                if let Some(slot) = self.slots.iter_mut().find(|s| s.key == key) {
+                    match result {
+                        Ok(path) => {
+                            slot.source = RefSource::Local(path.clone());
+                            self.outbox.push(Request::Engine(Command::LoadImage {
+                                key,
+                                source: RefSource::Local(path),
+                                max_side: THUMB_SIDE,
+                            }));
+                        }
+                        Err(reason) => slot.thumb = Thumb::Failed(reason),
+                    }
+                }
+            }
+            Event::Removed(id) => self.jobs.retain(|j| j.id != id),
+            Event::Rejected { problems, .. } => self.problems = problems,
+            Event::Notice { message, .. } => self.toast(message, true),
+            _ => {}
+        }
+    }
+}
+
+fn display_name(source: &RefSource) -> String {
+    match source {
+        RefSource::Local(path) => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string()),
+        RefSource::Url(url) => url.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> AppState {
+        AppState::new(Lang::En, "http://127.0.0.1:1/api/v1".into())
+    }
+
+    #[test]
+    fn adding_more_than_seven_fills_the_free_slots_and_says_what_was_left_out() {
+        let mut s = state();
+        s.add_paths(
+            (0..10)
+                .map(|i| PathBuf::from(format!("/tmp/p{i}.png")))
+                .collect(),
+        );
+        assert_eq!(s.slots.len(), 7);
+        assert!(s.slot_messages[0].en.contains("p7.png, p8.png, p9.png"));
+        let loads = s
+            .outbox
+            .iter()
+            .filter(|r| matches!(r, Request::Engine(Command::LoadImage { .. })))
+            .count();
+        assert_eq!(loads, 7, "thumbnails are asked of the engine");
+    }
+
+    #[test]
+    fn renaming_follows_through_invalid_intermediate_names() {
+        let mut s = state();
+        s.add_paths(vec!["/tmp/cat.png".into(), "/tmp/cats.png".into()]);
+        s.prompt = "@cat and @cats".into();
+        s.set_name(0, String::new());
+        assert_eq!(s.prompt, "@cat and @cats", "an empty name renames nothing");
+        s.set_name(0, "d".into());
+        s.set_name(0, "dog".into());
+        assert_eq!(s.prompt, "@dog and @cats");
+        s.set_name(0, "cats".into());
+        assert_eq!(
+            s.prompt, "@dog and @cats",
+            "a duplicate name renames nothing"
+        );
+        assert!(s.slots[0].name_problem(&["cats"]).is_some());
+    }
+
+    #[test]
+    fn generate_lists_problems_or_sends_one_command() {
+        let mut s = state();
+        s.generate();
+        assert!(s.problems.iter().any(|p| p.code == "images.none"));
+        assert!(s.outbox.is_empty());
+        s.add_sources(vec![RefSource::Url("https://e.com/a.png".into())]);
+        s.prompt = "@a 走".into();
+        s.outbox.clear();
+        s.generate();
+        assert!(s.problems.is_empty(), "{:?}", s.problems);
+        assert_eq!(s.outbox.len(), 1);
+        assert!(
+            matches!(&s.outbox[0], Request::Engine(Command::Generate { spec, .. }) if spec.prompt == "@a 走")
+        );
+    }
+}

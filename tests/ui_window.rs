@@ -1,0 +1,349 @@
+//! The window, driven by egui_kittest (no display): the @ popup, renames, model
+//! switches, drops, Chinese text, Generate. A fake engine answers thumbnail
+//! requests with the real decoder and records every other command.
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use r2v_studio::core::{AspectRatio, Lang, Model, RefSource};
+use r2v_studio::engine::{Command, Event, images};
+use r2v_studio::ui::app::app_ui;
+use r2v_studio::ui::fonts;
+use r2v_studio::ui::state::{AppState, Request, Thumb};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn harness(state: AppState) -> Harness<'static, AppState> {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, state: &mut AppState| {
+                fonts::install(ui.ctx());
+                app_ui(ui, state);
+            },
+            state,
+        )
+}
+
+fn new_state(lang: Lang) -> AppState {
+    AppState::new(lang, "http://127.0.0.1:9/api/v1".into())
+}
+
+/// Runs frames, answering thumbnail requests like the engine would.
+fn pump(h: &mut Harness<'static, AppState>) -> Vec<Command> {
+    let mut sent = Vec::new();
+    for _ in 0..4 {
+        // Spinners repaint until thumbnails arrive: step, don't wait to settle.
+        h.run_steps(2);
+        let requests = std::mem::take(&mut h.state_mut().outbox);
+        if requests.is_empty() {
+            break;
+        }
+        for request in requests {
+            if let Request::Engine(command) = request {
+                match command {
+                    Command::LoadImage {
+                        key,
+                        source: RefSource::Local(path),
+                        max_side,
+                    } => {
+                        let result = std::fs::read(&path)
+                            .map_err(|e| images::ImageIssue::Unreadable(e.to_string()))
+                            .and_then(|bytes| images::thumbnail(&bytes, max_side))
+                            .map(Arc::new)
+                            .map_err(|issue| issue.describe());
+                        h.state_mut().apply(Event::Thumbnail { key, result });
+                    }
+                    other => sent.push(other),
+                }
+            }
+        }
+    }
+    h.run();
+    sent
+}
+
+/// A file dropped from the file manager.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn png(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    image::RgbImage::from_fn(300, 200, |x, y| image::Rgb([x as u8, y as u8, 90]))
+        .save(&path)
+        .unwrap();
+    path
+}
+
+/// A state with URL references whose thumbnails have arrived.
+fn with_refs(names: &[&str]) -> AppState {
+    let mut state = new_state(Lang::En);
+    state.add_sources(
+        names
+            .iter()
+            .map(|n| RefSource::Url(format!("https://example.com/{n}.png")))
+            .collect(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(png(dir.path(), "x.png")).unwrap();
+    let thumb = Arc::new(images::thumbnail(&bytes, 256).unwrap());
+    for (slot, name) in state.slots.iter_mut().zip(names) {
+        slot.name = name.to_string();
+        slot.committed = name.to_string();
+        slot.thumb = Thumb::Ready(thumb.clone());
+    }
+    state.outbox.clear();
+    state
+}
+
+fn focus_editor(h: &mut Harness<'static, AppState>) {
+    h.get_by_label("Prompt").click();
+    h.run();
+}
+
+#[test]
+fn typing_at_and_choosing_with_arrow_keys_inserts_the_mention_without_a_newline() {
+    let mut h = harness(with_refs(&["cat", "cafe", "hero"]));
+    h.run();
+    focus_editor(&mut h);
+    h.get_by_label("Prompt").type_text("@ca");
+    h.run();
+    assert_eq!(h.state().popup.anchor, Some(0), "the popup opened");
+    assert!(h.query_by_label("@cafe").is_some(), "candidates are listed");
+    h.key_press(Key::ArrowDown);
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state().prompt,
+        "@cafe ",
+        "the second candidate, with its space, and no newline"
+    );
+    assert_eq!(h.state().popup.anchor, None);
+
+    h.get_by_label("Prompt").type_text("sits by @he");
+    h.run();
+    assert!(h.state().popup.anchor.is_some());
+    h.key_press(Key::Escape);
+    h.run();
+    assert_eq!(h.state().popup.anchor, None, "Escape closes the popup");
+    assert!(
+        h.get_by_label("Prompt").is_focused(),
+        "and the editor keeps the keyboard"
+    );
+    h.key_press(Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state().prompt,
+        "@cafe sits by @he\n",
+        "with the popup closed, Enter is a newline"
+    );
+}
+
+#[test]
+fn tab_accepts_and_a_space_closes_the_popup() {
+    let mut h = harness(with_refs(&["男人", "吉他"]));
+    h.run();
+    focus_editor(&mut h);
+    h.get_by_label("Prompt").type_text("在@吉");
+    h.run();
+    h.key_press(Key::Tab);
+    h.run();
+    assert_eq!(h.state().prompt, "在@吉他 ");
+    h.get_by_label("Prompt").type_text("@男 ");
+    h.run();
+    assert_eq!(h.state().popup.anchor, None, "a space closes it");
+    assert_eq!(h.state().prompt, "在@吉他 @男 ");
+}
+
+#[test]
+fn renaming_a_reference_renames_its_mentions_and_removing_one_flags_them() {
+    let mut state = with_refs(&["cat", "cats", "dog"]);
+    state.prompt = "@cat chases @cats and @dog".into();
+    let mut h = harness(state);
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.value().as_deref() == Some("cat"))
+        .expect("the first reference's name field")
+        .focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.event(egui::Event::Text("tiger".into()));
+    h.run();
+    assert_eq!(h.state().prompt, "@tiger chases @cats and @dog");
+
+    // Remove "dog" (the third card's ✕).
+    let remove = h.get_all_by_label("×").nth(2).unwrap();
+    remove.click();
+    h.run();
+    assert_eq!(h.state().slots.len(), 2);
+    assert!(
+        h.query_by_label_contains("Unknown: @dog").is_some(),
+        "its mention is flagged"
+    );
+}
+
+#[test]
+fn switching_model_fixes_ratio_and_duration_and_says_what_changed() {
+    let mut state = with_refs(&["a"]);
+    state.prompt = "@a 走".into();
+    state.params.ratio = AspectRatio::R21x9;
+    state.params.duration = 12;
+    let mut h = harness(state);
+    h.run();
+    assert!(h.query_by_label("21:9").is_some(), "c1 offers 21:9");
+    h.get_by_label("Model").click();
+    h.run();
+    h.get_by_label("PixVerse V5.6").click();
+    h.run();
+    let s = h.state();
+    assert_eq!(s.params.model, Model::V56);
+    assert_eq!(
+        (s.params.ratio, s.params.duration),
+        (AspectRatio::R16x9, 10)
+    );
+    assert!(s.spec().validate().is_empty(), "{:?}", s.spec().validate());
+    assert!(
+        h.query_by_label_contains("21:9 is not available on PixVerse V5.6: switched to 16:9")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("21:9").is_none(),
+        "an invalid choice cannot be made"
+    );
+    assert!(h.query_by_label("15 s").is_none());
+}
+
+#[test]
+fn dropped_files_get_thumbnails_or_clear_messages_and_an_eighth_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = (0..5)
+        .map(|i| png(dir.path(), &format!("photo{i}.png")))
+        .collect();
+    let text = dir.path().join("notes.png");
+    std::fs::write(&text, "this is text, not a picture").unwrap();
+    let corrupt = dir.path().join("broken.png");
+    let mut bytes = std::fs::read(&files[0]).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&corrupt, bytes).unwrap();
+    files.push(text);
+    files.push(corrupt);
+    files.push(png(dir.path(), "eighth.png"));
+
+    let mut h = harness(new_state(Lang::En));
+    h.run();
+    h.input_mut().dropped_files = files
+        .iter()
+        .map(|p| Arc::new(Dropped(p.clone())) as egui::DroppedFileHandle)
+        .collect();
+    pump(&mut h);
+    let s = h.state();
+    assert_eq!(s.slots.len(), 7);
+    assert!(matches!(s.slots[0].thumb, Thumb::Ready(_)));
+    assert!(matches!(&s.slots[5].thumb, Thumb::Failed(r) if r.en.contains("not an image")));
+    assert!(matches!(&s.slots[6].thumb, Thumb::Failed(r) if r.en.contains("damaged")));
+    assert!(h.query_by_label_contains("left out eighth.png").is_some());
+    assert!(
+        h.query_by_label_contains("not an image").is_some(),
+        "the message is on the slot"
+    );
+    assert_eq!(
+        h.query_all_by_label_contains("PNG · 300×200").count(),
+        5,
+        "facts of each good file"
+    );
+}
+
+#[test]
+fn chinese_text_renders_with_the_bundled_font() {
+    // kittest fails on a missing glyph, and it never loads system fonts.
+    let mut state = with_refs(&["歌手", "咖啡厅"]);
+    state.lang = Lang::Zh;
+    state.prompt = "@歌手 坐在@咖啡厅 的窗边，轻声弹唱。日本語のテキスト、한국어 텍스트".into();
+    let mut h = harness(state);
+    h.run();
+    assert!(h.query_by_label("提示词").is_some());
+    assert!(h.query_by_label("生成").is_some());
+    assert!(
+        h.query_by_label_contains("擅长打斗").is_some(),
+        "the model's description in Chinese"
+    );
+}
+
+#[test]
+fn generate_lists_problems_and_a_click_focuses_the_field() {
+    let mut state = with_refs(&["a"]);
+    state.prompt = "@b 走".into();
+    let mut h = harness(state);
+    h.run();
+    h.get_by_label("Generate").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("@b is not a reference name")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("but not @a").is_some());
+    assert!(h.state().outbox.is_empty(), "nothing is sent");
+    h.get_by_label_contains("@b is not a reference name")
+        .click();
+    h.run();
+    h.run();
+    assert!(
+        h.get_by_label("Prompt").is_focused(),
+        "clicking the problem focuses the prompt"
+    );
+}
+
+#[test]
+fn a_valid_spec_sends_exactly_one_generate_and_the_editor_stays_usable() {
+    let mut state = with_refs(&["a"]);
+    state.prompt = "@a 走".into();
+    let mut h = harness(state);
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    let sent = pump(&mut h);
+    let generates: Vec<_> = sent
+        .iter()
+        .filter(|c| matches!(c, Command::Generate { .. }))
+        .collect();
+    assert_eq!(generates.len(), 1);
+    match generates[0] {
+        Command::Generate { spec, .. } => assert_eq!(spec.prompt, "@a 走"),
+        _ => unreachable!(),
+    }
+    assert_eq!(
+        h.state().prompt,
+        "@a 走",
+        "the editor keeps its content for the next job"
+    );
+    assert!(h.state().problems.is_empty());
+}
+
+#[test]
+fn the_request_preview_shows_json_and_curl_without_a_key() {
+    let mut state = with_refs(&["a"]);
+    state.prompt = "@a，走".into();
+    let mut h = harness(state);
+    h.run();
+    h.get_by_label("Show the request (JSON / curl)").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("\"prompt\": \"@a ，走\"")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("Bearer $DASHSCOPE_API_KEY")
+            .is_some()
+    );
+}
