@@ -75,6 +75,23 @@ pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
 }
 
 fn card_ui(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut Vec<Action>) {
+    let frame = egui::Frame::group(ui.style())
+        .inner_margin(6.0)
+        .corner_radius(8.0);
+    let (_, dropped) = ui.dnd_drop_zone::<usize, _>(frame, |ui| {
+        ui.set_width(CARD_WIDTH - 12.0);
+        ui.vertical(|ui| card_contents(ui, state, index, actions));
+    });
+    if let Some(from) = dropped {
+        actions.push(Action::Move {
+            from: *from,
+            to: index,
+        });
+    }
+}
+
+/// Number and remove button, thumbnail (drag to reorder), name, facts, problems.
+fn card_contents(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut Vec<Action>) {
     let slot = state.slots[index].clone();
     let others: Vec<String> = state
         .slots
@@ -86,58 +103,49 @@ fn card_ui(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut Vec<Ac
     let other_refs: Vec<&str> = others.iter().map(String::as_str).collect();
     let focus_here =
         matches!(state.focus, Some(Field::RefName(i) | Field::RefSource(i)) if i == index);
-    let frame = egui::Frame::group(ui.style())
-        .inner_margin(6.0)
-        .corner_radius(8.0);
-    let (_, dropped) = ui.dnd_drop_zone::<usize, _>(frame, |ui| {
-        ui.set_width(CARD_WIDTH - 12.0);
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(format!("{}", index + 1)).weak().small());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let remove = ui.small_button("×").on_hover_text(
-                    state.t(&Localized::new("Remove this reference", "移除此参考图")),
-                );
-                if remove.clicked() {
-                    actions.push(Action::Remove(index));
-                }
-            });
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("{}", index + 1)).weak().small());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let remove = ui
+                .small_button("×")
+                .on_hover_text(state.t(&Localized::new("Remove this reference", "移除此参考图")));
+            if remove.clicked() {
+                actions.push(Action::Remove(index));
+            }
         });
-        let drag_id = Id::unique(("slot-drag", slot.key));
-        ui.dnd_drag_source(drag_id, index, |ui| {
-            widgets::thumb_image(ui, state, slot.key, &slot.thumb, THUMB);
-        })
-        .response
-        .on_hover_text(state.t(&Localized::new("Drag to reorder", "拖动以调整顺序")));
+    });
+    let drag_id = Id::unique(("slot-drag", slot.key));
+    ui.dnd_drag_source(drag_id, index, |ui| {
+        widgets::thumb_image(ui, state, slot.key, &slot.thumb, THUMB);
+    })
+    .response
+    .on_hover_text(state.t(&Localized::new("Drag to reorder", "拖动以调整顺序")));
 
-        let mut name = slot.name.clone();
+    let mut name = slot.name.clone();
+    let edit = ui.horizontal(|ui| {
         let label = ui.label(RichText::new("@").weak());
-        let edit = ui.add(
+        ui.add(
             egui::TextEdit::singleline(&mut name)
                 .id(Id::unique(("slot-name", slot.key)))
-                .desired_width(CARD_WIDTH - 14.0),
-        );
-        let edit = edit.labelled_by(label.id);
-        if focus_here && !widgets::pointer_busy(ui) {
-            edit.request_focus();
-            state.focus = None;
-        }
-        if edit.changed() {
-            actions.push(Action::Rename(index, name));
-        }
-        if let Some(problem) = slot.name_problem(&other_refs) {
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                RichText::new(state.t(&problem)).small(),
-            );
-        }
-        facts_ui(ui, state, &slot.source, &slot.thumb);
+                .desired_width(CARD_WIDTH - 32.0),
+        )
+        .labelled_by(label.id)
     });
-    if let Some(from) = dropped {
-        actions.push(Action::Move {
-            from: *from,
-            to: index,
-        });
+    let edit = edit.inner;
+    if focus_here && !widgets::pointer_busy(ui) {
+        edit.request_focus();
+        state.focus = None;
     }
+    if edit.changed() {
+        actions.push(Action::Rename(index, name));
+    }
+    if let Some(problem) = slot.name_problem(&other_refs) {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            RichText::new(state.t(&problem)).small(),
+        );
+    }
+    facts_ui(ui, state, &slot.source, &slot.thumb);
 }
 
 fn facts_ui(ui: &mut Ui, state: &AppState, source: &RefSource, thumb: &Thumb) {
