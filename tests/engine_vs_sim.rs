@@ -604,8 +604,14 @@ fn thumbnails_are_made_off_the_caller_thread() {
         source: RefSource::Local(h.dir.path().join("missing.png")),
         max_side: 128,
     });
+    let unreachable = format!("http://127.0.0.1:{}/videos/nothing.png", h.sim.port());
+    h.engine().send(Command::LoadImage {
+        key: 9,
+        source: RefSource::Url(unreachable),
+        max_side: 128,
+    });
     let mut results = HashMap::new();
-    while results.len() < 2 {
+    while results.len() < 3 {
         if let Event::Thumbnail { key, result } =
             h.events.recv_timeout(Duration::from_secs(10)).unwrap()
         {
@@ -623,5 +629,11 @@ fn thumbnails_are_made_off_the_caller_thread() {
             .unwrap_err()
             .en
             .contains("could not be read")
+    );
+    let url_error = results[&9].as_ref().unwrap_err();
+    assert!(
+        url_error.en.contains("could not be fetched") && url_error.en.contains("404"),
+        "{}",
+        url_error.en
     );
 }

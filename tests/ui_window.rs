@@ -347,3 +347,92 @@ fn the_request_preview_shows_json_and_curl_without_a_key() {
             .is_some()
     );
 }
+
+#[test]
+fn pasting_into_the_window_adds_urls_and_images_to_the_slots() {
+    let mut h = harness(new_state(Lang::En));
+    h.run_steps(2);
+    h.event(egui::Event::Paste(
+        "https://example.com/a.png https://example.com/b.webp".into(),
+    ));
+    h.run_steps(2);
+    assert_eq!(h.state().slots.len(), 2);
+    assert_eq!(
+        h.state().slots[1].source,
+        RefSource::Url("https://example.com/b.webp".into())
+    );
+    h.event(egui::Event::Paste("just words".into()));
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("not an image or an image URL")
+            .is_some()
+    );
+    let image = egui::ColorImage::new([80, 60], vec![egui::Color32::RED; 80 * 60]);
+    h.event(egui::Event::PasteImage(Arc::new(image)));
+    h.run_steps(2);
+    let stored = h.state().outbox.iter().any(|r| {
+        matches!(r, Request::Engine(Command::StoreImage { width: 80, height: 60, rgba, .. }) if rgba.len() == 80 * 60 * 4)
+    });
+    assert!(stored, "the engine is asked to save the pasted image");
+    assert_eq!(h.state().slots[2].name, "pasted");
+}
+
+#[test]
+fn a_paste_into_the_prompt_stays_in_the_prompt() {
+    let mut h = harness(with_refs(&["a"]));
+    h.run();
+    focus_editor(&mut h);
+    h.event(egui::Event::Paste("https://example.com/x.png".into()));
+    h.run();
+    assert_eq!(h.state().slots.len(), 1);
+    assert_eq!(h.state().prompt, "https://example.com/x.png");
+}
+
+#[test]
+fn the_popup_leaves_keys_alone_while_an_input_method_composes() {
+    let mut h = harness(with_refs(&["cafe", "cat"]));
+    h.run();
+    focus_editor(&mut h);
+    h.get_by_label("Prompt").type_text("@ca");
+    h.run();
+    assert!(h.state().popup.anchor.is_some());
+    // Enter that confirms a composition belongs to the input method.
+    h.event(egui::Event::Ime(egui::ImeEvent::Preedit {
+        text: "fe".into(),
+        active_range_chars: None,
+    }));
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert_ne!(
+        h.state().prompt,
+        "@cafe ",
+        "the popup did not take the Enter"
+    );
+    assert!(h.state().ime_composing);
+    h.event(egui::Event::Ime(egui::ImeEvent::Commit("fe".into())));
+    h.run();
+    assert!(!h.state().ime_composing, "a commit ends the composition");
+}
+
+#[test]
+fn undo_and_redo_work_in_the_prompt() {
+    let mut h = harness(with_refs(&["a"]));
+    h.run();
+    focus_editor(&mut h);
+    h.get_by_label("Prompt").type_text("第一句");
+    h.run();
+    // The undoer groups edits made within a moment: let time pass between them.
+    h.input_mut().time = Some(h.ctx.input(|i| i.time) + 2.0);
+    h.run();
+    h.get_by_label("Prompt").type_text(" second");
+    h.run();
+    h.input_mut().time = Some(h.ctx.input(|i| i.time) + 2.0);
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(h.state().prompt, "第一句");
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run();
+    assert_eq!(h.state().prompt, "第一句 second");
+}

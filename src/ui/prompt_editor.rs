@@ -32,7 +32,20 @@ pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
     // never becomes a newline. While an input method composes, keys are its own.
     // The popup is only open while the editor had the keyboard last frame (egui
     // itself lets go of it on Escape before this runs).
-    let composing = ui.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Ime(_))));
+    let mut ime_now = false;
+    ui.input(|i| {
+        for event in &i.events {
+            if let egui::Event::Ime(ime) = event {
+                ime_now = true;
+                state.ime_composing = match ime {
+                    egui::ImeEvent::Preedit { text, .. } => !text.is_empty(),
+                    egui::ImeEvent::Commit(_) => false,
+                    _ => state.ime_composing,
+                };
+            }
+        }
+    });
+    let composing = ime_now || state.ime_composing;
     if state.popup.anchor.is_some() && !composing && !candidates.is_empty() {
         let mut accept = None;
         ui.input_mut(|i| {

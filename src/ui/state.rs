@@ -95,6 +95,8 @@ pub struct AppState {
     pub popup: Popup,
     /// The caret (char index) when the popup last looked at it.
     pub popup_caret: usize,
+    /// An input method is composing text: its keys are not the popup's.
+    pub ime_composing: bool,
     /// A widget to focus on the next frame (a clicked problem).
     pub focus: Option<Field>,
     pub show_request: bool,
@@ -125,6 +127,7 @@ impl AppState {
             url_text: String::new(),
             popup: Popup::default(),
             popup_caret: 0,
+            ime_composing: false,
             focus: None,
             show_request: false,
             base_url,
@@ -494,6 +497,21 @@ mod tests {
             "a duplicate name renames nothing"
         );
         assert!(s.slots[0].name_problem(&["cats"]).is_some());
+    }
+
+    #[test]
+    fn slots_reorder_by_moving() {
+        let mut s = state();
+        s.add_paths(vec![
+            "/tmp/a.png".into(),
+            "/tmp/b.png".into(),
+            "/tmp/c.png".into(),
+        ]);
+        s.move_slot(0, 2);
+        let names: Vec<&str> = s.slots.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, vec!["b", "c", "a"]);
+        s.move_slot(2, 9);
+        assert_eq!(s.slots[2].name, "a", "out of range moves nothing");
     }
 
     #[test]
