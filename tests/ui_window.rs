@@ -203,7 +203,11 @@ fn switching_model_fixes_ratio_and_duration_and_says_what_changed() {
     let mut h = harness(state);
     h.run();
     assert!(h.query_by_label("21:9").is_some(), "c1 offers 21:9");
-    h.get_by_label("Model").click();
+    // The parameters' model choice (the jobs panel has a model filter too).
+    h.get_all_by_label("Model")
+        .find(|n| n.rect().min.x > 900.0 && n.rect().min.y < 100.0)
+        .expect("the model choice")
+        .click();
     h.run();
     h.get_by_label("PixVerse V5.6").click();
     h.run();

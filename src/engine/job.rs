@@ -197,6 +197,10 @@ pub struct Job {
     /// The video's full length, once the download has told it.
     #[serde(default)]
     pub video_bytes: Option<u64>,
+    /// How long generation was expected to take when polling began (learned from
+    /// past jobs of the same kind), for "time remaining".
+    #[serde(default)]
+    pub expected_secs: Option<f64>,
     /// Service-side times as the service wrote them.
     #[serde(default)]
     pub service_times: ServiceTimes,
@@ -245,6 +249,7 @@ impl Job {
             video_url: None,
             video_url_expires_ms: None,
             video_bytes: None,
+            expected_secs: None,
             service_times: ServiceTimes::default(),
             output_dir,
             output_path: None,

@@ -123,8 +123,13 @@ pub enum Command {
     LookAgain(JobId),
     /// For a job whose submission is unconfirmed: submit anew (may be billed twice).
     SubmitAnew(JobId),
-    /// Forget a finished job (its video stays on disk).
-    Remove(JobId),
+    /// Forget a finished job; its video and sidecar stay on disk unless asked.
+    Remove {
+        id: JobId,
+        delete_video: bool,
+    },
+    /// Send every journaled job, newest first, as [`Event::History`].
+    LoadHistory,
     /// Decode a thumbnail off the UI thread.
     LoadImage {
         key: u64,
@@ -152,6 +157,8 @@ pub enum Event {
         problems: Vec<Problem>,
     },
     Removed(JobId),
+    /// Every journaled job, newest first (the answer to `LoadHistory`).
+    History(Vec<Job>),
     /// Upload progress of one reference.
     Upload {
         job: JobId,

@@ -251,11 +251,33 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             let sh = sh.clone();
             tokio::spawn(async move { cancel_job(&sh, id).await });
         }
-        Command::Remove(id) => match sh.load(&id) {
+        Command::LoadHistory => {
+            let all = lock(&sh.store).all();
+            match all {
+                Ok(jobs) => sh.events.emit(Event::History(jobs)),
+                Err(e) => sh.journal_trouble(&e),
+            }
+        }
+        Command::Remove { id, delete_video } => match sh.load(&id) {
             Some(job)
                 if job.state.is_final()
                     || (job.state == JobState::SubmitUnknown && !sh.is_running(&id)) =>
             {
+                if delete_video {
+                    for path in [&job.output_path, &job.sidecar_path].into_iter().flatten() {
+                        if let Err(e) = std::fs::remove_file(path)
+                            && e.kind() != std::io::ErrorKind::NotFound
+                        {
+                            sh.notice(
+                                Some(id.clone()),
+                                Localized::new(
+                                    format!("Could not delete {} ({e}).", path.display()),
+                                    format!("无法删除 {}（{e}）。", path.display()),
+                                ),
+                            );
+                        }
+                    }
+                }
                 let removed = lock(&sh.store).delete(&id);
                 if matches!(removed, Ok(true)) {
                     sh.events.emit(Event::Removed(id));
@@ -958,6 +980,10 @@ async fn poll(
         .config
         .expected_generation
         .unwrap_or_else(|| expected_duration(&past));
+    if job.expected_secs.is_none() {
+        job.expected_secs = Some(expected.as_secs_f64());
+        sh.save(job)?;
+    }
     let created = job.task_created_ms.unwrap_or_else(now_ms);
     let life_ms = (TASK_LIFETIME_SECS * 1000) as i64;
     let mut failures = 0u32;

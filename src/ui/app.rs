@@ -8,7 +8,7 @@ use super::references::references_ui;
 use super::state::{AppState, Request};
 use crate::api::{CreateTaskRequest, export};
 use crate::core::{Lang, Localized, RefSource};
-use crate::engine::{Engine, Event, JobState};
+use crate::engine::{Engine, Event};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
@@ -18,11 +18,11 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
     state.now = ui.input(|i| i.time);
     global_input(ui, state);
     egui::Panel::top("top-bar").show(ui, |ui| top_bar(ui, state));
-    egui::Panel::bottom("jobs-strip")
+    egui::Panel::bottom("jobs-panel")
         .resizable(true)
-        .default_size(110.0)
-        .min_size(60.0)
-        .show(ui, |ui| jobs_strip(ui, state));
+        .default_size(220.0)
+        .min_size(90.0)
+        .show(ui, |ui| super::jobs::jobs_ui(ui, state));
     egui::Panel::right("parameters")
         .resizable(false)
         .exact_size(310.0)
@@ -133,58 +133,6 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
             }
         });
     });
-}
-
-fn jobs_strip(ui: &mut Ui, state: &mut AppState) {
-    ui.label(RichText::new(state.t(&Localized::new("Jobs", "任务"))).strong());
-    if state.jobs.is_empty() {
-        ui.label(
-            RichText::new(state.t(&Localized::new(
-                "Nothing yet. Generated videos appear here while they are made, and are saved to your output folder.",
-                "还没有任务。生成中的视频会显示在这里，完成后保存到输出文件夹。",
-            )))
-            .weak(),
-        );
-        return;
-    }
-    egui::ScrollArea::vertical()
-        .id_salt("jobs-scroll")
-        .show(ui, |ui| {
-            for job in &state.jobs {
-                ui.horizontal(|ui| {
-                    let color = match job.state {
-                        JobState::Done => egui::Color32::from_rgb(80, 180, 100),
-                        JobState::Failed | JobState::Expired | JobState::SubmitUnknown => {
-                            ui.visuals().error_fg_color
-                        }
-                        JobState::Canceled => ui.visuals().weak_text_color(),
-                        _ => ui.visuals().selection.bg_fill,
-                    };
-                    ui.colored_label(color, "●");
-                    ui.label(RichText::new(job.state.describe().get(state.lang)).strong());
-                    let size = job.spec.size().map(|s| s.to_string()).unwrap_or_default();
-                    ui.label(
-                        RichText::new(format!(
-                            "{} · {} · {} s",
-                            job.spec.model.info().short_name,
-                            size,
-                            job.spec.duration
-                        ))
-                        .weak(),
-                    );
-                    ui.label(crate::core::refname::truncate(job.title(), 90));
-                    if let Some(error) = &job.error {
-                        ui.colored_label(ui.visuals().error_fg_color, error.advice.get(state.lang));
-                    } else if let Some(warning) = &job.warning {
-                        ui.colored_label(ui.visuals().warn_fg_color, warning.get(state.lang));
-                    } else if let Some(path) = &job.output_path
-                        && job.state == JobState::Done
-                    {
-                        ui.label(RichText::new(path.display().to_string()).weak().small());
-                    }
-                });
-            }
-        });
 }
 
 fn request_window(ctx: &egui::Context, state: &mut AppState) {
@@ -364,6 +312,33 @@ impl eframe::App for App {
                     self.picked = Some(rx);
                 }
                 Request::CopyText(text) => ui.ctx().copy_text(text),
+                Request::Open(path) => {
+                    std::thread::spawn(move || {
+                        if let Err(e) = opener::open(&path) {
+                            tracing::warn!("open {}: {e}", path.display());
+                        }
+                    });
+                }
+                Request::Reveal(path) => {
+                    std::thread::spawn(move || {
+                        if let Err(e) = opener::reveal(&path) {
+                            tracing::warn!("reveal {}: {e}", path.display());
+                        }
+                    });
+                }
+                Request::Notify { title, body } => {
+                    // No notification service (common on bare Linux): carry on silently.
+                    std::thread::spawn(move || {
+                        if let Err(e) = notify_rust::Notification::new()
+                            .appname("R2V Studio")
+                            .summary(&title)
+                            .body(&body)
+                            .show()
+                        {
+                            tracing::debug!("notification: {e}");
+                        }
+                    });
+                }
             }
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod fonts;
+pub mod jobs;
 pub mod params;
 pub mod prompt_editor;
 pub mod references;
@@ -138,6 +139,9 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                     true,
                 );
             }
+            state
+                .outbox
+                .push(state::Request::Engine(crate::engine::Command::LoadHistory));
             if !samples.is_empty() {
                 state.add_paths(samples.clone());
                 for (slot, (name, _)) in state.slots.iter_mut().zip(DEMO_REFERENCES) {

@@ -260,7 +260,7 @@ fn insert_mention(ctx: &egui::Context, state: &mut AppState, name: &str) {
 }
 
 /// Text in the body style, known mentions as chips, unknown ones in the error colour.
-fn highlight(ui: &Ui, text: &str, names: &[String]) -> LayoutJob {
+pub(crate) fn highlight(ui: &Ui, text: &str, names: &[String]) -> LayoutJob {
     let style = ui.style();
     let font = egui::TextStyle::Body.resolve(style);
     let visuals = &style.visuals;

@@ -20,6 +20,50 @@ pub enum Request {
     /// Open the native file dialog (on another thread) to add images.
     PickFiles,
     CopyText(String),
+    /// Open a file with the system's default program.
+    Open(PathBuf),
+    /// Show a file in the file manager.
+    Reveal(PathBuf),
+    /// A desktop notification (silently skipped where there is no service).
+    Notify {
+        title: String,
+        body: String,
+    },
+}
+
+/// What is known about a job beyond its journal: live progress.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobProgress {
+    /// Bytes sent and total, per reference index.
+    pub uploads: std::collections::BTreeMap<usize, (u64, u64)>,
+    /// Bytes received, total, bytes per second.
+    pub download: Option<(u64, Option<u64>, f64)>,
+    /// 1-based place in the local queue.
+    pub queue_position: Option<usize>,
+}
+
+/// Which jobs the panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateFilter {
+    #[default]
+    All,
+    Active,
+    Done,
+    Problems,
+}
+
+/// The jobs panel's own state.
+#[derive(Debug, Clone, Default)]
+pub struct JobsView {
+    pub search: String,
+    pub state: StateFilter,
+    pub model: Option<Model>,
+    /// A retry waiting for the user's confirmation.
+    pub confirm_retry: Option<JobId>,
+    /// "Submit anew" (may be billed twice) waiting for confirmation.
+    pub confirm_resubmit: Option<JobId>,
+    /// Removing a job together with its video, waiting for confirmation.
+    pub confirm_delete: Option<JobId>,
 }
 
 /// A slot's picture.
@@ -102,7 +146,12 @@ pub struct AppState {
     pub show_request: bool,
     pub base_url: String,
     pub outbox: Vec<Request>,
+    /// Every job, newest first.
     pub jobs: Vec<Job>,
+    pub progress: std::collections::HashMap<JobId, JobProgress>,
+    pub jobs_view: JobsView,
+    /// Thumbnails of jobs' first references, and which load key is whose.
+    pub job_thumbs: std::collections::HashMap<JobId, (u64, Thumb)>,
     pub toasts: Vec<Toast>,
     /// Slot thumbnails uploaded to the GPU, by slot key.
     pub textures: std::collections::HashMap<u64, egui::TextureHandle>,
@@ -133,6 +182,9 @@ impl AppState {
             base_url,
             outbox: Vec::new(),
             jobs: Vec::new(),
+            progress: Default::default(),
+            jobs_view: JobsView::default(),
+            job_thumbs: Default::default(),
             toasts: Vec::new(),
             textures: Default::default(),
             now: 0.0,
@@ -349,6 +401,63 @@ impl AppState {
         }
     }
 
+    /// Puts a job's settings back into the editor: references, names, prompt,
+    /// parameters and seed.
+    pub fn restore(&mut self, spec: &GenerationSpec) {
+        self.slots.clear();
+        self.slot_messages.clear();
+        self.problems.clear();
+        self.notes.clear();
+        for reference in &spec.references {
+            let key = self.next_key;
+            self.next_key += 1;
+            self.outbox.push(Request::Engine(Command::LoadImage {
+                key,
+                source: reference.source.clone(),
+                max_side: THUMB_SIDE,
+            }));
+            self.slots.push(Slot {
+                key,
+                name: reference.name.clone(),
+                committed: reference.name.clone(),
+                source: reference.source.clone(),
+                thumb: Thumb::Loading,
+            });
+        }
+        self.prompt = spec.prompt.clone();
+        self.params = GenerationSpec {
+            references: Vec::new(),
+            prompt: String::new(),
+            ..spec.clone()
+        };
+        self.toast(
+            Localized::new(
+                "Settings restored into the editor.",
+                "已把设置恢复到编辑区。",
+            ),
+            false,
+        );
+    }
+
+    /// Asks for the thumbnail of a job's first reference, once.
+    pub fn want_job_thumb(&mut self, job: &Job) {
+        if self.job_thumbs.contains_key(&job.id) {
+            return;
+        }
+        let Some(first) = job.spec.references.first() else {
+            return;
+        };
+        let key = self.next_key;
+        self.next_key += 1;
+        self.job_thumbs
+            .insert(job.id.clone(), (key, Thumb::Loading));
+        self.outbox.push(Request::Engine(Command::LoadImage {
+            key,
+            source: first.source.clone(),
+            max_side: 96,
+        }));
+    }
+
     pub fn toast(&mut self, text: Localized, error: bool) {
         self.toasts.push(Toast {
             text,
@@ -361,12 +470,53 @@ impl AppState {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::Thumbnail { key, result } => {
+                let thumb = match result {
+                    Ok(thumb) => Thumb::Ready(thumb),
+                    Err(reason) => Thumb::Failed(reason),
+                };
                 if let Some(slot) = self.slots.iter_mut().find(|s| s.key == key) {
-                    slot.thumb = match result {
-                        Ok(thumb) => Thumb::Ready(thumb),
-                        Err(reason) => Thumb::Failed(reason),
-                    };
+                    slot.thumb = thumb;
+                } else if let Some(entry) = self.job_thumbs.values_mut().find(|(k, _)| *k == key) {
+                    entry.1 = thumb;
                 }
+            }
+            Event::Upload {
+                job,
+                index,
+                sent,
+                total,
+            } => {
+                self.progress
+                    .entry(job)
+                    .or_default()
+                    .uploads
+                    .insert(index, (sent, total));
+            }
+            Event::Download {
+                job,
+                received,
+                total,
+                bytes_per_sec,
+            } => {
+                self.progress.entry(job).or_default().download =
+                    Some((received, total, bytes_per_sec));
+            }
+            Event::Queue(queue) => {
+                for progress in self.progress.values_mut() {
+                    progress.queue_position = None;
+                }
+                for (i, id) in queue.into_iter().enumerate() {
+                    self.progress.entry(id).or_default().queue_position = Some(i + 1);
+                }
+            }
+            Event::History(jobs) => {
+                for job in jobs {
+                    if !self.jobs.iter().any(|j| j.id == job.id) {
+                        self.jobs.push(job);
+                    }
+                }
+                self.jobs
+                    .sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
             }
             Event::Job(job) => {
                 let finished = job.state.is_final();
@@ -415,6 +565,10 @@ impl AppState {
                             )
                         }
                     };
+                    self.outbox.push(Request::Notify {
+                        title: format!("R2V Studio: {}", job.state.describe().get(self.lang)),
+                        body: text.get(self.lang).to_string(),
+                    });
                     self.toast(text, error);
                 }
                 match self.jobs.iter_mut().find(|j| j.id == job.id) {

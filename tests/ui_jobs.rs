@@ -1,0 +1,302 @@
+//! The jobs panel, driven by egui_kittest with fake engine events.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use r2v_studio::core::{
+    AspectRatio, GenerationSpec, Lang, Model, RefSource, Reference, Seed, Tier,
+};
+use r2v_studio::engine::{Command, Event, Job, JobError, JobId, JobState};
+use r2v_studio::ui::app::app_ui;
+use r2v_studio::ui::fonts;
+use r2v_studio::ui::state::{AppState, Request};
+
+fn harness(state: AppState) -> Harness<'static, AppState> {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, state: &mut AppState| {
+                fonts::install(ui.ctx());
+                app_ui(ui, state);
+            },
+            state,
+        )
+}
+
+fn spec() -> GenerationSpec {
+    GenerationSpec {
+        model: Model::V56,
+        references: vec![
+            Reference {
+                name: "男人".into(),
+                source: RefSource::Url("https://example.com/m.png".into()),
+            },
+            Reference {
+                name: "吉他".into(),
+                source: RefSource::Url("https://example.com/g.png".into()),
+            },
+        ],
+        prompt: "@男人 弹@吉他，微笑\n第二行".into(),
+        tier: Tier::P1080,
+        ratio: AspectRatio::R9x16,
+        duration: 8,
+        audio: true,
+        watermark: true,
+        seed: Seed::Fixed(1234),
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Steps frames (job thumbnails spin until a load answer arrives).
+fn frames(h: &mut Harness<'static, AppState>) {
+    h.run_steps(3);
+}
+
+fn send(h: &mut Harness<'static, AppState>, job: &Job) {
+    h.state_mut().apply(Event::Job(Box::new(job.clone())));
+    frames(h);
+}
+
+#[test]
+fn a_job_moving_through_its_states_updates_the_panel() {
+    let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
+    send(&mut h, &job);
+    h.state_mut()
+        .apply(Event::Queue(vec![JobId::new(), job.id.clone()]));
+    frames(&mut h);
+    assert!(h.query_by_label_contains("Queued (position 2)").is_some());
+
+    job.set_state(JobState::Uploading, now_ms());
+    send(&mut h, &job);
+    h.state_mut().apply(Event::Upload {
+        job: job.id.clone(),
+        index: 0,
+        sent: 50,
+        total: 100,
+    });
+    frames(&mut h);
+    assert!(
+        h.query_by_label_contains("Uploading references #1 50%")
+            .is_some()
+    );
+
+    job.set_state(JobState::Running, now_ms());
+    job.task_id = Some("task-42".into());
+    job.task_created_ms = Some(now_ms() - 65_000);
+    job.expected_secs = Some(120.0);
+    send(&mut h, &job);
+    // 65 s in, 120 s expected (a second either way for the time the test takes).
+    assert!(
+        h.query_by_label_contains("Generating · 1:0").is_some(),
+        "elapsed time"
+    );
+    assert!(
+        h.query_by_label_contains(" · about 0:5").is_some(),
+        "remaining time"
+    );
+    assert!(h.query_by_label_contains("task id valid 23h").is_some());
+
+    job.set_state(JobState::Downloading, now_ms());
+    job.video_url_expires_ms = Some(now_ms() + 3_600_000);
+    send(&mut h, &job);
+    h.state_mut().apply(Event::Download {
+        job: job.id.clone(),
+        received: 300,
+        total: Some(1000),
+        bytes_per_sec: 2_097_152.0,
+    });
+    frames(&mut h);
+    assert!(
+        h.query_by_label_contains("Downloading 30% · 2.0 MB/s")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("link valid 0h59m").is_some()
+            || h.query_by_label_contains("link valid 1h00m").is_some()
+    );
+
+    job.set_state(JobState::Done, now_ms());
+    job.billed_seconds = Some(8.0);
+    job.output_path = Some("/tmp/out/video.mp4".into());
+    send(&mut h, &job);
+    assert!(h.query_by_label_contains("Done · billed 8 s").is_some());
+    assert!(h.query_by_label("Play").is_some() && h.query_by_label("Show in folder").is_some());
+    let notified = h
+        .state()
+        .outbox
+        .iter()
+        .any(|r| matches!(r, Request::Notify { .. }));
+    assert!(notified, "a desktop notification is asked for");
+    assert!(
+        h.query_by_label_contains("Today 8 s").is_some(),
+        "the running total counts it"
+    );
+}
+
+#[test]
+fn a_failed_job_shows_its_code_advice_and_request_id() {
+    let mut h = harness(AppState::new(Lang::Zh, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
+    job.error = Some(JobError {
+        code: "DataInspectionFailed".into(),
+        message: "Output data may contain inappropriate content.".into(),
+        advice: r2v_studio::api::error::advice_for("DataInspectionFailed", 200),
+        request_id: Some("req-777".into()),
+    });
+    job.set_state(JobState::Failed, now_ms());
+    send(&mut h, &job);
+    assert!(
+        h.query_by_label_contains("失败: DataInspectionFailed — 内容审核未通过")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("request_id req-777").is_some());
+    h.get_by_label("request_id").click();
+    frames(&mut h);
+    let copied = h
+        .state()
+        .outbox
+        .iter()
+        .any(|r| matches!(r, Request::CopyText(t) if t == "req-777"));
+    assert!(copied);
+}
+
+#[test]
+fn retry_asks_for_confirmation_because_it_is_billed_again() {
+    let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
+    job.set_state(JobState::Expired, now_ms());
+    send(&mut h, &job);
+    h.get_by_label("Retry…").click();
+    frames(&mut h);
+    assert!(
+        h.query_by_label_contains("creates a new task on the service and is billed again")
+            .is_some()
+    );
+    assert!(
+        !h.state()
+            .outbox
+            .iter()
+            .any(|r| matches!(r, Request::Engine(Command::Retry { .. }))),
+        "not before confirming"
+    );
+    h.get_by_label("Keep as it is").click();
+    frames(&mut h);
+    assert!(h.state().jobs_view.confirm_retry.is_none());
+    assert!(
+        !h.state()
+            .outbox
+            .iter()
+            .any(|r| matches!(r, Request::Engine(Command::Retry { .. })))
+    );
+
+    h.get_by_label("Retry…").click();
+    frames(&mut h);
+    h.get_by_label("Retry (billed again)").click();
+    frames(&mut h);
+    let retried = h
+        .state()
+        .outbox
+        .iter()
+        .any(|r| matches!(r, Request::Engine(Command::Retry { from, .. }) if *from == job.id));
+    assert!(retried);
+}
+
+#[test]
+fn an_unconfirmed_submission_offers_both_choices_and_confirms_the_risky_one() {
+    let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
+    job.warning = Some(r2v_studio::core::Localized::new(
+        "No matching task was found in the task list",
+        "没有找到",
+    ));
+    job.set_state(JobState::SubmitUnknown, now_ms());
+    send(&mut h, &job);
+    assert!(
+        h.query_by_label_contains("No matching task was found")
+            .is_some()
+    );
+    h.get_by_label("Look again").click();
+    frames(&mut h);
+    assert!(
+        h.state()
+            .outbox
+            .iter()
+            .any(|r| matches!(r, Request::Engine(Command::LookAgain(_))))
+    );
+    h.get_by_label("Submit anew…").click();
+    frames(&mut h);
+    assert!(h.query_by_label_contains("both would be billed").is_some());
+    h.get_by_label("Submit anew (may be billed twice)").click();
+    frames(&mut h);
+    assert!(
+        h.state()
+            .outbox
+            .iter()
+            .any(|r| matches!(r, Request::Engine(Command::SubmitAnew(_))))
+    );
+}
+
+#[test]
+fn restore_puts_the_exact_spec_back_into_the_editor() {
+    let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
+    job.set_state(JobState::Done, now_ms());
+    send(&mut h, &job);
+    h.get_by_label("More").click();
+    frames(&mut h);
+    h.get_by_label("Restore settings into the editor").click();
+    frames(&mut h);
+    assert_eq!(
+        h.state().spec(),
+        spec(),
+        "references, names, prompt, parameters and seed"
+    );
+}
+
+#[test]
+fn search_and_filters_narrow_the_list() {
+    let mut state = AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into());
+    let mut jobs = Vec::new();
+    for (i, prompt) in ["a cat on the moon", "a dog in the rain", "猫在月亮上"]
+        .iter()
+        .enumerate()
+    {
+        let mut s = spec();
+        s.prompt = prompt.to_string();
+        s.model = if i == 1 { Model::C1 } else { Model::V56 };
+        let mut job = Job::new(s, "/tmp/out".into(), now_ms() + i as i64);
+        job.set_state(
+            if i == 0 {
+                JobState::Done
+            } else {
+                JobState::Failed
+            },
+            now_ms(),
+        );
+        jobs.push(job);
+    }
+    state.apply(Event::History(jobs));
+    let mut h = harness(state);
+    frames(&mut h);
+    assert_eq!(
+        h.query_all_by_label_contains("a cat on the moon").count(),
+        1
+    );
+    h.state_mut().jobs_view.search = "dog".into();
+    frames(&mut h);
+    assert!(h.query_by_label_contains("a cat on the moon").is_none());
+    assert!(h.query_by_label_contains("a dog in the rain").is_some());
+    h.state_mut().jobs_view.search.clear();
+    h.state_mut().jobs_view.model = Some(Model::V56);
+    frames(&mut h);
+    assert!(h.query_by_label_contains("a dog in the rain").is_none());
+    assert!(h.query_by_label_contains("猫在月亮上").is_some());
+}
