@@ -637,3 +637,35 @@ fn thumbnails_are_made_off_the_caller_thread() {
         url_error.en
     );
 }
+
+#[test]
+fn an_upload_the_service_no_longer_has_is_uploaded_again() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let hero = h.image("hero.png", 320, 240);
+    let s = spec(&[("hero", RefSource::Local(hero))], "@hero 走");
+    let first = h.generate(s.clone());
+    h.wait_state(&first, JobState::Done, 30);
+    // The service forgets its uploads (here: a restart on the same address, like
+    // the demo's simulator between two runs of the app).
+    let port = h.sim.port();
+    let config = h.sim.config().clone();
+    let old = std::mem::replace(
+        &mut h.sim,
+        h._rt.block_on(async {
+            // Bind a placeholder first so that the old server can release the port.
+            Simulator::start(config.clone(), 0).await.unwrap()
+        }),
+    );
+    h._rt.block_on(old.stop());
+    h.sim = h._rt.block_on(Simulator::start(config, port)).unwrap();
+    let second = h.generate(s);
+    let job = h.wait_state(&second, JobState::Done, 30);
+    assert!(job.reuploaded);
+    let counts = h.sim.counts();
+    assert_eq!(counts.uploads, 1, "uploaded again");
+    assert_eq!(
+        (counts.create_requests, counts.tasks_created),
+        (2, 1),
+        "the refused create made nothing"
+    );
+}

@@ -216,6 +216,9 @@ pub struct Job {
     /// The user asked to cancel while the create call was in flight.
     #[serde(default)]
     pub cancel_requested: bool,
+    /// Uploads were redone once because the service no longer had them.
+    #[serde(default)]
+    pub reuploaded: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -256,6 +259,7 @@ impl Job {
             sidecar_path: None,
             retry_of: None,
             cancel_requested: false,
+            reuploaded: false,
         }
     }
 

@@ -101,6 +101,9 @@ struct Control {
 
 struct Shared {
     config: EngineConfig,
+    /// Whose uploads these are: a one-way fingerprint of base URL and key (never
+    /// the key itself), so that a cache entry is only reused where it exists.
+    scope: String,
     client: Option<Client>,
     store: Mutex<Store>,
     limiter: Limiter,
@@ -159,7 +162,9 @@ async fn main_loop(
             )
         })
         .collect();
+    let scope = upload_scope(&config);
     let shared = Arc::new(Shared {
+        scope,
         limiter: Limiter::new(config.queries_per_second),
         client,
         store: Mutex::new(store),
@@ -339,6 +344,17 @@ fn store_png(
     let path = dir.join(format!("pasted-{}.png", uuid::Uuid::now_v7().simple()));
     image.save(&path).map_err(|e| e.to_string())?;
     Ok(path)
+}
+
+fn upload_scope(config: &EngineConfig) -> String {
+    use sha2::Digest;
+    let key = config
+        .api_key
+        .as_ref()
+        .map(|k| k.expose())
+        .unwrap_or_default();
+    let digest = sha2::Sha256::digest(format!("{}\n{key}", config.base_url).as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 fn resume_all(sh: &Arc<Shared>) {
@@ -693,7 +709,7 @@ async fn upload_one(
         .await
         .map_err(|e| internal(&e.to_string()))?;
     let fresh_after = now_ms() - ((UPLOAD_LIFETIME_SECS - 3600) * 1000) as i64;
-    let cached = lock(&sh.store).cached_upload(&hash, model, fresh_after);
+    let cached = lock(&sh.store).cached_upload(&hash, model, &sh.scope, fresh_after);
     if let Ok(Some(url)) = cached {
         let total = bytes.len() as u64;
         sh.events.emit(Event::Upload {
@@ -752,7 +768,9 @@ async fn upload_one(
             .await;
         match result {
             Ok(url) => {
-                if let Err(e) = lock(&sh.store).record_upload(&hash, model, &url, now_ms()) {
+                if let Err(e) =
+                    lock(&sh.store).record_upload(&hash, model, &sh.scope, &url, now_ms())
+                {
                     tracing::warn!("upload cache: {e}");
                 }
                 return Ok(url);
@@ -846,6 +864,31 @@ async fn submit(
             job.set_state(JobState::SubmitUnknown, now);
             sh.save(job)
         }
+        Err(api::Error::Api(e))
+            if e.http_status == 400 && !job.reuploaded && mentions_our_upload(job, &e.message) =>
+        {
+            // The service does not have an upload we reused (a 400: nothing was
+            // created). Forget it and upload again, once.
+            job.record_call("create", e.request_id.as_deref().unwrap_or_default(), now);
+            if let Some(request) = &job.request {
+                let store = lock(&sh.store);
+                for media in request
+                    .input
+                    .media
+                    .iter()
+                    .filter(|m| api::types::is_oss_url(&m.url))
+                {
+                    let _ = store.forget_upload(&media.url);
+                }
+            }
+            job.reuploaded = true;
+            job.warning = Some(Localized::new(
+                "An earlier upload was no longer on the service: uploading the references again.",
+                "之前上传的文件已不在服务端：正在重新上传参考图。",
+            ));
+            job.set_state(JobState::Queued, now);
+            sh.save(job)
+        }
         Err(e) if e.is_transient() && job.attempts < sh.config.create_attempts => {
             if let Some(id) = e.request_id() {
                 job.record_call("create", id, now);
@@ -877,6 +920,16 @@ async fn submit(
             sh.save(job)
         }
     }
+}
+
+/// The service's message names one of the `oss://` URLs this job sent.
+fn mentions_our_upload(job: &Job, message: &str) -> bool {
+    job.request.as_ref().is_some_and(|r| {
+        r.input
+            .media
+            .iter()
+            .any(|m| api::types::is_oss_url(&m.url) && message.contains(&m.url))
+    })
 }
 
 enum Adoption {

@@ -42,6 +42,18 @@ const MIGRATIONS: &[&str] = &[
         uploaded_ms INTEGER NOT NULL,
         PRIMARY KEY (content_hash, model)
     );",
+    // 2: uploads belong to one service and account (`scope`); the old cache cannot
+    // say whose its uploads were, so it is dropped.
+    "DROP TABLE uploads;
+    CREATE TABLE uploads (
+        content_hash TEXT NOT NULL,
+        model TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        oss_url TEXT NOT NULL,
+        uploaded_ms INTEGER NOT NULL,
+        PRIMARY KEY (content_hash, model, scope)
+    );
+    CREATE INDEX uploads_url ON uploads(oss_url);",
 ];
 
 pub struct Store {
@@ -185,17 +197,21 @@ impl Store {
     }
 
     /// A previous upload of the same content for the same model, if young enough.
+    /// A previous upload of the same content, for the same model, service and
+    /// account (`scope`), if young enough.
     pub fn cached_upload(
         &self,
         content_hash: &str,
         model: Model,
+        scope: &str,
         not_before_ms: i64,
     ) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
             .query_row(
-                "SELECT oss_url FROM uploads WHERE content_hash = ?1 AND model = ?2 AND uploaded_ms >= ?3",
-                params![content_hash, model.wire_name(), not_before_ms],
+                "SELECT oss_url FROM uploads WHERE content_hash = ?1 AND model = ?2 AND scope = ?3
+                 AND uploaded_ms >= ?4",
+                params![content_hash, model.wire_name(), scope, not_before_ms],
                 |r| r.get(0),
             )
             .optional()?)
@@ -205,13 +221,22 @@ impl Store {
         &self,
         content_hash: &str,
         model: Model,
+        scope: &str,
         oss_url: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO uploads (content_hash, model, oss_url, uploaded_ms) VALUES (?1, ?2, ?3, ?4)",
-            params![content_hash, model.wire_name(), oss_url, now_ms],
+            "INSERT OR REPLACE INTO uploads (content_hash, model, scope, oss_url, uploaded_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![content_hash, model.wire_name(), scope, oss_url, now_ms],
         )?;
+        Ok(())
+    }
+
+    /// Forgets uploads the service no longer has.
+    pub fn forget_upload(&self, oss_url: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM uploads WHERE oss_url = ?1", [oss_url])?;
         Ok(())
     }
 
@@ -295,20 +320,32 @@ mod tests {
     }
 
     #[test]
-    fn uploads_are_reused_only_while_young_and_for_the_same_model() {
+    fn uploads_are_reused_only_while_young_for_the_same_model_and_scope() {
         let store = Store::open_in_memory().unwrap();
         store
-            .record_upload("h1", Model::C1, "oss://x/a.png", 1000)
+            .record_upload("h1", Model::C1, "acct-a", "oss://x/a.png", 1000)
             .unwrap();
+        let hit = store.cached_upload("h1", Model::C1, "acct-a", 500).unwrap();
+        assert_eq!(hit.as_deref(), Some("oss://x/a.png"));
         assert_eq!(
             store
-                .cached_upload("h1", Model::C1, 500)
-                .unwrap()
-                .as_deref(),
-            Some("oss://x/a.png")
+                .cached_upload("h1", Model::C1, "acct-a", 2000)
+                .unwrap(),
+            None
         );
-        assert_eq!(store.cached_upload("h1", Model::C1, 2000).unwrap(), None);
-        assert_eq!(store.cached_upload("h1", Model::V56, 0).unwrap(), None);
+        assert_eq!(
+            store.cached_upload("h1", Model::V56, "acct-a", 0).unwrap(),
+            None
+        );
+        assert_eq!(
+            store.cached_upload("h1", Model::C1, "acct-b", 0).unwrap(),
+            None
+        );
+        store.forget_upload("oss://x/a.png").unwrap();
+        assert_eq!(
+            store.cached_upload("h1", Model::C1, "acct-a", 0).unwrap(),
+            None
+        );
     }
 
     #[test]

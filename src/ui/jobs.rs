@@ -302,8 +302,9 @@ fn status(
             (egui::Color32::from_rgb(80, 180, 100), text)
         }
         JobState::Failed | JobState::Expired => {
+            // What happened here; what to do is on the details line.
             let text = match &job.error {
-                Some(e) => format!("{words}: {} — {}", e.code, e.advice.get(state.lang)),
+                Some(e) => format!("{words} ({}): {}", e.code, e.message),
                 None => words,
             };
             (error, text)
@@ -326,11 +327,17 @@ fn status(
 /// Model, size, length, sound, and how long the task id and link stay valid.
 fn details(state: &AppState, job: &Job, now: i64) -> String {
     let size = job.spec.size().map(|s| s.to_string()).unwrap_or_default();
-    let mut parts = vec![
+    let mut parts = Vec::new();
+    if let Some(e) = &job.error
+        && job.state.is_final()
+    {
+        parts.push(e.advice.get(state.lang).to_string());
+    }
+    parts.extend([
         job.spec.model.info().display_name.to_string(),
         size,
         format!("{} s", job.spec.duration),
-    ];
+    ]);
     if job.spec.audio {
         parts.push(state.t(&Localized::new("sound", "有声")));
     }
