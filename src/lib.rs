@@ -7,5 +7,6 @@ pub mod api;
 pub mod cli;
 pub mod core;
 pub mod engine;
+pub mod settings;
 pub mod sim;
 pub mod ui;

@@ -1,0 +1,301 @@
+//! The user's settings (a JSON file in the config folder) and the API key (the OS
+//! keychain, or a file only the user can read when there is no keychain).
+//! All of this is I/O: call it from a worker thread, never the UI thread.
+
+use crate::api::{ApiKey, key::API_KEY_ENV};
+use crate::core::Lang;
+use crate::core::capabilities::{self as caps, PriceEntry};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Keychain entry: service and user names.
+pub const KEYCHAIN_SERVICE: &str = "r2v-studio";
+const KEYCHAIN_USER: &str = "dashscope-api-key";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// Everything the settings window edits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// `None`: Beijing.
+    pub base_url: Option<String>,
+    /// `None`: `~/Videos/R2V Studio`.
+    pub output_dir: Option<PathBuf>,
+    pub jobs_per_series: usize,
+    pub queries_per_second: u32,
+    pub prices: Vec<PriceEntry>,
+    /// `None`: follow the system locale.
+    pub lang: Option<Lang>,
+    pub theme: Theme,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            base_url: None,
+            output_dir: None,
+            jobs_per_series: caps::RUNNING_TASKS_PER_SERIES,
+            queries_per_second: crate::engine::schedule::DEFAULT_QUERIES_PER_SECOND,
+            prices: caps::default_prices(),
+            lang: None,
+            theme: Theme::System,
+        }
+    }
+}
+
+impl Settings {
+    /// The folder for settings (e.g. `~/.config/r2v-studio`).
+    pub fn default_dir() -> PathBuf {
+        directories::ProjectDirs::from("com", "R2V Studio", "r2v-studio")
+            .map(|d| d.config_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".r2v-studio"))
+    }
+
+    /// Reads `settings.json` in `dir`; defaults when it does not exist. A damaged
+    /// file is reported, and the defaults are used.
+    pub fn load(dir: &Path) -> Result<Settings, String> {
+        let path = dir.join("settings.json");
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Settings::clamped)
+                .map_err(|e| format!("{} is damaged ({e}); the defaults are used", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(e) => Err(format!("could not read {} ({e})", path.display())),
+        }
+    }
+
+    /// Writes `settings.json` in `dir` (to a temporary file, then renamed).
+    pub fn save(&self, dir: &Path) -> Result<(), String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("could not create {} ({e})", dir.display()))?;
+        let path = dir.join("settings.json");
+        let tmp = dir.join("settings.json.part");
+        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        std::fs::write(&tmp, text)
+            .map_err(|e| format!("could not write {} ({e})", tmp.display()))?;
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| format!("could not write {} ({e})", path.display()))
+    }
+
+    /// Keeps values inside what the account and the app allow.
+    pub fn clamped(mut self) -> Settings {
+        self.jobs_per_series = self
+            .jobs_per_series
+            .clamp(1, caps::RUNNING_TASKS_PER_SERIES);
+        self.queries_per_second = self
+            .queries_per_second
+            .clamp(1, crate::engine::schedule::MAX_QUERIES_PER_SECOND);
+        if self.prices.is_empty() {
+            self.prices = caps::default_prices();
+        }
+        self
+    }
+}
+
+/// Where the key in use comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// `DASHSCOPE_API_KEY` is set: it wins over anything saved.
+    Environment,
+    Keychain,
+    /// The fallback file, readable only by the user.
+    File,
+    None,
+}
+
+/// The key found, where, and what went wrong with the keychain if anything.
+#[derive(Debug, Clone)]
+pub struct KeyLookup {
+    pub key: Option<ApiKey>,
+    pub source: KeySource,
+    /// Why the keychain could not be used (e.g. no secret service running).
+    pub keychain_problem: Option<String>,
+}
+
+/// Where the key is kept: a keychain entry, and a fallback file in `dir`.
+#[derive(Debug, Clone)]
+pub struct KeyStore {
+    dir: PathBuf,
+    service: String,
+}
+
+impl KeyStore {
+    /// The app's own keychain entry, with the fallback file in `dir`.
+    pub fn new(dir: &Path) -> KeyStore {
+        KeyStore::with_service(dir, KEYCHAIN_SERVICE)
+    }
+
+    /// Another keychain entry (tests use their own, never the user's).
+    pub fn with_service(dir: &Path, service: &str) -> KeyStore {
+        KeyStore {
+            dir: dir.to_path_buf(),
+            service: service.to_string(),
+        }
+    }
+
+    fn file(&self) -> PathBuf {
+        self.dir.join("api-key")
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, String> {
+        keyring::Entry::new(&self.service, KEYCHAIN_USER).map_err(|e| e.to_string())
+    }
+
+    /// Finds the key: the environment, then the keychain, then the fallback file.
+    pub fn load(&self) -> KeyLookup {
+        if let Some(key) = std::env::var(API_KEY_ENV).ok().and_then(ApiKey::new) {
+            return KeyLookup {
+                key: Some(key),
+                source: KeySource::Environment,
+                keychain_problem: None,
+            };
+        }
+        let mut keychain_problem = None;
+        match self.entry().map(|entry| entry.get_password()) {
+            Ok(Ok(secret)) => {
+                if let Some(key) = ApiKey::new(secret) {
+                    return KeyLookup {
+                        key: Some(key),
+                        source: KeySource::Keychain,
+                        keychain_problem: None,
+                    };
+                }
+            }
+            Ok(Err(keyring::Error::NoEntry)) => {}
+            Ok(Err(e)) => keychain_problem = Some(e.to_string()),
+            Err(e) => keychain_problem = Some(e),
+        }
+        if let Ok(text) = std::fs::read_to_string(self.file())
+            && let Some(key) = ApiKey::new(text)
+        {
+            return KeyLookup {
+                key: Some(key),
+                source: KeySource::File,
+                keychain_problem,
+            };
+        }
+        KeyLookup {
+            key: None,
+            source: KeySource::None,
+            keychain_problem,
+        }
+    }
+
+    /// Saves the key in the keychain; with `allow_file`, falls back to a file only
+    /// the user can read (mode 0600) when the keychain cannot be used.
+    pub fn store(&self, key: &ApiKey, allow_file: bool) -> Result<KeySource, String> {
+        let keychain = self
+            .entry()
+            .and_then(|e| e.set_password(key.expose()).map_err(|e| e.to_string()));
+        match keychain {
+            Ok(()) => {
+                let _ = std::fs::remove_file(self.file());
+                Ok(KeySource::Keychain)
+            }
+            Err(problem) if allow_file => {
+                write_private(&self.file(), key.expose()).map_err(|e| {
+                    format!("the keychain failed ({problem}) and so did the file ({e})")
+                })?;
+                Ok(KeySource::File)
+            }
+            Err(problem) => Err(problem),
+        }
+    }
+
+    /// Removes the saved key from the keychain and the fallback file.
+    pub fn forget(&self) {
+        if let Ok(entry) = self.entry() {
+            let _ = entry.delete_credential();
+        }
+        let _ = std::fs::remove_file(self.file());
+    }
+}
+
+/// Writes a file only its owner can read or write.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).write(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    use std::io::Write;
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_are_clamped() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
+        let mut s = Settings::default();
+        s.base_url = Some("https://ws-1.cn-beijing.maas.aliyuncs.com/api/v1".into());
+        s.queries_per_second = 99;
+        s.lang = Some(Lang::Zh);
+        s.save(dir.path()).unwrap();
+        let back = Settings::load(dir.path()).unwrap();
+        assert_eq!(back.base_url, s.base_url);
+        assert_eq!(
+            back.queries_per_second, 20,
+            "never above the account's 20 per second"
+        );
+        std::fs::write(dir.path().join("settings.json"), "{not json").unwrap();
+        assert!(Settings::load(dir.path()).unwrap_err().contains("damaged"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_fallback_key_file_is_readable_only_by_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("api-key");
+        write_private(&path, "sk-file-test-0000").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    /// Stores, finds and forgets a key. Where no secret service runs (CI, bare
+    /// Linux) the keychain fails and the 0600 file takes over, with the reason kept.
+    #[test]
+    fn a_stored_key_is_found_again_and_forgotten() {
+        if std::env::var(API_KEY_ENV).is_ok() {
+            return; // the environment would win; nothing to learn here
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let key = ApiKey::new("sk-settings-test-4c1d9e").unwrap();
+        let store = KeyStore::with_service(dir.path(), "r2v-studio-test-settings");
+        let source = store.store(&key, true).unwrap();
+        assert!(matches!(source, KeySource::Keychain | KeySource::File));
+        let found = store.load();
+        assert_eq!(found.key.as_ref().map(|k| k.expose()), Some(key.expose()));
+        assert_eq!(found.source, source);
+        store.forget();
+        assert!(store.load().key.is_none());
+    }
+}
