@@ -249,10 +249,12 @@ mod tests {
     fn settings_round_trip_and_are_clamped() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
-        let mut s = Settings::default();
-        s.base_url = Some("https://ws-1.cn-beijing.maas.aliyuncs.com/api/v1".into());
-        s.queries_per_second = 99;
-        s.lang = Some(Lang::Zh);
+        let s = Settings {
+            base_url: Some("https://ws-1.cn-beijing.maas.aliyuncs.com/api/v1".into()),
+            queries_per_second: 99,
+            lang: Some(Lang::Zh),
+            ..Settings::default()
+        };
         s.save(dir.path()).unwrap();
         let back = Settings::load(dir.path()).unwrap();
         assert_eq!(back.base_url, s.base_url);

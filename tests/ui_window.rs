@@ -440,3 +440,26 @@ fn undo_and_redo_work_in_the_prompt() {
     h.run();
     assert_eq!(h.state().prompt, "第一句 second");
 }
+
+#[test]
+fn the_language_switch_changes_the_texts_with_chinese_glyphs() {
+    let mut h = harness(with_refs(&["a"]));
+    h.run();
+    assert!(h.query_by_label("Prompt").is_some());
+    h.get_by_label("中文").click();
+    h.run();
+    assert!(h.query_by_label("提示词").is_some());
+    assert!(h.query_by_label("生成").is_some());
+    assert!(h.query_by_label("Prompt").is_none());
+    h.get_by_label("设置").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("地域 / 服务地址").is_some(),
+        "the settings window speaks Chinese too"
+    );
+    h.get_by_label("关闭").click();
+    h.run();
+    h.get_by_label("English").click();
+    h.run();
+    assert!(h.query_by_label("Prompt").is_some());
+}

@@ -8,10 +8,8 @@ use super::references::references_ui;
 use super::state::{AppState, Request};
 use crate::api::{CreateTaskRequest, export};
 use crate::core::{Lang, Localized, RefSource};
-use crate::engine::{Engine, Event};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use std::path::PathBuf;
-use std::sync::mpsc::Receiver;
 
 /// Draws the whole window from `state`.
 pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
@@ -45,6 +43,7 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
             });
     });
     request_window(ui.ctx(), state);
+    super::settings::settings_window(ui.ctx(), state);
     drop_overlay(ui.ctx(), state);
     toasts(ui.ctx(), state);
 }
@@ -123,6 +122,14 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
                 } else {
                     egui::Theme::Light
                 });
+            }
+            if ui
+                .button(state.t(&Localized::new("Settings", "设置")))
+                .clicked()
+            {
+                state.settings_view.open = true;
+                state.settings_view.message = None;
+                state.settings_view.test_result = None;
             }
             let (label, other) = match state.lang {
                 Lang::En => ("中文", Lang::Zh),
@@ -243,109 +250,4 @@ fn toasts(ctx: &egui::Context, state: &mut AppState) {
                 });
             }
         });
-}
-
-/// The eframe shell: owns the engine, feeds its events to the state, carries out
-/// the state's requests.
-pub struct App {
-    pub state: AppState,
-    engine: Option<Engine>,
-    events: Receiver<Event>,
-    picked: Option<Receiver<Vec<PathBuf>>>,
-    /// Kept alive for `--demo`; dropped after the engine.
-    _demo: Option<super::DemoService>,
-}
-
-impl App {
-    pub fn new(
-        state: AppState,
-        engine: Option<Engine>,
-        events: Receiver<Event>,
-        demo: Option<super::DemoService>,
-    ) -> App {
-        App {
-            state,
-            engine,
-            events,
-            picked: None,
-            _demo: demo,
-        }
-    }
-}
-
-impl eframe::App for App {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        while let Ok(event) = self.events.try_recv() {
-            self.state.apply(event);
-        }
-        if let Some(rx) = &self.picked
-            && let Ok(paths) = rx.try_recv()
-        {
-            self.state.add_paths(paths);
-            self.picked = None;
-        }
-        app_ui(ui, &mut self.state);
-        for request in std::mem::take(&mut self.state.outbox) {
-            match request {
-                Request::Engine(command) => match &self.engine {
-                    Some(engine) => engine.send(command),
-                    None => self.state.toast(
-                        Localized::new(
-                            "The background engine is not running (see the message at start): restart the app.",
-                            "后台引擎未运行（见启动时的提示）：请重启应用。",
-                        ),
-                        true,
-                    ),
-                },
-                Request::PickFiles => {
-                    // The native dialog blocks its thread: never the UI's.
-                    let (tx, rx) = std::sync::mpsc::channel();
-                    let ctx = ui.ctx().clone();
-                    std::thread::spawn(move || {
-                        let picked = rfd::FileDialog::new()
-                            .add_filter("Images", &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"])
-                            .pick_files()
-                            .unwrap_or_default();
-                        let _ = tx.send(picked);
-                        ctx.request_repaint();
-                    });
-                    self.picked = Some(rx);
-                }
-                Request::CopyText(text) => ui.ctx().copy_text(text),
-                Request::Open(path) => {
-                    std::thread::spawn(move || {
-                        if let Err(e) = opener::open(&path) {
-                            tracing::warn!("open {}: {e}", path.display());
-                        }
-                    });
-                }
-                Request::Reveal(path) => {
-                    std::thread::spawn(move || {
-                        if let Err(e) = opener::reveal(&path) {
-                            tracing::warn!("reveal {}: {e}", path.display());
-                        }
-                    });
-                }
-                Request::Notify { title, body } => {
-                    // No notification service (common on bare Linux): carry on silently.
-                    std::thread::spawn(move || {
-                        if let Err(e) = notify_rust::Notification::new()
-                            .appname("R2V Studio")
-                            .summary(&title)
-                            .body(&body)
-                            .show()
-                        {
-                            tracing::debug!("notification: {e}");
-                        }
-                    });
-                }
-            }
-        }
-    }
-
-    fn on_exit(&mut self) {
-        if let Some(engine) = self.engine.take() {
-            engine.shutdown();
-        }
-    }
 }

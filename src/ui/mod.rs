@@ -7,12 +7,15 @@ pub mod jobs;
 pub mod params;
 pub mod prompt_editor;
 pub mod references;
+pub mod settings;
+pub mod shell;
 pub mod state;
 pub mod widgets;
 
 use crate::api::{ApiKey, resolve_base_url};
-use crate::core::Lang;
+use crate::core::{Lang, Localized};
 use crate::engine::{Engine, EngineConfig, EventSink};
+use crate::settings::{KeyStore, Settings};
 use crate::sim::{SimConfig, Simulator};
 use state::AppState;
 use std::path::PathBuf;
@@ -46,8 +49,17 @@ pub const DEMO_PROMPT: &str =
     "@歌手 坐在@咖啡厅 的窗边，抱着@吉他 轻声弹唱一首慢歌，午后的阳光洒在木桌上，镜头缓缓推近";
 
 /// Opens the window; returns when it closes.
+///
+/// Settings and the saved key are read here, before the window exists; later
+/// changes go through the shell's worker thread.
 pub fn run(options: WindowOptions) -> Result<(), String> {
-    let lang = options.lang.unwrap_or(Lang::En);
+    let settings_dir = Settings::default_dir();
+    let (settings, settings_problem) = match Settings::load(&settings_dir) {
+        Ok(s) => (s, None),
+        Err(problem) => (Settings::default(), Some(problem)),
+    };
+    let lookup = KeyStore::new(&settings_dir).load();
+    let lang = settings.lang.or(options.lang).unwrap_or(Lang::En);
     let mut demo = None;
     let (base_url, key, data_dir, out) = if options.demo {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -75,8 +87,8 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
         (base, key, data, out)
     } else {
         (
-            resolve_base_url(options.base_url.as_deref(), None),
-            ApiKey::from_env(),
+            resolve_base_url(options.base_url.as_deref(), settings.base_url.as_deref()),
+            lookup.key.clone(),
             options
                 .data_dir
                 .clone()
@@ -84,6 +96,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
             options
                 .out
                 .clone()
+                .or_else(|| settings.output_dir.clone())
                 .unwrap_or_else(EngineConfig::default_output_dir),
         )
     };
@@ -95,6 +108,8 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
     };
     let has_key = key.is_some();
     let mut config = EngineConfig::new(base_url.clone(), key, data_dir, out);
+    config.jobs_per_series = settings.jobs_per_series;
+    config.queries_per_second = settings.queries_per_second;
     if let Some(d) = &demo {
         config.expected_generation = Some(d.sim.config().task_duration);
     }
@@ -115,13 +130,18 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
             let ctx = cc.egui_ctx.clone();
             let sink = EventSink::new(tx, Arc::new(move || ctx.request_repaint()));
             let mut state = AppState::new(lang, base_url);
-            state.dark = cc.egui_ctx.theme() == egui::Theme::Dark;
+            shell::apply_settings(&cc.egui_ctx, &mut state, &settings);
+            state.lang = lang;
             state.demo = demo.is_some();
-            let engine = match Engine::start(config, sink) {
+            state.settings_view.key = shell::key_info(&lookup);
+            if let Some(problem) = settings_problem {
+                state.toast(Localized::new(format!("Settings: {problem}"), format!("设置：{problem}")), true);
+            }
+            let engine = match Engine::start(config.clone(), sink.clone()) {
                 Ok(engine) => Some(engine),
                 Err(e) => {
                     state.toast(
-                        crate::core::Localized::new(
+                        Localized::new(
                             format!("The background engine could not start: {e}"),
                             format!("后台引擎无法启动：{e}"),
                         ),
@@ -132,9 +152,9 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
             };
             if !has_key && demo.is_none() {
                 state.toast(
-                    crate::core::Localized::new(
-                        "No API key: set DASHSCOPE_API_KEY (Beijing region) before generating, or try `r2v-studio --demo`.",
-                        "没有 API Key：生成前请设置 DASHSCOPE_API_KEY（北京地域），或先试试 `r2v-studio --demo`。",
+                    Localized::new(
+                        "No API key yet: add it in Settings (or set DASHSCOPE_API_KEY), or try `r2v-studio --demo`.",
+                        "尚未设置 API Key：请在“设置”中填写（或设置 DASHSCOPE_API_KEY），或先试试 `r2v-studio --demo`。",
                     ),
                     true,
                 );
@@ -151,7 +171,13 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 state.prompt = DEMO_PROMPT.to_string();
                 state.params.duration = 5;
             }
-            Ok(Box::new(app::App::new(state, engine, rx, demo)))
+            let wiring = shell::Wiring {
+                config,
+                settings,
+                settings_dir,
+                demo: demo.is_some(),
+            };
+            Ok(Box::new(shell::App::new(&cc.egui_ctx, state, engine, (sink, rx), wiring, demo)))
         }),
     )
     .map_err(|e| format!("the window could not open: {e}"))

@@ -29,6 +29,21 @@ pub enum Request {
         title: String,
         body: String,
     },
+    /// Choose the output folder with the native dialog.
+    PickOutputFolder,
+    /// Save settings and restart the engine with them.
+    SaveSettings(crate::settings::Settings),
+    /// Keep a new API key (keychain, or the 0600 file if allowed).
+    StoreKey {
+        key: crate::api::ApiKey,
+        allow_file: bool,
+    },
+    ForgetKey,
+    /// A free authenticated call; `None` fields mean "the ones in use".
+    TestKey {
+        base_url: Option<String>,
+        key: Option<crate::api::ApiKey>,
+    },
 }
 
 /// What is known about a job beyond its journal: live progress.
@@ -150,6 +165,7 @@ pub struct AppState {
     pub jobs: Vec<Job>,
     pub progress: std::collections::HashMap<JobId, JobProgress>,
     pub jobs_view: JobsView,
+    pub settings_view: super::settings::SettingsView,
     /// Thumbnails of jobs' first references, and which load key is whose.
     pub job_thumbs: std::collections::HashMap<JobId, (u64, Thumb)>,
     pub toasts: Vec<Toast>,
@@ -184,6 +200,7 @@ impl AppState {
             jobs: Vec::new(),
             progress: Default::default(),
             jobs_view: JobsView::default(),
+            settings_view: Default::default(),
             job_thumbs: Default::default(),
             toasts: Vec::new(),
             textures: Default::default(),

@@ -1,0 +1,394 @@
+//! The eframe shell around [`app_ui`]: owns the engine, feeds its events to the
+//! state, and carries out the state's requests. Anything that blocks (dialogs, the
+//! keychain, files, the network, stopping the engine) runs on a worker thread and
+//! answers through a channel with a repaint.
+
+use super::app::app_ui;
+use super::settings::KeyInfo;
+use super::state::{AppState, Request};
+use crate::api::{ApiKey, Client, ClientConfig, ListFilter, resolve_base_url};
+use crate::core::Localized;
+use crate::engine::{Command, Engine, EngineConfig, Event, EventSink};
+use crate::settings::{KeyLookup, KeyStore, Settings, Theme};
+use egui::Ui;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender};
+
+/// Work for the worker thread.
+enum Chore {
+    PickFiles,
+    PickFolder,
+    SaveSettings(Settings),
+    StoreKey(ApiKey, bool),
+    ForgetKey,
+    Test {
+        base_url: String,
+        key: ApiKey,
+    },
+    /// Stop the old engine (it may wait for a create call to be answered), start
+    /// a new one.
+    Restart(Option<Engine>, Box<EngineConfig>),
+}
+
+/// What the worker reports.
+enum Done {
+    Files(Vec<PathBuf>),
+    Folder(PathBuf),
+    Saved(Result<Settings, String>),
+    Key(Result<(), String>, KeyLookup),
+    Tested(bool, Localized),
+    Engine(Result<Engine, String>),
+}
+
+/// How the app is wired: fixed for the session except what settings change.
+pub struct Wiring {
+    pub config: EngineConfig,
+    pub settings: Settings,
+    pub settings_dir: PathBuf,
+    /// `--demo`: the simulator's address and key stay whatever settings say.
+    pub demo: bool,
+}
+
+pub struct App {
+    pub state: AppState,
+    engine: Option<Engine>,
+    events: Receiver<Event>,
+    chores: Sender<Chore>,
+    done: Receiver<Done>,
+    wiring: Wiring,
+    /// Commands sent while the engine restarts.
+    waiting: Vec<Command>,
+    restarting: bool,
+    /// Kept alive for `--demo`; dropped after the engine.
+    _demo: Option<super::DemoService>,
+}
+
+impl App {
+    pub fn new(
+        ctx: &egui::Context,
+        state: AppState,
+        engine: Option<Engine>,
+        events: (EventSink, Receiver<Event>),
+        wiring: Wiring,
+        demo: Option<super::DemoService>,
+    ) -> App {
+        let (chores, done) = worker(ctx.clone(), wiring.settings_dir.clone(), events.0.clone());
+        App {
+            state,
+            engine,
+            events: events.1,
+            chores,
+            done,
+            wiring,
+            waiting: Vec::new(),
+            restarting: false,
+            _demo: demo,
+        }
+    }
+
+    fn send(&mut self, command: Command) {
+        match (&self.engine, self.restarting) {
+            (Some(engine), false) => engine.send(command),
+            (_, true) => self.waiting.push(command),
+            (None, false) => self.state.toast(
+                Localized::new(
+                    "The background engine is not running (see the message at start): restart the app.",
+                    "后台引擎未运行（见启动时的提示）：请重启应用。",
+                ),
+                true,
+            ),
+        }
+    }
+
+    fn restart_engine(&mut self) {
+        self.restarting = true;
+        let old = self.engine.take();
+        let _ = self
+            .chores
+            .send(Chore::Restart(old, Box::new(self.wiring.config.clone())));
+    }
+
+    fn finished(&mut self, ctx: &egui::Context, done: Done) {
+        let view = &mut self.state.settings_view;
+        match done {
+            Done::Files(paths) => self.state.add_paths(paths),
+            Done::Folder(path) => view.draft.output_dir = Some(path),
+            Done::Saved(Ok(settings)) => {
+                view.message = None;
+                view.open = false;
+                apply_settings(ctx, &mut self.state, &settings);
+                let config = &mut self.wiring.config;
+                if !self.wiring.demo {
+                    config.base_url = resolve_base_url(None, settings.base_url.as_deref());
+                    self.state.base_url = config.base_url.clone();
+                }
+                config.output_dir = settings
+                    .output_dir
+                    .clone()
+                    .unwrap_or_else(EngineConfig::default_output_dir);
+                config.jobs_per_series = settings.jobs_per_series;
+                config.queries_per_second = settings.queries_per_second;
+                self.wiring.settings = settings;
+                self.restart_engine();
+                self.state
+                    .toast(Localized::new("Settings saved.", "设置已保存。"), false);
+            }
+            Done::Saved(Err(e)) => {
+                view.message = Some(Localized::new(
+                    format!("The settings could not be saved: {e}"),
+                    format!("无法保存设置：{e}"),
+                ));
+            }
+            Done::Key(result, lookup) => {
+                view.key = key_info(&lookup);
+                if let Err(problem) = result {
+                    view.message = Some(Localized::new(
+                        format!(
+                            "The key could not be saved: {problem}. Tick “keep the key in a file” to store it anyway."
+                        ),
+                        format!("无法保存 Key：{problem}。勾选“保存在文件中”即可改为文件保存。"),
+                    ));
+                }
+                if !self.wiring.demo && self.wiring.config.api_key != lookup.key {
+                    self.wiring.config.api_key = lookup.key;
+                    self.restart_engine();
+                }
+            }
+            Done::Tested(ok, text) => {
+                view.testing = false;
+                view.test_result = Some((ok, text));
+            }
+            Done::Engine(Ok(engine)) => {
+                for command in std::mem::take(&mut self.waiting) {
+                    engine.send(command);
+                }
+                self.engine = Some(engine);
+                self.restarting = false;
+            }
+            Done::Engine(Err(e)) => {
+                self.restarting = false;
+                self.state.toast(
+                    Localized::new(
+                        format!("The background engine could not restart: {e}"),
+                        format!("后台引擎无法重启：{e}"),
+                    ),
+                    true,
+                );
+            }
+        }
+    }
+}
+
+/// What the settings window shows about a key lookup.
+pub fn key_info(lookup: &KeyLookup) -> KeyInfo {
+    KeyInfo {
+        masked: lookup.key.as_ref().map(ApiKey::masked),
+        source: Some(lookup.source),
+        keychain_problem: lookup.keychain_problem.clone(),
+    }
+}
+
+/// Language, theme and prices from settings.
+pub fn apply_settings(ctx: &egui::Context, state: &mut AppState, settings: &Settings) {
+    if let Some(lang) = settings.lang {
+        state.lang = lang;
+    }
+    state.prices = settings.prices.clone();
+    let preference = match settings.theme {
+        Theme::System => egui::ThemePreference::System,
+        Theme::Light => egui::ThemePreference::Light,
+        Theme::Dark => egui::ThemePreference::Dark,
+    };
+    ctx.set_theme(preference);
+    state.dark = ctx.theme() == egui::Theme::Dark;
+    state.settings_view.draft = settings.clone();
+}
+
+fn worker(
+    ctx: egui::Context,
+    settings_dir: PathBuf,
+    sink: EventSink,
+) -> (Sender<Chore>, Receiver<Done>) {
+    let (chores_tx, chores_rx) = std::sync::mpsc::channel::<Chore>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Done>();
+    let spawned = std::thread::Builder::new()
+        .name("r2v-chores".into())
+        .spawn(move || {
+            let keys = KeyStore::new(&settings_dir);
+            for chore in chores_rx {
+                let done = match chore {
+                    Chore::PickFiles => Done::Files(
+                        rfd::FileDialog::new()
+                            .add_filter(
+                                "Images",
+                                &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
+                            )
+                            .pick_files()
+                            .unwrap_or_default(),
+                    ),
+                    Chore::PickFolder => match rfd::FileDialog::new().pick_folder() {
+                        Some(folder) => Done::Folder(folder),
+                        None => continue,
+                    },
+                    Chore::SaveSettings(settings) => {
+                        Done::Saved(settings.save(&settings_dir).map(|()| settings))
+                    }
+                    Chore::StoreKey(key, allow_file) => {
+                        let result = keys.store(&key, allow_file).map(|_| ());
+                        Done::Key(result, keys.load())
+                    }
+                    Chore::ForgetKey => {
+                        keys.forget();
+                        Done::Key(Ok(()), keys.load())
+                    }
+                    Chore::Test { base_url, key } => {
+                        let (ok, text) = test_key(&base_url, key);
+                        Done::Tested(ok, text)
+                    }
+                    Chore::Restart(old, config) => {
+                        if let Some(engine) = old {
+                            engine.shutdown();
+                        }
+                        Done::Engine(
+                            Engine::start(*config, sink.clone()).map_err(|e| e.to_string()),
+                        )
+                    }
+                };
+                if done_tx.send(done).is_err() {
+                    break;
+                }
+                ctx.request_repaint();
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("could not start the worker thread: {e}");
+    }
+    (chores_tx, done_rx)
+}
+
+/// A free authenticated call (one page of the task list) and what it means.
+fn test_key(base_url: &str, key: ApiKey) -> (bool, Localized) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return (false, Localized::new(e.to_string(), e.to_string())),
+    };
+    let client = match Client::new(ClientConfig::new(base_url, key)) {
+        Ok(c) => c,
+        Err(e) => return (false, Localized::new(e.to_string(), e.to_string())),
+    };
+    let filter = ListFilter {
+        page_size: 1,
+        ..ListFilter::default()
+    };
+    match runtime.block_on(client.list(&filter)) {
+        Ok(_) => (
+            true,
+            Localized::new(
+                format!("The key works with {base_url}."),
+                format!("此 Key 可用于 {base_url}。"),
+            ),
+        ),
+        Err(e) => {
+            let advice = e.advice();
+            let id = e
+                .request_id()
+                .map(|r| format!(" (request_id: {r})"))
+                .unwrap_or_default();
+            (
+                false,
+                Localized::new(
+                    format!("The key was not accepted: {e}. {}{id}", advice.en),
+                    format!("Key 未通过：{e}。{}{id}", advice.zh),
+                ),
+            )
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        while let Ok(event) = self.events.try_recv() {
+            self.state.apply(event);
+        }
+        while let Ok(done) = self.done.try_recv() {
+            self.finished(ui.ctx(), done);
+        }
+        app_ui(ui, &mut self.state);
+        for request in std::mem::take(&mut self.state.outbox) {
+            match request {
+                Request::Engine(command) => self.send(command),
+                Request::PickFiles => {
+                    let _ = self.chores.send(Chore::PickFiles);
+                }
+                Request::PickOutputFolder => {
+                    let _ = self.chores.send(Chore::PickFolder);
+                }
+                Request::CopyText(text) => ui.ctx().copy_text(text),
+                Request::Open(path) => spawn_detached(move || {
+                    if let Err(e) = opener::open(&path) {
+                        tracing::warn!("open {}: {e}", path.display());
+                    }
+                }),
+                Request::Reveal(path) => spawn_detached(move || {
+                    if let Err(e) = opener::reveal(&path) {
+                        tracing::warn!("reveal {}: {e}", path.display());
+                    }
+                }),
+                Request::Notify { title, body } => spawn_detached(move || {
+                    // No notification service (common on bare Linux): carry on silently.
+                    if let Err(e) = notify_rust::Notification::new()
+                        .appname("R2V Studio")
+                        .summary(&title)
+                        .body(&body)
+                        .show()
+                    {
+                        tracing::debug!("notification: {e}");
+                    }
+                }),
+                Request::SaveSettings(settings) => {
+                    let _ = self.chores.send(Chore::SaveSettings(settings));
+                }
+                Request::StoreKey { key, allow_file } => {
+                    let _ = self.chores.send(Chore::StoreKey(key, allow_file));
+                }
+                Request::ForgetKey => {
+                    let _ = self.chores.send(Chore::ForgetKey);
+                }
+                Request::TestKey { base_url, key } => {
+                    let base_url = match base_url {
+                        Some(url) if !self.wiring.demo => resolve_base_url(None, Some(&url)),
+                        _ => self.wiring.config.base_url.clone(),
+                    };
+                    match key.or_else(|| self.wiring.config.api_key.clone()) {
+                        Some(key) => {
+                            let _ = self.chores.send(Chore::Test { base_url, key });
+                        }
+                        None => {
+                            let view = &mut self.state.settings_view;
+                            view.testing = false;
+                            view.test_result = Some((
+                                false,
+                                Localized::new("Enter a key first.", "请先输入 Key。"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_exit(&mut self) {
+        if let Some(engine) = self.engine.take() {
+            engine.shutdown();
+        }
+    }
+}
+
+fn spawn_detached(work: impl FnOnce() + Send + 'static) {
+    if let Err(e) = std::thread::Builder::new().spawn(work) {
+        tracing::warn!("could not start a thread: {e}");
+    }
+}
