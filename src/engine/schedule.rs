@@ -64,9 +64,15 @@ pub fn backoff(attempt: u32, cap: Duration) -> Duration {
 }
 
 /// Spaces every query of the app at least `1/rate` apart, whatever job asks.
+///
+/// Each permit is granted against the clock when its waiter actually runs, a full
+/// spacing after the previous grant: a stalled runtime that wakes several waiters
+/// late lets them through one spacing apart, never as a burst. The spacing has a
+/// 10% margin so that network jitter does not bunch them up at the service either.
 #[derive(Debug)]
 pub struct Limiter {
     spacing: Duration,
+    /// When the next permit may be granted.
     next: Mutex<Instant>,
 }
 
@@ -75,22 +81,25 @@ impl Limiter {
     pub fn new(per_second: u32) -> Limiter {
         let rate = per_second.clamp(1, MAX_QUERIES_PER_SECOND);
         Limiter {
-            // A hair over 1/rate, so that no one-second window holds rate + 1 queries.
-            spacing: Duration::from_secs_f64(1.0 / f64::from(rate)) + Duration::from_millis(2),
+            spacing: Duration::from_secs_f64(1.1 / f64::from(rate)),
             next: Mutex::new(Instant::now()),
         }
     }
 
     /// Waits for this caller's turn.
     pub async fn acquire(&self) {
-        let slot = {
-            let mut next = self.next.lock().await;
-            let now = Instant::now();
-            let slot = (*next).max(now);
-            *next = slot + self.spacing;
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
+        loop {
+            let wait_until = {
+                let mut next = self.next.lock().await;
+                let now = Instant::now();
+                if now >= *next {
+                    *next = now + self.spacing;
+                    return;
+                }
+                *next
+            };
+            tokio::time::sleep_until(wait_until).await;
+        }
     }
 }
 
@@ -187,6 +196,9 @@ mod tests {
             );
         }
         assert!(*times.last().unwrap() < Duration::from_secs(6));
+        for pair in times.windows(2) {
+            assert!(pair[1] - pair[0] >= Duration::from_millis(109), "{pair:?}");
+        }
         assert_eq!(
             Limiter::new(100).spacing,
             Limiter::new(20).spacing,
