@@ -18,8 +18,8 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
     egui::Panel::top("top-bar").show(ui, |ui| top_bar(ui, state));
     egui::Panel::bottom("jobs-panel")
         .resizable(true)
-        .default_size(220.0)
-        .min_size(90.0)
+        .default_size(230.0)
+        .min_size(170.0)
         .show(ui, |ui| super::jobs::jobs_ui(ui, state));
     egui::Panel::right("parameters")
         .resizable(false)
@@ -235,8 +235,10 @@ fn toasts(ctx: &egui::Context, state: &mut AppState) {
     }
     ctx.request_repaint_after(std::time::Duration::from_millis(500));
     egui::Area::new(egui::Id::unique("toasts"))
-        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -130.0))
+        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -250.0))
         .order(egui::Order::Foreground)
+        // Messages only: clicks go through to what is underneath.
+        .interactable(false)
         .show(ctx, |ui| {
             for toast in state.toasts.iter().rev().take(4) {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {

@@ -191,11 +191,15 @@ fn row_ui(ui: &mut Ui, state: &mut AppState, job: &Job, now: i64) {
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
                     let (color, text) = status(ui, state, job, &progress, now);
-                    ui.colored_label(color, "●");
-                    ui.label(RichText::new(text).strong());
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        actions_ui(ui, state, job);
-                    });
+                    // The state on the left, cut short if need be; actions on the right.
+                    egui::Sides::new().shrink_left().truncate().show(
+                        ui,
+                        |ui| {
+                            ui.colored_label(color, "●");
+                            ui.label(RichText::new(&text).strong());
+                        },
+                        |ui| actions_ui(ui, state, job),
+                    );
                 });
                 let names: Vec<String> =
                     job.spec.references.iter().map(|r| r.name.clone()).collect();

@@ -46,7 +46,7 @@ pub fn settings_window(ctx: &egui::Context, state: &mut AppState) {
     egui::Window::new(title)
         .id(Id::unique("settings-window"))
         .open(&mut open)
-        .default_size([560.0, 600.0])
+        .default_size([560.0, 690.0])
         .vscroll(true)
         .show(ctx, |ui| settings_ui(ui, state));
     if !open {
@@ -294,6 +294,16 @@ fn key_ui(ui: &mut Ui, state: &mut AppState) {
         ui.label(RichText::new(info.masked.clone().unwrap_or_else(|| "—".into())).monospace());
         ui.label(RichText::new(state.t(&where_from)).weak());
     });
+    if state.demo {
+        ui.label(
+            RichText::new(state.t(&Localized::new(
+                "Demo: jobs go to the built-in simulator with its own key; a key saved here is used when you start R2V Studio without --demo.",
+                "演示模式：任务发送到内置模拟服务，使用其自带的 Key；此处保存的 Key 会在不带 --demo 启动时使用。",
+            )))
+            .weak()
+            .small(),
+        );
+    }
     if info.source == Some(KeySource::File) {
         ui.colored_label(
             ui.visuals().warn_fg_color,
