@@ -7,6 +7,7 @@ pub mod api;
 pub mod cli;
 pub mod core;
 pub mod engine;
+pub mod project;
 pub mod settings;
 pub mod sim;
 pub mod ui;

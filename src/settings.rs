@@ -34,6 +34,8 @@ pub struct Settings {
     /// `None`: follow the system locale.
     pub lang: Option<Lang>,
     pub theme: Theme,
+    /// Recently opened or saved projects, newest first.
+    pub recent_projects: Vec<PathBuf>,
 }
 
 impl Default for Settings {
@@ -46,6 +48,7 @@ impl Default for Settings {
             prices: caps::default_prices(),
             lang: None,
             theme: Theme::System,
+            recent_projects: Vec::new(),
         }
     }
 }

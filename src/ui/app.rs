@@ -44,6 +44,7 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
     });
     request_window(ui.ctx(), state);
     super::settings::settings_window(ui.ctx(), state);
+    project_dialogs(ui.ctx(), state);
     drop_overlay(ui.ctx(), state);
     toasts(ui.ctx(), state);
 }
@@ -93,7 +94,17 @@ fn global_input(ui: &mut Ui, state: &mut AppState) {
 
 fn top_bar(ui: &mut Ui, state: &mut AppState) {
     ui.horizontal(|ui| {
+        file_menu(ui, state);
         ui.label(RichText::new("R2V Studio").strong().size(17.0));
+        if let Some(path) = &state.project {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mark = if state.unsaved() { " •" } else { "" };
+            ui.label(RichText::new(format!("{name}{mark}")).weak())
+                .on_hover_text(path.display().to_string());
+        }
         if state.demo {
             ui.label(
                 RichText::new(state.t(&Localized::new(
@@ -140,6 +151,126 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
             }
         });
     });
+}
+
+fn file_menu(ui: &mut Ui, state: &mut AppState) {
+    let lang = state.lang;
+    let t = |l: Localized| l.get(lang).to_string();
+    ui.menu_button(t(Localized::new("File", "文件")), |ui| {
+        if ui.button(t(Localized::new("New", "新建"))).clicked() {
+            state.new_project();
+            ui.close();
+        }
+        if ui.button(t(Localized::new("Open…", "打开…"))).clicked() {
+            state.outbox.push(Request::OpenProject(None));
+            ui.close();
+        }
+        if ui.button(t(Localized::new("Save", "保存"))).clicked() {
+            state
+                .outbox
+                .push(Request::SaveProject(state.project.clone()));
+            ui.close();
+        }
+        if ui
+            .button(t(Localized::new("Save as…", "另存为…")))
+            .clicked()
+        {
+            state.outbox.push(Request::SaveProject(None));
+            ui.close();
+        }
+        if !state.recent_projects.is_empty() {
+            ui.separator();
+            ui.label(RichText::new(t(Localized::new("Recent", "最近"))).weak());
+            for path in state.recent_projects.clone() {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if ui
+                    .button(name)
+                    .on_hover_text(path.display().to_string())
+                    .clicked()
+                {
+                    state.outbox.push(Request::OpenProject(Some(path)));
+                    ui.close();
+                }
+            }
+        }
+    });
+}
+
+/// Moved files of an opened project, and the unsaved-changes question on close.
+fn project_dialogs(ctx: &egui::Context, state: &mut AppState) {
+    let lang = state.lang;
+    let t = |l: Localized| l.get(lang).to_string();
+    if !state.missing.is_empty() {
+        let mut dismiss = false;
+        egui::Window::new(t(Localized::new("Some pictures have moved", "部分图片已移动")))
+            .id(egui::Id::unique("missing-files"))
+            .collapsible(false)
+            .show(ctx, |ui| {
+                ui.label(t(Localized::new(
+                    "These references are not where the project says. Choose each file again, or a folder that holds them.",
+                    "以下参考图不在项目记录的位置。请重新选择每个文件，或选择包含它们的文件夹。",
+                )));
+                for (index, path) in state.missing.clone() {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(path.display().to_string()).monospace());
+                        if ui.button(t(Localized::new("Choose…", "选择…"))).clicked() {
+                            state.outbox.push(Request::RelinkFile(index));
+                        }
+                    });
+                }
+                ui.horizontal(|ui| {
+                    if ui.button(t(Localized::new("Look in a folder…", "在文件夹中查找…"))).clicked() {
+                        state.outbox.push(Request::RelinkFolder);
+                    }
+                    if ui.button(t(Localized::new("Later", "稍后"))).clicked() {
+                        dismiss = true;
+                    }
+                });
+            });
+        if dismiss {
+            state.missing.clear();
+        }
+    }
+    if state.confirm_close {
+        let mut choice = None;
+        egui::Modal::new(egui::Id::unique("confirm-close")).show(ctx, |ui| {
+            ui.set_max_width(420.0);
+            ui.heading(t(Localized::new("Save your changes?", "保存更改？")));
+            ui.label(t(Localized::new(
+                "The references, prompt or settings in the editor have changed since they were last saved. Running jobs are safe either way: they continue next time.",
+                "编辑区中的参考图、提示词或参数自上次保存后有改动。正在进行的任务不受影响：下次启动时会继续。",
+            )));
+            ui.horizontal(|ui| {
+                if ui.button(t(Localized::new("Save", "保存"))).clicked() {
+                    choice = Some(0);
+                }
+                if ui.button(t(Localized::new("Don't save", "不保存"))).clicked() {
+                    choice = Some(1);
+                }
+                if ui.button(t(Localized::new("Cancel", "取消"))).clicked() {
+                    choice = Some(2);
+                }
+            });
+        });
+        match choice {
+            Some(0) => {
+                state.confirm_close = false;
+                state.close_after_save = true;
+                state
+                    .outbox
+                    .push(Request::SaveProject(state.project.clone()));
+            }
+            Some(1) => {
+                state.confirm_close = false;
+                state.outbox.push(Request::CloseWindow);
+            }
+            Some(_) => state.confirm_close = false,
+            None => {}
+        }
+    }
 }
 
 fn request_window(ctx: &egui::Context, state: &mut AppState) {

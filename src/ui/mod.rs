@@ -171,6 +171,8 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 state.prompt = DEMO_PROMPT.to_string();
                 state.params.duration = 5;
             }
+            state.recent_projects = settings.recent_projects.clone();
+            state.saved_spec = state.spec();
             let wiring = shell::Wiring {
                 config,
                 settings,

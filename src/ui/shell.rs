@@ -7,8 +7,9 @@ use super::app::app_ui;
 use super::settings::KeyInfo;
 use super::state::{AppState, Request};
 use crate::api::{ApiKey, Client, ClientConfig, ListFilter, resolve_base_url};
-use crate::core::Localized;
+use crate::core::{GenerationSpec, Localized};
 use crate::engine::{Command, Engine, EngineConfig, Event, EventSink};
+use crate::project::{self, Project};
 use crate::settings::{KeyLookup, KeyStore, Settings, Theme};
 use egui::Ui;
 use std::path::PathBuf;
@@ -28,6 +29,12 @@ enum Chore {
     /// Stop the old engine (it may wait for a create call to be answered), start
     /// a new one.
     Restart(Option<Engine>, Box<EngineConfig>),
+    OpenProject(Option<PathBuf>),
+    SaveProject(Option<PathBuf>, Box<GenerationSpec>),
+    RelinkFile(usize),
+    RelinkFolder(Box<Project>, Vec<usize>),
+    /// Keep the recent-projects list in the settings file.
+    SaveRecent(Settings),
 }
 
 /// What the worker reports.
@@ -38,6 +45,11 @@ enum Done {
     Key(Result<(), String>, KeyLookup),
     Tested(bool, Localized),
     Engine(Result<Engine, String>),
+    Opened(Result<(PathBuf, Project, Vec<usize>), String>),
+    ProjectSaved(Result<PathBuf, String>),
+    Relinked(Vec<(usize, PathBuf)>),
+    /// A dialog was closed without a choice.
+    Nothing,
 }
 
 /// How the app is wired: fixed for the session except what settings change.
@@ -58,6 +70,8 @@ pub struct App {
     wiring: Wiring,
     /// Commands sent while the engine restarts.
     waiting: Vec<Command>,
+    /// The user chose to close: let the window go.
+    closing: bool,
     restarting: bool,
     /// Kept alive for `--demo`; dropped after the engine.
     _demo: Option<super::DemoService>,
@@ -81,6 +95,7 @@ impl App {
             done,
             wiring,
             waiting: Vec::new(),
+            closing: false,
             restarting: false,
             _demo: demo,
         }
@@ -98,6 +113,13 @@ impl App {
                 true,
             ),
         }
+    }
+
+    fn remember_recent(&mut self) {
+        self.wiring.settings.recent_projects = self.state.recent_projects.clone();
+        let _ = self
+            .chores
+            .send(Chore::SaveRecent(self.wiring.settings.clone()));
     }
 
     fn restart_engine(&mut self) {
@@ -165,6 +187,40 @@ impl App {
                 self.engine = Some(engine);
                 self.restarting = false;
             }
+            Done::Opened(Ok((path, project, missing))) => {
+                self.state.load_project(path, &project.spec, missing);
+                self.remember_recent();
+            }
+            Done::Opened(Err(e)) | Done::ProjectSaved(Err(e)) => {
+                self.state.close_after_save = false;
+                self.state.toast(Localized::new(e.clone(), e), true);
+            }
+            Done::ProjectSaved(Ok(path)) => {
+                self.state.saved_spec = self.state.spec();
+                self.state.remember_project(path);
+                self.remember_recent();
+                self.state
+                    .toast(Localized::new("Project saved.", "项目已保存。"), false);
+                if self.state.close_after_save {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    self.closing = true;
+                }
+            }
+            Done::Relinked(found) => {
+                if found.is_empty() {
+                    self.state.toast(
+                        Localized::new(
+                            "None of the missing files is in that folder.",
+                            "该文件夹中没有缺失的文件。",
+                        ),
+                        true,
+                    );
+                }
+                for (index, path) in found {
+                    self.state.relink(index, path);
+                }
+            }
+            Done::Nothing => self.state.close_after_save = false,
             Done::Engine(Err(e)) => {
                 self.restarting = false;
                 self.state.toast(
@@ -245,6 +301,59 @@ fn worker(
                         let (ok, text) = test_key(&base_url, key);
                         Done::Tested(ok, text)
                     }
+                    Chore::OpenProject(path) => {
+                        let path = path.or_else(|| {
+                            rfd::FileDialog::new()
+                                .add_filter("R2V Studio project", &["json"])
+                                .pick_file()
+                        });
+                        match path {
+                            Some(path) => Done::Opened(Project::open(&path).map(|p| {
+                                let missing = p.missing_files();
+                                (path, p, missing)
+                            })),
+                            None => Done::Nothing,
+                        }
+                    }
+                    Chore::SaveProject(path, spec) => {
+                        let path = path.or_else(|| {
+                            rfd::FileDialog::new()
+                                .add_filter("R2V Studio project", &["json"])
+                                .set_file_name("project.r2v.json")
+                                .save_file()
+                                .map(project::with_extension)
+                        });
+                        match path {
+                            Some(path) => {
+                                Done::ProjectSaved(Project::new(*spec).save(&path).map(|()| path))
+                            }
+                            None => Done::Nothing,
+                        }
+                    }
+                    Chore::RelinkFile(index) => match rfd::FileDialog::new()
+                        .add_filter(
+                            "Images",
+                            &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
+                        )
+                        .pick_file()
+                    {
+                        Some(path) => Done::Relinked(vec![(index, path)]),
+                        None => Done::Nothing,
+                    },
+                    Chore::RelinkFolder(project, missing) => {
+                        match rfd::FileDialog::new().pick_folder() {
+                            Some(folder) => {
+                                Done::Relinked(project::find_in_folder(&project, &missing, &folder))
+                            }
+                            None => Done::Nothing,
+                        }
+                    }
+                    Chore::SaveRecent(settings) => {
+                        if let Err(e) = settings.save(&settings_dir) {
+                            tracing::warn!("recent projects: {e}");
+                        }
+                        continue;
+                    }
                     Chore::Restart(old, config) => {
                         if let Some(engine) = old {
                             engine.shutdown();
@@ -316,6 +425,12 @@ impl eframe::App for App {
         while let Ok(done) = self.done.try_recv() {
             self.finished(ui.ctx(), done);
         }
+        // Unsaved changes are asked about before the window goes.
+        if ui.input(|i| i.viewport().close_requested()) && !self.closing && self.state.unsaved() {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.state.confirm_close = true;
+        }
         app_ui(ui, &mut self.state);
         for request in std::mem::take(&mut self.state.outbox) {
             match request {
@@ -348,7 +463,34 @@ impl eframe::App for App {
                         tracing::debug!("notification: {e}");
                     }
                 }),
-                Request::SaveSettings(settings) => {
+                Request::OpenProject(path) => {
+                    let _ = self.chores.send(Chore::OpenProject(path));
+                }
+                Request::SaveProject(path) => {
+                    let spec = Box::new(self.state.spec());
+                    let _ = self.chores.send(Chore::SaveProject(path, spec));
+                }
+                Request::RelinkFile(index) => {
+                    let _ = self.chores.send(Chore::RelinkFile(index));
+                }
+                Request::RelinkFolder => {
+                    let missing: Vec<usize> = self.state.missing.iter().map(|(i, _)| *i).collect();
+                    let mut spec = self.state.spec();
+                    for (i, old) in &self.state.missing {
+                        if let Some(r) = spec.references.get_mut(*i) {
+                            r.source = crate::core::RefSource::Local(old.clone());
+                        }
+                    }
+                    let _ = self
+                        .chores
+                        .send(Chore::RelinkFolder(Box::new(Project::new(spec)), missing));
+                }
+                Request::CloseWindow => {
+                    self.closing = true;
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+                Request::SaveSettings(mut settings) => {
+                    settings.recent_projects = self.state.recent_projects.clone();
                     let _ = self.chores.send(Chore::SaveSettings(settings));
                 }
                 Request::StoreKey { key, allow_file } => {

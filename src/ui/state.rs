@@ -44,6 +44,16 @@ pub enum Request {
         base_url: Option<String>,
         key: Option<crate::api::ApiKey>,
     },
+    /// Open a project (`None`: ask with the file dialog).
+    OpenProject(Option<PathBuf>),
+    /// Save the editor as a project (`None`: ask where).
+    SaveProject(Option<PathBuf>),
+    /// Choose a new file for a reference whose file moved.
+    RelinkFile(usize),
+    /// Look for every moved file in a folder.
+    RelinkFolder,
+    /// Close the window (after the unsaved-changes question was answered).
+    CloseWindow,
 }
 
 /// What is known about a job beyond its journal: live progress.
@@ -166,6 +176,18 @@ pub struct AppState {
     pub progress: std::collections::HashMap<JobId, JobProgress>,
     pub jobs_view: JobsView,
     pub settings_view: super::settings::SettingsView,
+    /// The open project file, if any.
+    pub project: Option<PathBuf>,
+    /// The spec as last opened or saved: the editor has unsaved changes when the
+    /// spec differs from it.
+    pub saved_spec: GenerationSpec,
+    /// References of the opened project whose files moved: (index, old path).
+    pub missing: Vec<(usize, PathBuf)>,
+    /// The window was asked to close with unsaved changes.
+    pub confirm_close: bool,
+    /// Close once the save in progress is done.
+    pub close_after_save: bool,
+    pub recent_projects: Vec<PathBuf>,
     /// Thumbnails of jobs' first references, and which load key is whose.
     pub job_thumbs: std::collections::HashMap<JobId, (u64, Thumb)>,
     pub toasts: Vec<Toast>,
@@ -201,6 +223,12 @@ impl AppState {
             progress: Default::default(),
             jobs_view: JobsView::default(),
             settings_view: Default::default(),
+            project: None,
+            saved_spec: GenerationSpec::default(),
+            missing: Vec::new(),
+            confirm_close: false,
+            close_after_save: false,
+            recent_projects: Vec::new(),
             job_thumbs: Default::default(),
             toasts: Vec::new(),
             textures: Default::default(),
@@ -456,6 +484,59 @@ impl AppState {
         );
     }
 
+    /// The editor differs from what was last opened or saved.
+    pub fn unsaved(&self) -> bool {
+        self.spec() != self.saved_spec
+    }
+
+    /// Shows a project in the editor.
+    pub fn load_project(&mut self, path: PathBuf, spec: &GenerationSpec, missing: Vec<usize>) {
+        self.restore(spec);
+        self.toasts.pop();
+        self.missing = missing
+            .into_iter()
+            .filter_map(|i| match &spec.references.get(i)?.source {
+                RefSource::Local(p) => Some((i, p.clone())),
+                RefSource::Url(_) => None,
+            })
+            .collect();
+        self.saved_spec = self.spec();
+        self.remember_project(path);
+    }
+
+    pub fn remember_project(&mut self, path: PathBuf) {
+        self.recent_projects.retain(|p| p != &path);
+        self.recent_projects.insert(0, path.clone());
+        self.recent_projects.truncate(8);
+        self.project = Some(path);
+    }
+
+    /// A moved reference gets its new file (the name stays).
+    pub fn relink(&mut self, index: usize, path: PathBuf) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            slot.source = RefSource::Local(path.clone());
+            slot.thumb = Thumb::Loading;
+            self.outbox.push(Request::Engine(Command::LoadImage {
+                key: slot.key,
+                source: RefSource::Local(path),
+                max_side: THUMB_SIDE,
+            }));
+        }
+        self.missing.retain(|(i, _)| *i != index);
+    }
+
+    /// Starts over with an empty editor.
+    pub fn new_project(&mut self) {
+        self.slots.clear();
+        self.prompt.clear();
+        self.params = GenerationSpec::default();
+        self.problems.clear();
+        self.notes.clear();
+        self.missing.clear();
+        self.project = None;
+        self.saved_spec = self.spec();
+    }
+
     /// Asks for the thumbnail of a job's first reference, once.
     pub fn want_job_thumb(&mut self, job: &Job) {
         if self.job_thumbs.contains_key(&job.id) {
@@ -668,6 +749,38 @@ mod tests {
             "a duplicate name renames nothing"
         );
         assert!(s.slots[0].name_problem(&["cats"]).is_some());
+    }
+
+    #[test]
+    fn projects_open_track_unsaved_changes_and_relink_moved_files() {
+        let mut s = state();
+        assert!(!s.unsaved(), "a fresh editor has nothing to save");
+        let spec = GenerationSpec {
+            references: vec![
+                crate::core::Reference {
+                    name: "hero".into(),
+                    source: RefSource::Local("/old/hero.png".into()),
+                },
+                crate::core::Reference {
+                    name: "cafe".into(),
+                    source: RefSource::Url("https://e.com/c.png".into()),
+                },
+            ],
+            prompt: "@hero 在@cafe".into(),
+            ..GenerationSpec::default()
+        };
+        s.load_project("/tmp/p.r2v.json".into(), &spec, vec![0]);
+        assert_eq!(s.spec(), spec);
+        assert!(!s.unsaved());
+        assert_eq!(s.missing, vec![(0, PathBuf::from("/old/hero.png"))]);
+        assert_eq!(s.recent_projects, vec![PathBuf::from("/tmp/p.r2v.json")]);
+        s.relink(0, "/new/hero.png".into());
+        assert!(s.missing.is_empty());
+        assert_eq!(s.slots[0].source, RefSource::Local("/new/hero.png".into()));
+        assert_eq!(s.slots[0].name, "hero", "the name stays");
+        assert!(s.unsaved(), "a relinked file is a change to save");
+        s.new_project();
+        assert!(s.slots.is_empty() && s.project.is_none() && !s.unsaved());
     }
 
     #[test]
