@@ -178,6 +178,16 @@ fn file_menu(ui: &mut Ui, state: &mut AppState) {
             state.outbox.push(Request::SaveProject(None));
             ui.close();
         }
+        if ui
+            .button(t(Localized::new(
+                "Export the request (JSON / curl)…",
+                "导出请求（JSON / curl）…",
+            )))
+            .clicked()
+        {
+            state.show_request = true;
+            ui.close();
+        }
         if !state.recent_projects.is_empty() {
             ui.separator();
             ui.label(RichText::new(t(Localized::new("Recent", "最近"))).weak());
@@ -317,6 +327,18 @@ fn request_window(ctx: &egui::Context, state: &mut AppState) {
                 }
                 if ui.button(state.t(&Localized::new("Copy curl", "复制 curl"))).clicked() {
                     state.outbox.push(Request::CopyText(curl.clone()));
+                }
+                if ui.button(state.t(&Localized::new("Save JSON…", "保存 JSON…"))).clicked() {
+                    state.outbox.push(Request::ExportText {
+                        suggested_name: "request.json".into(),
+                        text: json.clone(),
+                    });
+                }
+                if ui.button(state.t(&Localized::new("Save curl…", "保存 curl…"))).clicked() {
+                    state.outbox.push(Request::ExportText {
+                        suggested_name: "request.sh".into(),
+                        text: format!("#!/bin/sh\n# Set DASHSCOPE_API_KEY before running.\n{curl}\n"),
+                    });
                 }
             });
             egui::ScrollArea::vertical().id_salt("request-scroll").show(ui, |ui| {

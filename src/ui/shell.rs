@@ -35,6 +35,10 @@ enum Chore {
     RelinkFolder(Box<Project>, Vec<usize>),
     /// Keep the recent-projects list in the settings file.
     SaveRecent(Settings),
+    Export {
+        suggested_name: String,
+        text: String,
+    },
 }
 
 /// What the worker reports.
@@ -48,6 +52,7 @@ enum Done {
     Opened(Result<(PathBuf, Project, Vec<usize>), String>),
     ProjectSaved(Result<PathBuf, String>),
     Relinked(Vec<(usize, PathBuf)>),
+    Exported(Result<PathBuf, String>),
     /// A dialog was closed without a choice.
     Nothing,
 }
@@ -220,6 +225,20 @@ impl App {
                     self.state.relink(index, path);
                 }
             }
+            Done::Exported(Ok(path)) => self.state.toast(
+                Localized::new(
+                    format!(
+                        "Saved {} (the key is not in it: it reads $DASHSCOPE_API_KEY).",
+                        path.display()
+                    ),
+                    format!(
+                        "已保存 {}（其中不含 Key：运行时读取 $DASHSCOPE_API_KEY）。",
+                        path.display()
+                    ),
+                ),
+                false,
+            ),
+            Done::Exported(Err(e)) => self.state.toast(Localized::new(e.clone(), e), true),
             Done::Nothing => self.state.close_after_save = false,
             Done::Engine(Err(e)) => {
                 self.restarting = false;
@@ -272,97 +291,114 @@ fn worker(
         .spawn(move || {
             let keys = KeyStore::new(&settings_dir);
             for chore in chores_rx {
-                let done = match chore {
-                    Chore::PickFiles => Done::Files(
-                        rfd::FileDialog::new()
+                let done =
+                    match chore {
+                        Chore::PickFiles => Done::Files(
+                            rfd::FileDialog::new()
+                                .add_filter(
+                                    "Images",
+                                    &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
+                                )
+                                .pick_files()
+                                .unwrap_or_default(),
+                        ),
+                        Chore::PickFolder => match rfd::FileDialog::new().pick_folder() {
+                            Some(folder) => Done::Folder(folder),
+                            None => continue,
+                        },
+                        Chore::SaveSettings(settings) => {
+                            Done::Saved(settings.save(&settings_dir).map(|()| settings))
+                        }
+                        Chore::StoreKey(key, allow_file) => {
+                            let result = keys.store(&key, allow_file).map(|_| ());
+                            Done::Key(result, keys.load())
+                        }
+                        Chore::ForgetKey => {
+                            keys.forget();
+                            Done::Key(Ok(()), keys.load())
+                        }
+                        Chore::Test { base_url, key } => {
+                            let (ok, text) = test_key(&base_url, key);
+                            Done::Tested(ok, text)
+                        }
+                        Chore::OpenProject(path) => {
+                            let path = path.or_else(|| {
+                                rfd::FileDialog::new()
+                                    .add_filter("R2V Studio project", &["json"])
+                                    .pick_file()
+                            });
+                            match path {
+                                Some(path) => Done::Opened(Project::open(&path).map(|p| {
+                                    let missing = p.missing_files();
+                                    (path, p, missing)
+                                })),
+                                None => Done::Nothing,
+                            }
+                        }
+                        Chore::SaveProject(path, spec) => {
+                            let path = path.or_else(|| {
+                                rfd::FileDialog::new()
+                                    .add_filter("R2V Studio project", &["json"])
+                                    .set_file_name("project.r2v.json")
+                                    .save_file()
+                                    .map(project::with_extension)
+                            });
+                            match path {
+                                Some(path) => Done::ProjectSaved(
+                                    Project::new(*spec).save(&path).map(|()| path),
+                                ),
+                                None => Done::Nothing,
+                            }
+                        }
+                        Chore::RelinkFile(index) => match rfd::FileDialog::new()
                             .add_filter(
                                 "Images",
                                 &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
                             )
-                            .pick_files()
-                            .unwrap_or_default(),
-                    ),
-                    Chore::PickFolder => match rfd::FileDialog::new().pick_folder() {
-                        Some(folder) => Done::Folder(folder),
-                        None => continue,
-                    },
-                    Chore::SaveSettings(settings) => {
-                        Done::Saved(settings.save(&settings_dir).map(|()| settings))
-                    }
-                    Chore::StoreKey(key, allow_file) => {
-                        let result = keys.store(&key, allow_file).map(|_| ());
-                        Done::Key(result, keys.load())
-                    }
-                    Chore::ForgetKey => {
-                        keys.forget();
-                        Done::Key(Ok(()), keys.load())
-                    }
-                    Chore::Test { base_url, key } => {
-                        let (ok, text) = test_key(&base_url, key);
-                        Done::Tested(ok, text)
-                    }
-                    Chore::OpenProject(path) => {
-                        let path = path.or_else(|| {
-                            rfd::FileDialog::new()
-                                .add_filter("R2V Studio project", &["json"])
-                                .pick_file()
-                        });
-                        match path {
-                            Some(path) => Done::Opened(Project::open(&path).map(|p| {
-                                let missing = p.missing_files();
-                                (path, p, missing)
-                            })),
+                            .pick_file()
+                        {
+                            Some(path) => Done::Relinked(vec![(index, path)]),
                             None => Done::Nothing,
+                        },
+                        Chore::RelinkFolder(project, missing) => {
+                            match rfd::FileDialog::new().pick_folder() {
+                                Some(folder) => Done::Relinked(project::find_in_folder(
+                                    &project, &missing, &folder,
+                                )),
+                                None => Done::Nothing,
+                            }
                         }
-                    }
-                    Chore::SaveProject(path, spec) => {
-                        let path = path.or_else(|| {
-                            rfd::FileDialog::new()
-                                .add_filter("R2V Studio project", &["json"])
-                                .set_file_name("project.r2v.json")
+                        Chore::Export {
+                            suggested_name,
+                            text,
+                        } => {
+                            match rfd::FileDialog::new()
+                                .set_file_name(&suggested_name)
                                 .save_file()
-                                .map(project::with_extension)
-                        });
-                        match path {
-                            Some(path) => {
-                                Done::ProjectSaved(Project::new(*spec).save(&path).map(|()| path))
+                            {
+                                Some(path) => Done::Exported(
+                                    std::fs::write(&path, text).map(|()| path.clone()).map_err(
+                                        |e| format!("could not write {} ({e})", path.display()),
+                                    ),
+                                ),
+                                None => Done::Nothing,
                             }
-                            None => Done::Nothing,
                         }
-                    }
-                    Chore::RelinkFile(index) => match rfd::FileDialog::new()
-                        .add_filter(
-                            "Images",
-                            &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
-                        )
-                        .pick_file()
-                    {
-                        Some(path) => Done::Relinked(vec![(index, path)]),
-                        None => Done::Nothing,
-                    },
-                    Chore::RelinkFolder(project, missing) => {
-                        match rfd::FileDialog::new().pick_folder() {
-                            Some(folder) => {
-                                Done::Relinked(project::find_in_folder(&project, &missing, &folder))
+                        Chore::SaveRecent(settings) => {
+                            if let Err(e) = settings.save(&settings_dir) {
+                                tracing::warn!("recent projects: {e}");
                             }
-                            None => Done::Nothing,
+                            continue;
                         }
-                    }
-                    Chore::SaveRecent(settings) => {
-                        if let Err(e) = settings.save(&settings_dir) {
-                            tracing::warn!("recent projects: {e}");
+                        Chore::Restart(old, config) => {
+                            if let Some(engine) = old {
+                                engine.shutdown();
+                            }
+                            Done::Engine(
+                                Engine::start(*config, sink.clone()).map_err(|e| e.to_string()),
+                            )
                         }
-                        continue;
-                    }
-                    Chore::Restart(old, config) => {
-                        if let Some(engine) = old {
-                            engine.shutdown();
-                        }
-                        Done::Engine(
-                            Engine::start(*config, sink.clone()).map_err(|e| e.to_string()),
-                        )
-                    }
-                };
+                    };
                 if done_tx.send(done).is_err() {
                     break;
                 }
@@ -484,6 +520,15 @@ impl eframe::App for App {
                     let _ = self
                         .chores
                         .send(Chore::RelinkFolder(Box::new(Project::new(spec)), missing));
+                }
+                Request::ExportText {
+                    suggested_name,
+                    text,
+                } => {
+                    let _ = self.chores.send(Chore::Export {
+                        suggested_name,
+                        text,
+                    });
                 }
                 Request::CloseWindow => {
                     self.closing = true;

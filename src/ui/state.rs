@@ -54,6 +54,11 @@ pub enum Request {
     RelinkFolder,
     /// Close the window (after the unsaved-changes question was answered).
     CloseWindow,
+    /// Save text (the request as JSON or curl) to a file the user chooses.
+    ExportText {
+        suggested_name: String,
+        text: String,
+    },
 }
 
 /// What is known about a job beyond its journal: live progress.
