@@ -13,9 +13,9 @@ fn main() -> ExitCode {
         None => {
             let options = WindowOptions {
                 demo: args.demo,
-                base_url: args.base_url,
-                data_dir: args.data_dir,
-                out: args.out,
+                base_url: args.window.base_url,
+                data_dir: args.window.data_dir,
+                out: args.window.out,
                 lang: Some(cli::env_lang()),
             };
             match ui::run(options) {

@@ -75,7 +75,7 @@ pub struct ShowArgs {
 }
 
 impl EngineArgs {
-    fn data_dir(&self) -> PathBuf {
+    pub fn data_dir(&self) -> PathBuf {
         self.data_dir
             .clone()
             .unwrap_or_else(EngineConfig::default_data_dir)

@@ -2,6 +2,8 @@
 
 mod jobs;
 
+pub use jobs::EngineArgs;
+
 use crate::api::{self, CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, Size};
 use crate::core::refname;
@@ -30,15 +32,9 @@ pub struct Cli {
     /// Open the window against the built-in simulator, with sample references.
     #[arg(long)]
     pub demo: bool,
-    /// Service base URL for the window [default: $DASHSCOPE_HTTP_BASE_URL, else Beijing].
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// Folder of the job journal [default: the platform's data folder].
-    #[arg(long, value_name = "DIR", env = "R2V_STUDIO_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Folder for finished videos [default: ~/Videos/R2V Studio].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    /// Where the window's engine works.
+    #[command(flatten)]
+    pub window: EngineArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

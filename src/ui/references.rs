@@ -93,13 +93,7 @@ fn card_ui(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut Vec<Ac
 /// Number and remove button, thumbnail (drag to reorder), name, facts, problems.
 fn card_contents(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut Vec<Action>) {
     let slot = state.slots[index].clone();
-    let others: Vec<String> = state
-        .slots
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != index)
-        .map(|(_, s)| s.name.clone())
-        .collect();
+    let others = state.other_names(index);
     let other_refs: Vec<&str> = others.iter().map(String::as_str).collect();
     let focus_here =
         matches!(state.focus, Some(Field::RefName(i) | Field::RefSource(i)) if i == index);

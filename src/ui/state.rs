@@ -378,16 +378,20 @@ impl AppState {
         }
     }
 
-    /// Sets a slot's typed name; once it is valid and unique, the prompt's mentions
-    /// follow it.
-    pub fn set_name(&mut self, index: usize, name: String) {
-        let others: Vec<String> = self
-            .slots
+    /// The typed names of every slot but `index`.
+    pub fn other_names(&self, index: usize) -> Vec<String> {
+        self.slots
             .iter()
             .enumerate()
             .filter(|(i, _)| *i != index)
             .map(|(_, s)| s.name.clone())
-            .collect();
+            .collect()
+    }
+
+    /// Sets a slot's typed name; once it is valid and unique, the prompt's mentions
+    /// follow it.
+    pub fn set_name(&mut self, index: usize, name: String) {
+        let others = self.other_names(index);
         let Some(slot) = self.slots.get_mut(index) else {
             return;
         };
