@@ -533,81 +533,63 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
 /// Dialogs for choices that cost money or delete files.
 fn confirmations(ctx: &egui::Context, state: &mut AppState) {
     let lang = state.lang;
-    let t = |l: Localized| l.get(lang).to_string();
     if let Some(id) = state.jobs_view.confirm_retry.clone() {
         let price = state
             .jobs
             .iter()
             .find(|j| j.id == id)
             .and_then(|j| j.spec.estimated_price(&state.prices));
-        let mut decided = None;
-        egui::Modal::new(Id::unique("confirm-retry")).show(ctx, |ui| {
-            ui.set_max_width(420.0);
-            ui.heading(t(Localized::new(
-                "Retry this generation?",
-                "重试这次生成？",
-            )));
-            ui.label(t(Localized::new(
-                format!(
-                    "Retrying creates a new task on the service and is billed again{}.",
-                    price
-                        .map(|p| format!(" (about {p:.2} {}, an estimate)", caps::PRICE_CURRENCY))
-                        .unwrap_or_default()
+        let (en, zh) = match price {
+            Some(p) => (
+                format!(" (about {p:.2} {}, an estimate)", caps::PRICE_CURRENCY),
+                format!("（约 {p:.2} {}，估算）", caps::PRICE_CURRENCY),
+            ),
+            None => (String::new(), String::new()),
+        };
+        let answer = confirm(
+            ctx,
+            lang,
+            "confirm-retry",
+            [
+                Localized::new("Retry this generation?", "重试这次生成？"),
+                Localized::new(
+                    format!("Retrying creates a new task on the service and is billed again{en}."),
+                    format!("重试会在服务端创建新任务，并再次计费{zh}。"),
                 ),
-                format!(
-                    "重试会在服务端创建新任务，并再次计费{}。",
-                    price
-                        .map(|p| format!("（约 {p:.2} {}，估算）", caps::PRICE_CURRENCY))
-                        .unwrap_or_default()
-                ),
-            )));
-            ui.horizontal(|ui| {
-                if ui
-                    .button(t(Localized::new(
-                        "Retry (billed again)",
-                        "重试（再次计费）",
-                    )))
-                    .clicked()
-                {
-                    decided = Some(true);
-                }
-                if ui
-                    .button(t(Localized::new("Keep as it is", "保持不变")))
-                    .clicked()
-                {
-                    decided = Some(false);
-                }
-            });
-        });
-        if let Some(yes) = decided {
+                Localized::new("Retry (billed again)", "重试（再次计费）"),
+                Localized::new("Keep as it is", "保持不变"),
+            ],
+        );
+        if let Some(yes) = answer {
             if yes {
-                state.outbox.push(Request::Engine(Command::Retry {
+                let command = Command::Retry {
                     from: id,
                     new_id: JobId::new(),
-                }));
+                };
+                state.outbox.push(Request::Engine(command));
             }
             state.jobs_view.confirm_retry = None;
         }
     }
     if let Some(id) = state.jobs_view.confirm_resubmit.clone() {
-        let mut decided = None;
-        egui::Modal::new(Id::unique("confirm-resubmit")).show(ctx, |ui| {
-            ui.set_max_width(440.0);
-            ui.heading(t(Localized::new("Submit anew?", "重新提交？")));
-            ui.label(t(Localized::new(
-                "It is not known whether the first submission created a task. Submitting anew may create a second task, and both would be billed. Choose “Look again” instead if you can wait.",
-                "无法确定第一次提交是否已创建任务。重新提交可能会创建第二个任务，两者都会计费。如果可以等待，请改选“再次查找”。",
-            )));
-            ui.horizontal(|ui| {
-                if ui.button(t(Localized::new("Submit anew (may be billed twice)", "重新提交（可能重复计费）"))).clicked() {
-                    decided = Some(true);
-                }
-                if ui.button(t(Localized::new("Not now", "暂不"))).clicked() {
-                    decided = Some(false);
-                }
-            });
-        });
-        if let Some(yes) = decided {
+        let answer = confirm(
+            ctx,
+            lang,
+            "confirm-resubmit",
+            [
+                Localized::new("Submit anew?", "重新提交？"),
+                Localized::new(
+                    "It is not known whether the first submission created a task. Submitting anew may create a second task, and both would be billed. Choose “Look again” instead if you can wait.",
+                    "无法确定第一次提交是否已创建任务。重新提交可能会创建第二个任务，两者都会计费。如果可以等待，请改选“再次查找”。",
+                ),
+                Localized::new(
+                    "Submit anew (may be billed twice)",
+                    "重新提交（可能重复计费）",
+                ),
+                Localized::new("Not now", "暂不"),
+            ],
+        );
+        if let Some(yes) = answer {
             if yes {
                 state.outbox.push(Request::Engine(Command::SubmitAnew(id)));
             }
@@ -615,31 +597,55 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
         }
     }
     if let Some(id) = state.jobs_view.confirm_delete.clone() {
-        let mut decided = None;
-        egui::Modal::new(Id::unique("confirm-delete")).show(ctx, |ui| {
-            ui.set_max_width(420.0);
-            ui.heading(t(Localized::new("Delete the video?", "删除视频？")));
-            ui.label(t(Localized::new(
-                "The MP4 and its details file are deleted from disk, and the job leaves the list. This cannot be undone.",
-                "MP4 文件及其详情文件将从磁盘删除，任务也会从列表中移除。此操作无法撤销。",
-            )));
-            ui.horizontal(|ui| {
-                if ui.button(t(Localized::new("Delete", "删除"))).clicked() {
-                    decided = Some(true);
-                }
-                if ui.button(t(Localized::new("Keep", "保留"))).clicked() {
-                    decided = Some(false);
-                }
-            });
-        });
-        if let Some(yes) = decided {
+        let answer = confirm(
+            ctx,
+            lang,
+            "confirm-delete",
+            [
+                Localized::new("Delete the video?", "删除视频？"),
+                Localized::new(
+                    "The MP4 and its details file are deleted from disk, and the job leaves the list. This cannot be undone.",
+                    "MP4 文件及其详情文件将从磁盘删除，任务也会从列表中移除。此操作无法撤销。",
+                ),
+                Localized::new("Delete", "删除"),
+                Localized::new("Keep", "保留"),
+            ],
+        );
+        if let Some(yes) = answer {
             if yes {
-                state.outbox.push(Request::Engine(Command::Remove {
+                let command = Command::Remove {
                     id,
                     delete_video: true,
-                }));
+                };
+                state.outbox.push(Request::Engine(command));
             }
             state.jobs_view.confirm_delete = None;
         }
     }
+}
+
+/// A modal question: title, explanation, the button that goes ahead, the one that
+/// does not. `Some(true)` when the user went ahead, `Some(false)` when not.
+fn confirm(
+    ctx: &egui::Context,
+    lang: crate::core::Lang,
+    id: &str,
+    texts: [Localized; 4],
+) -> Option<bool> {
+    let [title, body, yes, no] = texts;
+    let mut answer = None;
+    egui::Modal::new(Id::unique(id)).show(ctx, |ui| {
+        ui.set_max_width(440.0);
+        ui.heading(title.get(lang));
+        ui.label(body.get(lang));
+        ui.horizontal(|ui| {
+            if ui.button(yes.get(lang)).clicked() {
+                answer = Some(true);
+            }
+            if ui.button(no.get(lang)).clicked() {
+                answer = Some(false);
+            }
+        });
+    });
+    answer
 }
