@@ -463,3 +463,51 @@ fn the_language_switch_changes_the_texts_with_chinese_glyphs() {
     h.run();
     assert!(h.query_by_label("Prompt").is_some());
 }
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let mut h = harness(with_refs(&["a"]));
+    h.state_mut().prompt = "@a 走".into();
+    h.state_mut().confirm_close = true; // what the shell sets when the window is asked to close
+    h.run();
+    assert!(h.query_by_label("Save your changes?").is_some());
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(!h.state().confirm_close);
+    assert!(
+        !h.state()
+            .outbox
+            .iter()
+            .any(|r| matches!(r, Request::CloseWindow)),
+        "cancel keeps the window"
+    );
+
+    h.state_mut().confirm_close = true;
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(
+        h.state().close_after_save,
+        "it closes once the save is done"
+    );
+    assert!(
+        h.state()
+            .outbox
+            .iter()
+            .any(|r| matches!(r, Request::SaveProject(None))),
+        "no project yet: save as"
+    );
+
+    h.state_mut().outbox.clear();
+    h.state_mut().close_after_save = false;
+    h.state_mut().confirm_close = true;
+    h.run();
+    h.get_by_label("Don't save").click();
+    h.run();
+    assert!(
+        h.state()
+            .outbox
+            .iter()
+            .any(|r| matches!(r, Request::CloseWindow))
+    );
+}
