@@ -388,7 +388,7 @@ fn toasts(ctx: &egui::Context, state: &mut AppState) {
     }
     ctx.request_repaint_after(std::time::Duration::from_millis(500));
     egui::Area::new(egui::Id::unique("toasts"))
-        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -250.0))
+        .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(16.0, -250.0))
         .order(egui::Order::Foreground)
         // Messages only: clicks go through to what is underneath.
         .interactable(false)
