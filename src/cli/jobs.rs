@@ -1,6 +1,6 @@
 //! Commands that drive the job engine: generate, resume, cancel, jobs, show.
 
-use super::{EXIT_INVALID, SpecArgs, build_spec, env_lang, print_problems};
+use super::{EXIT_INVALID, SpecArgs, env_lang, print_problems};
 use crate::api::{ApiKey, resolve_base_url};
 use crate::core::{Lang, Localized};
 use crate::engine::store::Store;
@@ -150,12 +150,9 @@ fn no_key_help(lang: Lang) {
 
 pub fn generate(args: &GenerateArgs) -> ExitCode {
     let lang = env_lang();
-    let spec = match build_spec(&args.spec) {
+    let spec = match super::spec_or_exit(&args.spec, lang) {
         Ok(spec) => spec,
-        Err(problems) => {
-            print_problems(&problems, lang);
-            return ExitCode::from(EXIT_INVALID);
-        }
+        Err(code) => return code,
     };
     if ApiKey::from_env().is_none() {
         no_key_help(lang);

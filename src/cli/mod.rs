@@ -315,14 +315,19 @@ pub(crate) fn print_problems(problems: &[Problem], lang: Lang) {
     }
 }
 
+/// The spec from flags, or every problem printed and exit code 2.
+pub(crate) fn spec_or_exit(args: &SpecArgs, lang: Lang) -> Result<GenerationSpec, ExitCode> {
+    build_spec(args).map_err(|problems| {
+        print_problems(&problems, lang);
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
 fn dry_run(args: &DryRunArgs) -> ExitCode {
     let lang = env_lang();
-    let spec = match build_spec(&args.spec) {
+    let spec = match spec_or_exit(&args.spec, lang) {
         Ok(spec) => spec,
-        Err(problems) => {
-            print_problems(&problems, lang);
-            return ExitCode::from(EXIT_INVALID);
-        }
+        Err(code) => return code,
     };
     let urls = export::placeholder_urls(&spec);
     let Some(body) = CreateTaskRequest::from_spec(&spec, &urls) else {
