@@ -6,21 +6,10 @@ use r2v_studio::core::{
     AspectRatio, GenerationSpec, Lang, Model, RefSource, Reference, Seed, Tier,
 };
 use r2v_studio::engine::{Command, Event, Job, JobError, JobId, JobState};
-use r2v_studio::ui::app::app_ui;
-use r2v_studio::ui::fonts;
 use r2v_studio::ui::state::{AppState, Request};
 
-fn harness(state: AppState) -> Harness<'static, AppState> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, state: &mut AppState| {
-                fonts::install(ui.ctx());
-                app_ui(ui, state);
-            },
-            state,
-        )
-}
+mod common;
+use common::harness;
 
 fn spec() -> GenerationSpec {
     GenerationSpec {

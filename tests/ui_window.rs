@@ -7,23 +7,12 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use r2v_studio::core::{AspectRatio, Lang, Model, RefSource};
 use r2v_studio::engine::{Command, Event, images};
-use r2v_studio::ui::app::app_ui;
-use r2v_studio::ui::fonts;
 use r2v_studio::ui::state::{AppState, Request, Thumb};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-fn harness(state: AppState) -> Harness<'static, AppState> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, state: &mut AppState| {
-                fonts::install(ui.ctx());
-                app_ui(ui, state);
-            },
-            state,
-        )
-}
+mod common;
+use common::harness;
 
 fn new_state(lang: Lang) -> AppState {
     AppState::new(lang, "http://127.0.0.1:9/api/v1".into())
