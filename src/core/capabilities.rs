@@ -131,8 +131,6 @@ pub struct ModelInfo {
     /// The short name used on the command line.
     pub short_name: &'static str,
     pub display_name: &'static str,
-    pub description_en: &'static str,
-    pub description_zh: &'static str,
     /// Prompt limit in characters (a CJK character counts as one).
     pub prompt_limit: usize,
     /// Sizes per tier, each in [`AspectRatio`] order.
@@ -255,8 +253,6 @@ static MODELS: [ModelInfo; 2] = [
         wire_name: "pixverse/pixverse-c1-r2v",
         short_name: "c1",
         display_name: "PixVerse C1",
-        description_en: "Fights, spell effects, fast motion and multi-panel scenes.",
-        description_zh: "擅长打斗、法术特效、高速运动和多宫格画面。",
         prompt_limit: 5000,
         sizes: C1_SIZES,
         durations: Durations::Range { min: 1, max: 15 },
@@ -268,8 +264,6 @@ static MODELS: [ModelInfo; 2] = [
         wire_name: "pixverse/pixverse-v5.6-r2v",
         short_name: "v5.6",
         display_name: "PixVerse V5.6",
-        description_en: "General scenes with natural, steady motion.",
-        description_zh: "通用场景，动作自然平稳。",
         prompt_limit: 2048,
         sizes: V56_SIZES,
         durations: Durations::Choices(&[5, 8, 10]),
@@ -279,6 +273,14 @@ static MODELS: [ModelInfo; 2] = [
 ];
 
 impl Model {
+    /// What the model is good at, for people.
+    pub fn description(self) -> crate::core::Localized {
+        match self {
+            Model::C1 => crate::loc!("model-c1-description"),
+            Model::V56 => crate::loc!("model-v56-description"),
+        }
+    }
+
     pub const ALL: [Model; 2] = [Model::C1, Model::V56];
 
     pub fn info(self) -> &'static ModelInfo {

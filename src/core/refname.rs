@@ -3,6 +3,7 @@
 use super::capabilities::REF_NAME_MAX_BYTES;
 use super::mentions::is_name_char;
 use super::text::Localized;
+use crate::loc;
 
 /// Why a name cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,31 +33,13 @@ impl NameProblem {
     /// Why, and what to do, in both languages.
     pub fn describe(&self) -> Localized {
         match self {
-            NameProblem::Empty => Localized::new(
-                "The name is empty: give the reference a short name such as hero or cafe.",
-                "名称为空：请为参考图起一个简短的名称，例如 hero 或 咖啡厅。",
-            ),
-            NameProblem::TooLong { bytes } => Localized::new(
-                format!(
-                    "The name is {bytes} bytes long; at most {REF_NAME_MAX_BYTES} are allowed \
-                     (about 10 Chinese characters): shorten it."
-                ),
-                format!(
-                    "名称长 {bytes} 字节，最多允许 {REF_NAME_MAX_BYTES} 字节（约 10 个汉字）：请缩短。"
-                ),
-            ),
-            NameProblem::Whitespace => Localized::new(
-                "The name contains a space: use letters, digits or _ only.",
-                "名称含有空格：只能使用字母、数字或下划线 _。",
-            ),
-            NameProblem::At => Localized::new(
-                "The name contains @: leave it out (the prompt adds @ when it mentions the name).",
-                "名称含有 @：请去掉它（提示词提及名称时才加 @）。",
-            ),
-            NameProblem::Punctuation(c) => Localized::new(
-                format!("The name contains “{c}”: use letters, digits or _ only."),
-                format!("名称含有“{c}”：只能使用字母、数字或下划线 _。"),
-            ),
+            NameProblem::Empty => loc!("name-empty"),
+            NameProblem::TooLong { bytes } => {
+                loc!("name-too-long", bytes = *bytes, max = REF_NAME_MAX_BYTES)
+            }
+            NameProblem::Whitespace => loc!("name-whitespace"),
+            NameProblem::At => loc!("name-at-sign"),
+            NameProblem::Punctuation(c) => loc!("name-punctuation", char = c.to_string()),
         }
     }
 }

@@ -6,6 +6,7 @@ use super::capabilities::{
 use super::mentions::{self, find_mentions};
 use super::refname::{self, check_name};
 use super::text::Localized;
+use crate::loc;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -117,11 +118,11 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(code: &'static str, field: Field, en: impl Into<String>, zh: impl Into<String>) -> Self {
+    fn new(code: &'static str, field: Field, message: Localized) -> Self {
         Problem {
             code,
             field,
-            message: Localized::new(en, zh),
+            message,
         }
     }
 }
@@ -171,43 +172,42 @@ impl GenerationSpec {
             problems.push(Problem::new(
                 "images.none",
                 Field::References,
-                "Add at least one reference image.",
-                "请至少添加一张参考图。",
+                loc!("problem-images-none"),
             ));
         } else if count > MAX_IMAGES {
             problems.push(Problem::new(
                 "images.too_many",
                 Field::References,
-                format!(
-                    "{count} reference images: at most {MAX_IMAGES} are allowed. Remove {}.",
-                    count - MAX_IMAGES
-                ),
-                format!(
-                    "共 {count} 张参考图，最多允许 {MAX_IMAGES} 张：请移除 {} 张。",
-                    count - MAX_IMAGES
+                loc!(
+                    "problem-images-too-many",
+                    count = count,
+                    max = MAX_IMAGES,
+                    remove = count - MAX_IMAGES
                 ),
             ));
         }
         let mut seen = HashSet::new();
         for (i, reference) in self.references.iter().enumerate() {
-            let n = i + 1;
+            let number = i + 1;
             if let Err(problem) = check_name(&reference.name) {
-                let d = problem.describe();
                 problems.push(Problem::new(
                     problem.code(),
                     Field::RefName(i),
-                    format!("Reference {n}: {}", d.en),
-                    format!("参考图 {n}：{}", d.zh),
+                    loc!(
+                        "problem-ref-name",
+                        number = number,
+                        reason = problem.describe()
+                    ),
                 ));
             } else if !seen.insert(reference.name.as_str()) {
                 problems.push(Problem::new(
                     "ref.name.duplicate",
                     Field::RefName(i),
-                    format!(
-                        "Reference {n}: the name {} is already used by another reference: give each one its own name.",
-                        reference.name
+                    loc!(
+                        "problem-ref-name-duplicate",
+                        number = number,
+                        name = reference.name.as_str()
                     ),
-                    format!("参考图 {n}：名称 {} 已被另一张参考图使用：请为每张图取不同的名称。", reference.name),
                 ));
             }
             match &reference.source {
@@ -215,18 +215,18 @@ impl GenerationSpec {
                     problems.push(Problem::new(
                         "ref.source.empty",
                         Field::RefSource(i),
-                        format!("Reference {n} has no file or URL: choose an image."),
-                        format!("参考图 {n} 没有文件或网址：请选择一张图片。"),
+                        loc!("problem-ref-source-empty", number = number),
                     ));
                 }
                 RefSource::Url(url) if !is_usable_url(url) => {
                     problems.push(Problem::new(
                         "ref.url.invalid",
                         Field::RefSource(i),
-                        format!(
-                            "Reference {n}: the URL must start with http://, https:// or oss:// and name a host: {url}"
+                        loc!(
+                            "problem-ref-url-invalid",
+                            number = number,
+                            url = url.as_str()
                         ),
-                        format!("参考图 {n}：网址必须以 http://、https:// 或 oss:// 开头并包含主机名：{url}"),
                     ));
                 }
                 _ => {}
@@ -240,23 +240,20 @@ impl GenerationSpec {
             problems.push(Problem::new(
                 "prompt.empty",
                 Field::Prompt(None),
-                "Write a prompt: describe the video and mention references as @name.",
-                "请填写提示词：描述视频内容，并用 @名称 提及参考图。",
+                loc!("problem-prompt-empty"),
             ));
         }
         let chars = self.prompt_chars();
         if chars > info.prompt_limit {
-            let over = chars - info.prompt_limit;
             problems.push(Problem::new(
                 "prompt.too_long",
                 Field::Prompt(None),
-                format!(
-                    "The prompt has {chars} characters (counting the space after each mention); {} accepts at most {}: remove {over}.",
-                    info.display_name, info.prompt_limit
-                ),
-                format!(
-                    "提示词共 {chars} 个字符（含每个提及后的空格），{} 最多接受 {} 个：请删去 {over} 个。",
-                    info.display_name, info.prompt_limit
+                loc!(
+                    "problem-prompt-too-long",
+                    chars = chars,
+                    model = info.display_name,
+                    limit = info.prompt_limit,
+                    over = chars - info.prompt_limit
                 ),
             ));
         }
@@ -279,33 +276,18 @@ impl GenerationSpec {
             if let Some(prefix) = hint {
                 hinted.insert(*prefix);
             }
-            let (en, zh) = match hint {
-                Some(prefix) => (
-                    format!(
-                        "@{} is not a reference name. If you meant @{prefix}, put a space after it.",
-                        m.name
-                    ),
-                    format!(
-                        "@{} 不是参考图名称。如果指的是 @{prefix}，请在其后加一个空格。",
-                        m.name
-                    ),
+            let message = match hint {
+                Some(prefix) => loc!(
+                    "problem-mention-unknown-hint",
+                    mention = m.name,
+                    prefix = *prefix
                 ),
-                None => (
-                    format!(
-                        "@{} is not a reference name: rename a reference to {} or fix the mention.",
-                        m.name, m.name
-                    ),
-                    format!(
-                        "@{} 不是参考图名称：请把某张参考图改名为 {}，或修改提及。",
-                        m.name, m.name
-                    ),
-                ),
+                None => loc!("problem-mention-unknown", mention = m.name),
             };
             problems.push(Problem::new(
                 "mention.unknown",
                 Field::Prompt(Some(m.chars.clone())),
-                en,
-                zh,
+                message,
             ));
         }
         if !found.is_empty() {
@@ -315,14 +297,7 @@ impl GenerationSpec {
                     problems.push(Problem::new(
                         "mention.missing",
                         Field::RefName(i),
-                        format!(
-                            "The prompt mentions other references but not @{}: mention every reference, or none.",
-                            reference.name
-                        ),
-                        format!(
-                            "提示词提及了其他参考图，但没有提及 @{}：请提及所有参考图，或都不提及。",
-                            reference.name
-                        ),
+                        loc!("problem-mention-missing", name = name),
                     ));
                 }
             }
@@ -335,31 +310,27 @@ impl GenerationSpec {
             problems.push(Problem::new(
                 "size.tier_unavailable",
                 Field::Tier,
-                format!(
-                    "{} does not offer {}: choose another resolution.",
-                    info.display_name, self.tier
-                ),
-                format!(
-                    "{} 不支持 {}：请选择其他分辨率。",
-                    info.display_name, self.tier
+                loc!(
+                    "problem-tier-unavailable",
+                    model = info.display_name,
+                    tier = self.tier.to_string()
                 ),
             ));
         } else if self.size().is_none() {
             let offered: Vec<_> = self.model.ratios(self.tier).map(|r| r.label()).collect();
+            let separator = loc!("list-separator");
+            let offered = Localized {
+                en: offered.join(&separator.en),
+                zh: offered.join(&separator.zh),
+            };
             problems.push(Problem::new(
                 "size.ratio_unavailable",
                 Field::Ratio,
-                format!(
-                    "{} does not offer {}: choose one of {}.",
-                    info.display_name,
-                    self.ratio,
-                    offered.join(", ")
-                ),
-                format!(
-                    "{} 不支持 {} 画幅：请从 {} 中选择。",
-                    info.display_name,
-                    self.ratio,
-                    offered.join("、")
+                loc!(
+                    "problem-ratio-unavailable",
+                    model = info.display_name,
+                    ratio = self.ratio.to_string(),
+                    offered = offered
                 ),
             ));
         }
@@ -368,19 +339,12 @@ impl GenerationSpec {
             problems.push(Problem::new(
                 "duration.invalid",
                 Field::Duration,
-                format!(
-                    "{} s is not available for {} at {}: choose {} seconds.",
-                    self.duration,
-                    info.display_name,
-                    self.tier,
-                    durations.describe()
-                ),
-                format!(
-                    "{} 在 {} 下不支持 {} 秒：可选 {} 秒。",
-                    info.display_name,
-                    self.tier,
-                    self.duration,
-                    durations.describe()
+                loc!(
+                    "problem-duration-invalid",
+                    duration = self.duration,
+                    model = info.display_name,
+                    tier = self.tier.to_string(),
+                    durations = durations.describe()
                 ),
             ));
         }
@@ -390,10 +354,12 @@ impl GenerationSpec {
             problems.push(Problem::new(
                 "seed.out_of_range",
                 Field::Seed,
-                format!(
-                    "Seed {seed} is out of range: use {SEED_MIN} to {SEED_MAX}, or a random seed."
+                loc!(
+                    "problem-seed-out-of-range",
+                    seed = seed,
+                    min = SEED_MIN,
+                    max = SEED_MAX
                 ),
-                format!("种子 {seed} 超出范围：请使用 {SEED_MIN} 到 {SEED_MAX}，或随机种子。"),
             ));
         }
     }
@@ -412,15 +378,11 @@ impl GenerationSpec {
         if !self.model.tiers().any(|t| t == self.tier) {
             let old = self.tier;
             self.tier = self.model.tiers().last().unwrap_or(caps::DEFAULT_TIER);
-            notes.push(Localized::new(
-                format!(
-                    "{old} is not available on {}: switched to {}.",
-                    info.display_name, self.tier
-                ),
-                format!(
-                    "{} 不支持 {old}：已切换为 {}。",
-                    info.display_name, self.tier
-                ),
+            notes.push(loc!(
+                "note-tier-switched",
+                old = old.to_string(),
+                model = info.display_name,
+                new = self.tier.to_string()
             ));
         }
         if self.size().is_none() {
@@ -430,30 +392,23 @@ impl GenerationSpec {
                 .ratios(self.tier)
                 .next()
                 .unwrap_or(caps::DEFAULT_RATIO);
-            notes.push(Localized::new(
-                format!(
-                    "{old} is not available on {}: switched to {}.",
-                    info.display_name, self.ratio
-                ),
-                format!(
-                    "{} 不支持 {old} 画幅：已切换为 {}。",
-                    info.display_name, self.ratio
-                ),
+            notes.push(loc!(
+                "note-ratio-switched",
+                old = old.to_string(),
+                model = info.display_name,
+                new = self.ratio.to_string()
             ));
         }
         let durations = self.model.durations(self.tier);
         if !durations.contains(self.duration) {
             let old = self.duration;
             self.duration = durations.nearest(old);
-            notes.push(Localized::new(
-                format!(
-                    "{old} s is not available on {} at {}: switched to {} s.",
-                    info.display_name, self.tier, self.duration
-                ),
-                format!(
-                    "{} 在 {} 下不支持 {old} 秒：已切换为 {} 秒。",
-                    info.display_name, self.tier, self.duration
-                ),
+            notes.push(loc!(
+                "note-duration-switched",
+                old = old,
+                model = info.display_name,
+                tier = self.tier.to_string(),
+                new = self.duration
             ));
         }
         notes

@@ -4,7 +4,7 @@
 use super::state::AppState;
 use super::widgets;
 use crate::core::capabilities::{self as caps, Durations, SEED_MAX};
-use crate::core::{Field, Lang, Localized, Model, Seed};
+use crate::core::{Field, Localized, Model, Seed};
 use egui::{RichText, Ui};
 
 pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
@@ -25,11 +25,7 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     if chosen != current {
         state.switch_model(chosen);
     }
-    let info = state.params.model.info();
-    let description = match state.lang {
-        Lang::En => info.description_en,
-        Lang::Zh => info.description_zh,
-    };
+    let description = state.t(&state.params.model.description());
     ui.label(RichText::new(description).weak().small());
 
     section(ui, state, Localized::new("Resolution", "分辨率"));
