@@ -37,14 +37,20 @@ pub fn expected_duration(past_seconds: &[f64]) -> Duration {
 pub fn next_poll_delay(elapsed: Duration, expected: Duration) -> Duration {
     let e = elapsed.as_secs_f64();
     let x = expected.as_secs_f64().max(1.0);
-    let dense_from = x * 0.8;
+    // Around the expected end, ask every 3 s for short tasks and up to every
+    // 4.5 s for long ones: the end is still noticed sooner than with the
+    // SDK's steady 5 s, at fewer queries.
+    let dense_gap = 4.5;
+    let dense_from = x * 0.7;
     let seconds = if e < dense_from {
-        // Halve the remaining distance to the dense window, between 3 and 30 s.
-        ((dense_from - e) / 2.0).clamp(3.0, 30.0)
+        // Halve the remaining distance to the dense window, between the dense
+        // gap and 30 s (a sixth of the expected time for long tasks, at most 60 s).
+        let longest = (x / 6.0).clamp(30.0, 60.0);
+        ((dense_from - e) / 2.0).clamp(dense_gap, longest)
     } else if e < x * 2.0 {
-        3.0
+        dense_gap
     } else if e < x * 4.0 {
-        8.0
+        5.0
     } else if e < 3.0 * 3600.0 {
         20.0
     } else {
@@ -129,11 +135,11 @@ mod tests {
         assert!(next_poll_delay(Duration::from_secs(80), x) <= Duration::from_secs(8));
         assert_eq!(
             next_poll_delay(Duration::from_secs(100), x),
-            Duration::from_secs(3)
+            Duration::from_millis(4500)
         );
         assert_eq!(
             next_poll_delay(Duration::from_secs(300), x),
-            Duration::from_secs(8)
+            Duration::from_secs(5)
         );
         assert_eq!(
             next_poll_delay(Duration::from_secs(3600), x),
@@ -156,7 +162,7 @@ mod tests {
         }
         // The SDK's wait() asks 1, 1, 2, 2, 2, 4, 4, 4 s then every 5 s: ~30 queries.
         assert!(queries <= 15, "{queries}");
-        assert!(t - x <= Duration::from_secs(3), "noticed within 3 s: {t:?}");
+        assert!(t - x <= Duration::from_millis(4500), "noticed within 4.5 s: {t:?}");
     }
 
     #[test]
