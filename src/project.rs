@@ -1,7 +1,11 @@
 //! Project files (`*.r2v.json`): references (path or URL, name, order), prompt and
 //! parameters, to pick up a piece of work again. I/O: call off the UI thread.
+//!
+//! Errors are `String`s in English for now (the window keeps them as such); their
+//! messages are in the catalogue in both languages (`cli-project-*`).
 
-use crate::core::{GenerationSpec, RefSource};
+use crate::core::{GenerationSpec, Localized, RefSource};
+use crate::loc;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -26,28 +30,44 @@ impl Project {
     }
 
     /// Writes the project (to a temporary file, then renamed into place).
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+    pub fn save(&self, path: &Path) -> Result<(), Localized> {
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| Localized::verbatim(e.to_string()))?;
         let tmp = path.with_extension("json.part");
-        std::fs::write(&tmp, text)
-            .map_err(|e| format!("could not write {} ({e})", tmp.display()))?;
-        std::fs::rename(&tmp, path).map_err(|e| format!("could not write {} ({e})", path.display()))
+        std::fs::write(&tmp, text).map_err(|e| write_failed(&tmp, &e))?;
+        std::fs::rename(&tmp, path).map_err(|e| write_failed(path, &e))
     }
 
     /// Reads a project; says plainly what is wrong with a file that is not one.
-    pub fn open(path: &Path) -> Result<Project, String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("could not read {} ({e})", path.display()))?;
-        let project: Project = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{} is not an R2V Studio project ({e})", path.display()))?;
+    pub fn open(path: &Path) -> Result<Project, Localized> {
+        let shown = || path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| {
+            loc!(
+                "cli-project-read-failed",
+                path = shown(),
+                error = e.to_string(),
+            )
+        })?;
+        Project::parse(&bytes, &shown())
+    }
+
+    /// Reads a project from a file's bytes; `shown` names the file in messages.
+    pub fn parse(bytes: &[u8], shown: &str) -> Result<Project, Localized> {
+        let project: Project = serde_json::from_slice(bytes).map_err(|e| {
+            loc!(
+                "cli-project-not-a-project-because",
+                path = shown,
+                error = e.to_string(),
+            )
+        })?;
         if project.format != FORMAT {
-            return Err(format!("{} is not an R2V Studio project", path.display()));
+            return Err(loc!("cli-project-not-a-project", path = shown));
         }
         if project.version > VERSION {
-            return Err(format!(
-                "{} was saved by a newer R2V Studio (project version {}): update the app",
-                path.display(),
-                project.version
+            return Err(loc!(
+                "cli-project-too-new",
+                path = shown,
+                version = project.version,
             ));
         }
         Ok(project)
@@ -63,6 +83,15 @@ impl Project {
             .map(|(i, _)| i)
             .collect()
     }
+}
+
+/// Why `path` could not be written.
+fn write_failed(path: &Path, e: &std::io::Error) -> Localized {
+    loc!(
+        "cli-project-write-failed",
+        path = path.display().to_string(),
+        error = e.to_string(),
+    )
 }
 
 /// `path` with the project extension, unless it has it already.
@@ -157,11 +186,12 @@ mod tests {
         assert!(
             Project::open(&path)
                 .unwrap_err()
+                .en
                 .contains("not an R2V Studio project")
         );
         let mut newer = Project::new(GenerationSpec::default());
         newer.version = 99;
         newer.save(&path).unwrap();
-        assert!(Project::open(&path).unwrap_err().contains("newer"));
+        assert!(Project::open(&path).unwrap_err().en.contains("newer"));
     }
 }

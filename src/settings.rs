@@ -1,10 +1,14 @@
 //! The user's settings (a JSON file in the config folder) and the API key (the OS
 //! keychain, or a file only the user can read when there is no keychain).
 //! All of this is I/O: call it from a worker thread, never the UI thread.
+//!
+//! Errors are `String`s in English for now (the window keeps them as such); their
+//! messages are in the catalogue in both languages (`cli-settings-*`).
 
 use crate::api::{ApiKey, key::API_KEY_ENV};
-use crate::core::Lang;
 use crate::core::capabilities::{self as caps, PriceEntry};
+use crate::core::{Lang, Localized};
+use crate::loc;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -63,28 +67,42 @@ impl Settings {
 
     /// Reads `settings.json` in `dir`; defaults when it does not exist. A damaged
     /// file is reported, and the defaults are used.
-    pub fn load(dir: &Path) -> Result<Settings, String> {
+    pub fn load(dir: &Path) -> Result<Settings, Localized> {
         let path = dir.join("settings.json");
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map(Settings::clamped)
-                .map_err(|e| format!("{} is damaged ({e}); the defaults are used", path.display())),
+                .map_err(|e| {
+                    loc!(
+                        "cli-settings-damaged",
+                        path = path.display().to_string(),
+                        error = e.to_string(),
+                    )
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-            Err(e) => Err(format!("could not read {} ({e})", path.display())),
+            Err(e) => Err(loc!(
+                "cli-settings-unreadable",
+                path = path.display().to_string(),
+                error = e.to_string(),
+            )),
         }
     }
 
     /// Writes `settings.json` in `dir` (to a temporary file, then renamed).
-    pub fn save(&self, dir: &Path) -> Result<(), String> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("could not create {} ({e})", dir.display()))?;
+    pub fn save(&self, dir: &Path) -> Result<(), Localized> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            loc!(
+                "cli-settings-create-failed",
+                path = dir.display().to_string(),
+                error = e.to_string(),
+            )
+        })?;
         let path = dir.join("settings.json");
         let tmp = dir.join("settings.json.part");
-        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
-        std::fs::write(&tmp, text)
-            .map_err(|e| format!("could not write {} ({e})", tmp.display()))?;
-        std::fs::rename(&tmp, &path)
-            .map_err(|e| format!("could not write {} ({e})", path.display()))
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| Localized::verbatim(e.to_string()))?;
+        std::fs::write(&tmp, text).map_err(|e| write_failed(&tmp, &e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| write_failed(&path, &e))
     }
 
     /// Keeps values inside what the account and the app allow.
@@ -100,6 +118,15 @@ impl Settings {
         }
         self
     }
+}
+
+/// Why `path` could not be written.
+fn write_failed(path: &Path, e: &std::io::Error) -> Localized {
+    loc!(
+        "cli-settings-write-failed",
+        path = path.display().to_string(),
+        error = e.to_string(),
+    )
 }
 
 /// Where the key in use comes from.
@@ -193,7 +220,7 @@ impl KeyStore {
 
     /// Saves the key in the keychain; with `allow_file`, falls back to a file only
     /// the user can read (mode 0600) when the keychain cannot be used.
-    pub fn store(&self, key: &ApiKey, allow_file: bool) -> Result<KeySource, String> {
+    pub fn store(&self, key: &ApiKey, allow_file: bool) -> Result<KeySource, Localized> {
         let keychain = self
             .entry()
             .and_then(|e| e.set_password(key.expose()).map_err(|e| e.to_string()));
@@ -204,11 +231,15 @@ impl KeyStore {
             }
             Err(problem) if allow_file => {
                 write_private(&self.file(), key.expose()).map_err(|e| {
-                    format!("the keychain failed ({problem}) and so did the file ({e})")
+                    loc!(
+                        "cli-settings-key-not-saved",
+                        keychain_error = &problem,
+                        file_error = e.to_string(),
+                    )
                 })?;
                 Ok(KeySource::File)
             }
-            Err(problem) => Err(problem),
+            Err(problem) => Err(Localized::verbatim(problem)),
         }
     }
 
@@ -266,7 +297,12 @@ mod tests {
             "never above the account's 20 per second"
         );
         std::fs::write(dir.path().join("settings.json"), "{not json").unwrap();
-        assert!(Settings::load(dir.path()).unwrap_err().contains("damaged"));
+        assert!(
+            Settings::load(dir.path())
+                .unwrap_err()
+                .en
+                .contains("damaged")
+        );
     }
 
     #[cfg(unix)]

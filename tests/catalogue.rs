@@ -477,10 +477,11 @@ const NOT_TEXT_CONTEXTS: &[&str] = &[
 ];
 
 #[test]
-fn the_ui_code_has_no_text_of_its_own() {
+fn the_ui_and_cli_code_have_no_text_of_their_own() {
     let messages = catalogue();
     let mut files = Vec::new();
     rust_files(&root().join("src/ui"), &mut files);
+    rust_files(&root().join("src/cli"), &mut files);
     let mut problems = Vec::new();
     for file in files {
         let source = std::fs::read_to_string(&file).unwrap();
@@ -509,7 +510,7 @@ fn the_ui_code_has_no_text_of_its_own() {
     }
     assert!(
         problems.is_empty(),
-        "text in the UI code belongs in locales/ (use tr! or loc!), or the line says `// not text: why`:\n{}",
+        "text in the UI and CLI code belongs in locales/ (use tr! or loc!), or the line says `// not text: why`:\n{}",
         problems.join("\n")
     );
 }

@@ -133,13 +133,15 @@ fn a_failed_job_shows_its_code_advice_and_request_id() {
     let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
     job.error = Some(JobError {
         code: "DataInspectionFailed".into(),
-        message: "Output data may contain inappropriate content.".into(),
+        message: r2v_studio::core::Localized::verbatim(
+            "Output data may contain inappropriate content.",
+        ),
         advice: r2v_studio::api::error::advice_for("DataInspectionFailed", 200),
         request_id: Some("req-777".into()),
     });
     job.set_state(JobState::Failed, now_ms());
     send(&mut h, &job);
-    let what = "失败 (DataInspectionFailed): Output data may contain inappropriate content.";
+    let what = "失败（DataInspectionFailed）：Output data may contain inappropriate content.";
     assert!(h.query_by_label_contains(what).is_some(), "what happened");
     // On the row (and in the toast that announced the failure).
     assert!(
@@ -204,10 +206,10 @@ fn an_unconfirmed_submission_offers_both_choices_and_confirms_the_risky_one() {
     let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
     frames(&mut h);
     let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
-    job.warning = Some(r2v_studio::core::Localized::new(
-        "No matching task was found in the task list",
-        "没有找到",
-    ));
+    job.warning = Some(r2v_studio::core::Localized {
+        en: "No matching task was found in the task list".into(),
+        zh: "没有找到".into(),
+    });
     job.set_state(JobState::SubmitUnknown, now_ms());
     send(&mut h, &job);
     assert!(

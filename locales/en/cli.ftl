@@ -1,0 +1,78 @@
+# Problems that the command line's flags reveal (cli::build_spec). Quoted values
+# ($model, $tier, $ratio) arrive with their quotes.
+cli-problem-model-unknown = Unknown model { $model }: use c1, v5.6, or a full name such as pixverse/pixverse-c1-r2v.
+cli-problem-size-unavailable = { $model } does not offer the size { $size }: use one of { $offered }.
+cli-problem-tier-unknown = Unknown resolution { $tier }: use 360p, 540p, 720p or 1080p.
+cli-problem-ratio-unknown = Unknown aspect ratio { $ratio }: use 16:9, 4:3, 1:1, 3:4, 9:16, 3:2, 2:3 or 21:9.
+cli-problem-prompt-file-unreadable = Could not read the prompt file ({ $error }): check the path. { $path }
+cli-problem-ref-file-missing = Reference { $number }: no such file: { $path }
+# Above the list of problems (each on its own line below it).
+cli-problems-heading = { $count ->
+    [one] 1 problem to fix before generating:
+   *[other] { $count } problems to fix before generating:
+}
+
+# dry-run (stderr, after the request body and the curl command)
+cli-dry-run-internal-error = internal error: a validated spec did not give a request
+cli-dry-run-upload-note = Note: local files are uploaded to Model Studio's temporary storage first; each oss://dashscope-instant/<upload of …> stands for the oss:// key the upload gets.
+# $price has two decimals; $currency is a code such as CNY.
+cli-dry-run-price = Estimated price: about { $price } { $currency } (an estimate, not an official price).
+
+# sim: the built-in simulator. $flag is a command-line flag such as --fail-rate.
+cli-sim-rate-out-of-range = { $flag } must be between 0 and 1
+cli-sim-task-seconds-invalid = --task-seconds must be a number of seconds ≥ 0
+cli-sim-runtime-failed = could not start the async runtime: { $error }
+cli-sim-listen-failed = could not listen on 127.0.0.1:{ $port } ({ $error }): choose another --port
+cli-sim-listening = listening on { $url }
+cli-sim-stopped = simulator stopped
+
+# generate, resume, cancel, jobs, show
+cli-start-failed = Could not start: { $error }
+cli-no-key = No API key: set DASHSCOPE_API_KEY to a Model Studio key from the Beijing region (export DASHSCOPE_API_KEY=sk-…). To try without an account, run `r2v-studio sim` and pass --base-url with the address it prints, with DASHSCOPE_API_KEY=sk-demo.
+cli-generate-interrupted = Interrupted. Job { $id } is saved in the journal: run `r2v-studio resume` to continue it.
+cli-resume-nothing = Nothing to resume: every job is finished.
+cli-resume-interrupted = Interrupted. Unfinished jobs stay in the journal: run `r2v-studio resume` again to continue.
+# $state is the job's state in lower case, e.g. "done" or "canceled".
+cli-cancel-already-final = Job { $id } is already { $state }.
+cli-cancel-done = Canceled job { $id }.
+cli-jobs-none = No jobs yet.
+# The length column of the `jobs` table (a video's length in seconds).
+cli-jobs-duration = { $seconds }s
+# $query is what the user typed, in quotes.
+cli-find-no-match = No single job matches { $query }: see `r2v-studio jobs --all`.
+cli-journal-unreadable = Could not read the journal: { $error }
+
+# The final word on a job. The three "done" lines are printed one below the other.
+cli-report-done = Done: { $video }
+cli-report-details = Details: { $sidecar }
+cli-report-billed = Billed: { $seconds } s (task { $task })
+# $code and $message are the service's own; $advice says what to do.
+cli-report-error = { $code }: { $message } — { $advice }
+# Follows cli-report-error when the service gave a request id.
+cli-report-request-id = {" "}(request_id: { $request_id })
+# $state is the job's state in lower case; $reason is cli-report-error or the state.
+cli-report-ended = Job { $id } { $state }: { $reason }
+cli-report-waits = Job { $id } waits for you: open R2V Studio to choose, or run `r2v-studio resume` to look again.
+cli-report-submitted = Submitted: job { $id } (task { $task }). Run `r2v-studio resume` to wait for it and download the video.
+cli-report-stopped = Job { $id } stopped: { $message } — { $advice }
+
+# The progress line while a job runs (after the job's short id).
+cli-watch-uploading = uploading reference { $number } { $percent }%
+# $progress is a percentage or cli-watch-kilobytes; $speed has one decimal.
+cli-watch-downloading = downloading { $progress } ({ $speed } MB/s)
+cli-watch-kilobytes = { $kilobytes } KB
+cli-watch-queued = queued, position { $position }
+
+# Settings file and key store errors (settings.rs)
+cli-settings-damaged = { $path } is damaged ({ $error }); the defaults are used
+cli-settings-unreadable = could not read { $path } ({ $error })
+cli-settings-create-failed = could not create { $path } ({ $error })
+cli-settings-write-failed = could not write { $path } ({ $error })
+cli-settings-key-not-saved = the keychain failed ({ $keychain_error }) and so did the file ({ $file_error })
+
+# Project file errors (project.rs)
+cli-project-write-failed = could not write { $path } ({ $error })
+cli-project-read-failed = could not read { $path } ({ $error })
+cli-project-not-a-project-because = { $path } is not an R2V Studio project ({ $error })
+cli-project-not-a-project = { $path } is not an R2V Studio project
+cli-project-too-new = { $path } was saved by a newer R2V Studio (project version { $version }): update the app

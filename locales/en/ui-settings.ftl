@@ -1,0 +1,55 @@
+# The settings window (ui::settings)
+settings-title = Settings
+
+# Region
+settings-region = Region / service address
+settings-region-beijing = Beijing (cn-beijing)
+settings-region-custom = Custom address
+settings-region-note = The PixVerse models are served only in Beijing. Newer accounts may use a workspace address.
+
+# Output folder
+settings-output-folder = Output folder
+# Shown instead of a path when no folder was chosen.
+settings-output-default = Videos/R2V Studio (default)
+settings-output-choose = Choose…
+# Button: go back to the default output folder.
+settings-output-use-default = Default
+
+# Limits
+settings-limits = Limits
+settings-jobs-per-model = Jobs at once per model
+settings-checks-per-second = Status checks per second (all jobs)
+
+# Prices; $currency is a currency code such as CNY.
+settings-prices = Price table (estimates)
+settings-prices-note = { $currency } per billed second. No official price is published: adjust to your bill.
+settings-prices-reset = Reset prices
+
+# Language and theme. Each language's name is written in that language, in both catalogues.
+settings-language-and-theme = Language and theme
+settings-language-english = English
+settings-language-chinese = 简体中文
+settings-theme-system = Follow the system
+settings-theme-light = Light
+settings-theme-dark = Dark
+
+settings-save = Save
+settings-close = Close
+
+# API key
+settings-key = API key
+settings-key-from-environment = From DASHSCOPE_API_KEY: the environment variable wins over a saved key.
+settings-key-in-keychain = Saved in the system keychain.
+settings-key-in-file = Saved in a file only you can read (no keychain on this system).
+settings-key-none = No key yet.
+settings-key-demo = Demo: jobs go to the built-in simulator with its own key; a key saved here is used when you start R2V Studio without --demo.
+settings-key-file-warning = Warning: a file is less safe than a keychain. Anyone with access to your user account can read it.
+# $problem: the keychain's own error message.
+settings-keychain-unavailable = The system keychain is not available ({ $problem }). Tick the box below to keep the key in a private file instead.
+settings-key-hint = Paste a new key (sk-…)
+settings-key-save = Save key
+settings-key-test = Test
+settings-key-test-tooltip = Makes a free call with the key (lists one task) and reports the answer.
+settings-key-forget = Forget
+settings-key-allow-file = If there is no keychain, keep the key in a file only I can read
+settings-key-testing = Testing…

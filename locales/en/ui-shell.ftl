@@ -1,0 +1,37 @@
+# The window's start (ui::mod). The errors below are printed on the terminal
+# after "r2v-studio: " when the window cannot start, hence the lower case.
+shell-window-title = R2V Studio
+shell-demo-failed = could not start the demo service: { $error }
+shell-window-failed = the window could not open: { $error }
+shell-samples-folder-failed = could not create { $path }: { $error }
+shell-sample-write-failed = could not write { $path }: { $error }
+
+# Notes shown when the window opens (ui::mod)
+# $problem: why the settings file could not be read.
+shell-settings-problem = Settings: { $problem }
+shell-engine-start-failed = The background engine could not start: { $error }
+shell-no-key = No API key yet: add it in Settings (or set DASHSCOPE_API_KEY), or try `r2v-studio --demo`.
+
+# The shell's results (ui::shell)
+shell-engine-not-running = The background engine is not running (see the message at start): restart the app.
+shell-engine-restart-failed = The background engine could not restart: { $error }
+shell-settings-saved = Settings saved.
+shell-settings-not-saved = The settings could not be saved: { $error }
+# $problem: why the keychain refused the key. The quoted words refer to the checkbox settings-key-allow-file.
+shell-key-not-saved = The key could not be saved: { $problem }. Tick “keep the key in a file” to store it anyway.
+shell-project-saved = Project saved.
+shell-relink-none-found = None of the missing files is in that folder.
+# An exported request; $DASHSCOPE_API_KEY is a shell variable, left as it is.
+shell-exported = Saved { $path } (the key is not in it: it reads $DASHSCOPE_API_KEY).
+shell-export-write-failed = could not write { $path } ({ $error })
+
+# Testing a key (settings window)
+shell-key-works = The key works with { $url }.
+# $error: the service's answer; $advice: what to do about it.
+shell-key-rejected = The key was not accepted: { $error }. { $advice }
+shell-key-rejected-with-request = The key was not accepted: { $error }. { $advice } (request_id: { $request_id })
+shell-key-enter-first = Enter a key first.
+
+# File dialogs: the name of the file type offered.
+shell-filter-images = Images
+shell-filter-project = R2V Studio project

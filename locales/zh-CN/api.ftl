@@ -1,0 +1,26 @@
+# 服务返回错误时的处理建议（api::error::advice_for）
+api-advice-invalid-api-key = API Key 无效。请检查是否完整复制，并确认它创建于北京地域（cn-beijing）：其他地域（如新加坡）的 Key 也会得到此错误。
+api-advice-unpurchased = 您的账号尚未开通此模型：请在百炼控制台开通后重试。
+api-advice-access-denied = 服务拒绝访问。如持续出现，请在百炼控制台检查 Key 的权限和业务空间；过期的上传授权会在重试时自动更新。
+api-advice-arrearage = 阿里云账号已欠费：请在控制台充值后重试。
+api-advice-data-inspection = 内容审核未通过（提示词、参考图或生成结果）。请修改描述或更换参考图后重新生成。
+api-advice-model-not-found = 服务找不到此模型。请检查地域 / Base URL：PixVerse 模型仅在北京地域提供。
+api-advice-throttling = 账号同时请求过多。应用会自动等待后重试。
+api-advice-quota-used-up = 账号在此模型上的配额已用完：请等待配额恢复，或在控制台提升配额。
+api-advice-generation-timeout = 服务在 3 小时后放弃了此次生成。请重新生成（将作为新任务计费）。
+api-advice-model-unavailable = 模型暂时不可用。应用会自动重试；如持续出现，请稍后再试。
+api-advice-unsupported-operation = 只有仍在排队（PENDING）的任务可以取消；已开始运行的任务会完成并计费。
+api-advice-invalid-parameter = 服务拒绝了某个参数（见错误信息）。请修改后重新生成。
+api-advice-malformed-answer = 无法解析服务的应答。请重试；如持续出现，请向技术支持提供 request_id。
+# HTTP 408 或 5xx，且没有已知的错误码。
+api-advice-server-trouble = 服务出现临时问题。应用会自动重试；如持续出现，请稍后再试。
+# 其他没有已知错误码的拒绝。
+api-advice-refused = 请求被拒绝。请查看错误信息；如不明确，请向技术支持提供 request_id。
+
+# 没有收到应答时的处理建议（api::error::Error::advice）
+api-advice-connect = 请检查网络连接和设置中的 Base URL，然后重试。
+api-advice-network-unstable = 网络或服务较慢或不稳定。在安全的情况下应用会自动重试。
+api-advice-invalid-request = 请检查设置（Base URL）和任务 ID。
+
+# 附在错误信息之后（ApiError::user_text）；request_id 是服务的字段名。
+api-request-id = （request_id：{ $id }）

@@ -1,0 +1,74 @@
+# 命令行参数本身暴露的问题（cli::build_spec）。带引号的值（$model、$tier、$ratio）已自带引号。
+cli-problem-model-unknown = 未知模型 { $model }：请使用 c1、v5.6 或完整名称，例如 pixverse/pixverse-c1-r2v。
+cli-problem-size-unavailable = { $model } 不支持尺寸 { $size }：可选 { $offered }。
+cli-problem-tier-unknown = 未知分辨率 { $tier }：可选 360p、540p、720p 或 1080p。
+cli-problem-ratio-unknown = 未知画幅 { $ratio }：可选 16:9、4:3、1:1、3:4、9:16、3:2、2:3 或 21:9。
+cli-problem-prompt-file-unreadable = 无法读取提示词文件（{ $error }）：请检查路径。{ $path }
+cli-problem-ref-file-missing = 参考图 { $number }：文件不存在：{ $path }
+# 问题列表的标题（每个问题各占一行，列在其下）。
+cli-problems-heading = 生成前需要修正 { $count } 个问题：
+
+# dry-run（标准错误输出，在请求体和 curl 命令之后）
+cli-dry-run-internal-error = 内部错误：校验通过的参数未能生成请求
+cli-dry-run-upload-note = 注意：本地文件会先上传到百炼临时存储；每个 oss://dashscope-instant/<upload of …> 代表上传后得到的 oss:// 地址。
+# $price 保留两位小数；$currency 为货币代码，如 CNY。
+cli-dry-run-price = 预估费用：约 { $price } { $currency }（估算，非官方价格）。
+
+# sim：内置模拟器。$flag 为命令行参数，如 --fail-rate。
+cli-sim-rate-out-of-range = { $flag } 必须在 0 到 1 之间
+cli-sim-task-seconds-invalid = --task-seconds 必须是 ≥ 0 的秒数
+cli-sim-runtime-failed = 无法启动异步运行时：{ $error }
+cli-sim-listen-failed = 无法监听 127.0.0.1:{ $port }（{ $error }）：请换一个 --port
+cli-sim-listening = 正在监听 { $url }
+cli-sim-stopped = 模拟器已停止
+
+# generate、resume、cancel、jobs、show
+cli-start-failed = 无法启动：{ $error }
+cli-no-key = 没有 API Key：请把 DASHSCOPE_API_KEY 设为北京地域的百炼 Key（export DASHSCOPE_API_KEY=sk-…）。如想先免账号试用，请运行 `r2v-studio sim`，并用 --base-url 指向它打印的地址，同时设置 DASHSCOPE_API_KEY=sk-demo。
+cli-generate-interrupted = 已中断。任务 { $id } 已保存在记录中：运行 `r2v-studio resume` 继续。
+cli-resume-nothing = 没有需要继续的任务：所有任务都已结束。
+cli-resume-interrupted = 已中断。未完成的任务保留在记录中：再次运行 `r2v-studio resume` 继续。
+# $state 为任务状态，如“已完成”“已取消”。
+cli-cancel-already-final = 任务 { $id } 已经{ $state }。
+cli-cancel-done = 已取消任务 { $id }。
+cli-jobs-none = 还没有任务。
+# `jobs` 列表中的时长一栏（视频长度，单位秒）。
+cli-jobs-duration = { $seconds }秒
+# $query 为用户输入的内容（带引号）。
+cli-find-no-match = 没有唯一匹配 { $query } 的任务：请查看 `r2v-studio jobs --all`。
+cli-journal-unreadable = 无法读取任务记录：{ $error }
+
+# 任务的最终结果。“完成”的三行依次打印。
+cli-report-done = 完成：{ $video }
+cli-report-details = 详情：{ $sidecar }
+cli-report-billed = 计费：{ $seconds } 秒（任务 { $task }）
+# $code 和 $message 为服务返回的原文；$advice 说明该怎么做。
+cli-report-error = { $code }：{ $message } —— { $advice }
+# 服务返回了 request id 时接在 cli-report-error 之后。
+cli-report-request-id = {" "}(request_id: { $request_id })
+# $reason 为 cli-report-error 或任务状态。
+cli-report-ended = 任务 { $id } { $state }：{ $reason }
+cli-report-waits = 任务 { $id } 等待您的决定：请在 R2V Studio 中选择，或运行 `r2v-studio resume` 再次查找。
+cli-report-submitted = 已提交：任务 { $id }（服务任务 { $task }）。运行 `r2v-studio resume` 等待并下载视频。
+cli-report-stopped = 任务 { $id } 已暂停：{ $message } —— { $advice }
+
+# 任务运行时的进度行（接在任务短 ID 之后）。
+cli-watch-uploading = 正在上传参考图 { $number } { $percent }%
+# $progress 为百分比或 cli-watch-kilobytes；$speed 保留一位小数。
+cli-watch-downloading = 正在下载 { $progress } ({ $speed } MB/s)
+cli-watch-kilobytes = { $kilobytes } KB
+cli-watch-queued = 排队中，位置 { $position }
+
+# 设置文件和 Key 存储的错误（settings.rs）
+cli-settings-damaged = { $path } 已损坏（{ $error }）；已改用默认设置
+cli-settings-unreadable = 无法读取 { $path }（{ $error }）
+cli-settings-create-failed = 无法创建 { $path }（{ $error }）
+cli-settings-write-failed = 无法写入 { $path }（{ $error }）
+cli-settings-key-not-saved = 钥匙串保存失败（{ $keychain_error }），改存文件也失败（{ $file_error }）
+
+# 项目文件的错误（project.rs）
+cli-project-write-failed = 无法写入 { $path }（{ $error }）
+cli-project-read-failed = 无法读取 { $path }（{ $error }）
+cli-project-not-a-project-because = { $path } 不是 R2V Studio 项目文件（{ $error }）
+cli-project-not-a-project = { $path } 不是 R2V Studio 项目文件
+cli-project-too-new = { $path } 由更新版本的 R2V Studio 保存（项目版本 { $version }）：请更新应用

@@ -1,0 +1,65 @@
+# 参数面板（ui::params）
+editor-params-model = 模型
+editor-params-resolution = 分辨率
+editor-params-ratio = 画幅
+# 输出尺寸（像素），例如“1280 × 720 px”。
+editor-params-size = { $size } px
+editor-params-length = 时长
+# 时长滑块数字后的单位。
+editor-params-seconds-suffix = {" "}秒
+editor-params-seconds = { $seconds } 秒
+editor-params-sound = 声音（配上相应的音乐或音效）
+editor-params-watermark = 水印“AI生成”
+editor-params-seed = 种子
+editor-params-seed-roll = 随机生成新种子
+editor-params-seed-random = 随机
+editor-params-seed-fixed = 固定
+editor-params-seed-note = 相同的种子并不保证生成相同的视频。
+# $price 保留两位小数；$currency 是货币代码，如 CNY。
+editor-params-price = ≈ { $price } { $currency }（估算）
+editor-params-price-hint = 根据可编辑的价格表估算：官方未公布这些模型的每秒价格。
+editor-params-no-price = 无价格估算
+editor-params-generate = 生成
+# “生成”按钮上显示的快捷键。
+editor-params-generate-shortcut = Ctrl+Enter
+editor-params-show-request = 查看请求（JSON / curl）
+editor-params-problems = 生成前需要修正 { $count } 处：
+
+# 提示词编辑器（ui::prompt_editor）
+editor-prompt-label = 提示词
+editor-prompt-hint = 描述视频内容。输入 @ 提及参考图，例如“@主角 走进@咖啡厅”。
+editor-prompt-unknown-name = 没有名为 { $name } 的参考图。
+editor-prompt-over-limit = 超出 { $model } 的上限 { $over } 个字符
+editor-prompt-counter-note = 个字符（每个提及后自动加空格）· Ctrl+Z 撤销
+# $mentions：未知的提及，例如“@狗 @猫”。
+editor-prompt-unknown-mentions = 未知提及：{ $mentions }（没有同名参考图）
+
+# 参考图卡片（ui::references）
+editor-refs-title = 参考图
+editor-refs-add-images = 添加图片…
+editor-refs-add-images-hint = 支持 JPG、PNG、WEBP。也可以把文件拖到窗口中，或粘贴图片（Ctrl+V）。
+editor-refs-url-hint = 或图片网址（https://…）
+editor-refs-add-url = 添加网址
+editor-refs-remove = 移除此参考图
+editor-refs-drag = 拖动以调整顺序
+editor-refs-reading = 读取中…
+# 参考图之后的空卡片；每行保持简短。
+editor-refs-empty-card =
+    ＋
+    拖入图片、粘贴，
+    或点击添加
+
+# 编辑区状态（ui::state）
+editor-state-name-taken = 另一张参考图已使用此名称。
+# $files：未添加的文件或网址，用 list-separator 连接。
+editor-state-left-out = 最多 { $max } 张参考图：未添加 { $files }。
+editor-state-paste-full = 最多 { $max } 张参考图：请先移除一张再粘贴。
+editor-state-not-url = 这不是网址：必须以 http:// 或 https:// 开头。
+editor-state-ref-unusable = 参考图 { $number }：{ $reason }
+editor-state-sent = 已提交：任务在后台运行，您可以继续准备下一个。
+editor-state-restored = 已把设置恢复到编辑区。
+editor-state-video-ready = 视频已生成：{ $path }
+# 未生成视频就结束的任务：状态，然后是建议。
+editor-state-job-ended = { $state }：{ $advice }
+# 任务结束时桌面通知的标题。
+editor-state-notify-title = R2V Studio: { $state }

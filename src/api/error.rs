@@ -2,6 +2,7 @@
 
 use super::types::ErrorBody;
 use crate::core::Localized;
+use crate::{loc, tr};
 use std::fmt;
 
 /// A definite answer from the service that the call did not succeed.
@@ -78,10 +79,7 @@ impl ApiError {
         let id = self
             .request_id
             .as_deref()
-            .map(|id| match lang {
-                crate::core::Lang::En => format!(" (request_id: {id})"),
-                crate::core::Lang::Zh => format!("（request_id：{id}）"),
-            })
+            .map(|id| tr!(lang, "api-request-id", id = id))
             .unwrap_or_default();
         format!("{}: {} {}{id}", self.code, self.message, advice.get(lang))
     }
@@ -89,77 +87,32 @@ impl ApiError {
 
 /// Advice per error code, falling back on the HTTP status.
 pub fn advice_for(code: &str, http_status: u16) -> Localized {
-    let l = Localized::new;
     match code {
-        "InvalidApiKey" => l(
-            "The API key was refused. Check that it is copied whole, and that it was created in the \
-             Beijing (cn-beijing) region: a key from another region (e.g. Singapore) gets this same error.",
-            "API Key 无效。请检查是否完整复制，并确认它创建于北京地域（cn-beijing）：其他地域（如新加坡）的 Key 也会得到此错误。",
-        ),
-        "AccessDenied.Unpurchased" => l(
-            "This model is not activated for your account: activate it in the Model Studio console, then try again.",
-            "您的账号尚未开通此模型：请在百炼控制台开通后重试。",
-        ),
-        "AccessDenied" => l(
-            "The service refused access. If this keeps happening, check the key's permissions and the \
-             workspace in the Model Studio console; an expired upload permission is renewed automatically on retry.",
-            "服务拒绝访问。如持续出现，请在百炼控制台检查 Key 的权限和业务空间；过期的上传授权会在重试时自动更新。",
-        ),
-        "Arrearage" => l(
-            "Your Alibaba Cloud account is overdue: top it up in the console, then try again.",
-            "阿里云账号已欠费：请在控制台充值后重试。",
-        ),
-        "DataInspectionFailed" | "InvalidParameter.DataInspection" => l(
-            "Content moderation rejected the prompt, an image or the result. Change the wording or the \
-             reference images and generate again.",
-            "内容审核未通过（提示词、参考图或生成结果）。请修改描述或更换参考图后重新生成。",
-        ),
-        "ModelNotFound" => l(
-            "The service does not know this model. Check the region / base URL: the PixVerse models are served only in Beijing.",
-            "服务找不到此模型。请检查地域 / Base URL：PixVerse 模型仅在北京地域提供。",
-        ),
-        "Throttling.RateQuota" | "Throttling.BurstRate" | "Throttling" => l(
-            "Too many requests at once for your account. The app waits and tries again by itself.",
-            "账号同时请求过多。应用会自动等待后重试。",
-        ),
-        "Throttling.AllocationQuota" => l(
-            "Your account's quota for this model is used up: wait for it to renew or raise it in the console.",
-            "账号在此模型上的配额已用完：请等待配额恢复，或在控制台提升配额。",
-        ),
-        "InternalError.Timeout" => l(
-            "The service gave up on this generation after 3 hours. Generate again (this is billed as a new task).",
-            "服务在 3 小时后放弃了此次生成。请重新生成（将作为新任务计费）。",
-        ),
-        "ModelUnavailable" => l(
-            "The model is temporarily unavailable. The app tries again by itself; if it lasts, try later.",
-            "模型暂时不可用。应用会自动重试；如持续出现，请稍后再试。",
-        ),
-        "UnsupportedOperation" => l(
-            "Only a task that is still waiting (PENDING) can be cancelled; a running task finishes and is billed.",
-            "只有仍在排队（PENDING）的任务可以取消；已开始运行的任务会完成并计费。",
-        ),
-        "InvalidParameter" => l(
-            "The service refused a parameter (see the message). Fix it and generate again.",
-            "服务拒绝了某个参数（见错误信息）。请修改后重新生成。",
-        ),
-        "MalformedAnswer" => l(
-            "The service's answer could not be read. Try again; if it keeps happening, quote the request_id to support.",
-            "无法解析服务的应答。请重试；如持续出现，请向技术支持提供 request_id。",
-        ),
+        "InvalidApiKey" => loc!("api-advice-invalid-api-key"),
+        "AccessDenied.Unpurchased" => loc!("api-advice-unpurchased"),
+        "AccessDenied" => loc!("api-advice-access-denied"),
+        "Arrearage" => loc!("api-advice-arrearage"),
+        "DataInspectionFailed" | "InvalidParameter.DataInspection" => {
+            loc!("api-advice-data-inspection")
+        }
+        "ModelNotFound" => loc!("api-advice-model-not-found"),
+        "Throttling.RateQuota" | "Throttling.BurstRate" | "Throttling" => {
+            loc!("api-advice-throttling")
+        }
+        "Throttling.AllocationQuota" => loc!("api-advice-quota-used-up"),
+        "InternalError.Timeout" => loc!("api-advice-generation-timeout"),
+        "ModelUnavailable" => loc!("api-advice-model-unavailable"),
+        "UnsupportedOperation" => loc!("api-advice-unsupported-operation"),
+        "InvalidParameter" => loc!("api-advice-invalid-parameter"),
+        "MalformedAnswer" => loc!("api-advice-malformed-answer"),
         _ if code.starts_with("InvalidParameter") => advice_for("InvalidParameter", http_status),
         _ if code.starts_with("Throttling") => advice_for("Throttling", http_status),
         _ => match http_status {
             401 => advice_for("InvalidApiKey", http_status),
             403 => advice_for("AccessDenied", http_status),
-            408 | 500 | 502 | 503 | 504 => l(
-                "The service had a temporary problem. The app tries again by itself; if it lasts, try later.",
-                "服务出现临时问题。应用会自动重试；如持续出现，请稍后再试。",
-            ),
+            408 | 500 | 502 | 503 | 504 => loc!("api-advice-server-trouble"),
             429 => advice_for("Throttling", http_status),
-            _ => l(
-                "The request was refused. Check the message; if it is unclear, quote the request_id to support.",
-                "请求被拒绝。请查看错误信息；如不明确，请向技术支持提供 request_id。",
-            ),
+            _ => loc!("api-advice-refused"),
         },
     }
 }
@@ -293,19 +246,10 @@ impl Error {
             Error::Transport {
                 kind: TransportKind::Connect,
                 ..
-            } => Localized::new(
-                "Check your internet connection and the base URL in settings, then try again.",
-                "请检查网络连接和设置中的 Base URL，然后重试。",
-            ),
-            Error::Transport { .. } => Localized::new(
-                "The network or the service is slow or unstable. The app tries again where that is safe.",
-                "网络或服务较慢或不稳定。在安全的情况下应用会自动重试。",
-            ),
+            } => loc!("api-advice-connect"),
+            Error::Transport { .. } => loc!("api-advice-network-unstable"),
             Error::Malformed { http_status, .. } => advice_for("MalformedAnswer", *http_status),
-            Error::Invalid(_) => Localized::new(
-                "Check the settings (base URL) and the task id.",
-                "请检查设置（Base URL）和任务 ID。",
-            ),
+            Error::Invalid(_) => loc!("api-advice-invalid-request"),
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::api::{ApiKey, resolve_base_url};
 use crate::core::{Lang, Localized};
 use crate::engine::store::Store;
 use crate::engine::{Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState};
+use crate::tr;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashSet;
@@ -22,16 +23,17 @@ pub const EXIT_PENDING: u8 = 3;
 #[derive(Debug, Args, Clone)]
 pub struct EngineArgs {
     /// Service base URL [default: $DASHSCOPE_HTTP_BASE_URL, else Beijing].
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL")] // not text: --help placeholder
     pub base_url: Option<String>,
     /// Folder of the job journal [default: the platform's data folder].
+    // not text: placeholder, variable
     #[arg(long, value_name = "DIR", env = "R2V_STUDIO_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Folder for finished videos [default: ~/Videos/R2V Studio].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")] // not text: --help placeholder
     pub out: Option<PathBuf>,
     /// Assume generation takes this many seconds (for the simulator and tests).
-    #[arg(long, value_name = "SECS", hide = true)]
+    #[arg(long, value_name = "SECS", hide = true)] // not text: --help placeholder
     pub expect_secs: Option<f64>,
 }
 
@@ -99,8 +101,8 @@ impl EngineArgs {
     }
 }
 
-/// Says `text` on stderr in the user's language.
-fn say(lang: Lang, text: Localized) {
+/// Says `text` (from the engine: a notice, a warning) on stderr in the user's language.
+fn say(lang: Lang, text: &Localized) {
     eprintln!("{}", text.get(lang));
 }
 
@@ -109,10 +111,7 @@ fn start_engine(config: EngineConfig, lang: Lang) -> Result<(Engine, Receiver<Ev
     match Engine::start(config, EventSink::new(tx, Arc::new(|| {}))) {
         Ok(engine) => Ok((engine, rx)),
         Err(e) => {
-            say(
-                lang,
-                Localized::new(format!("Could not start: {e}"), format!("无法启动：{e}")),
-            );
+            eprintln!("{}", tr!(lang, "cli-start-failed", error = e.to_string()));
             Err(ExitCode::from(EXIT_FAILED))
         }
     }
@@ -136,16 +135,7 @@ fn interrupt_flag() -> Arc<AtomicBool> {
 }
 
 fn no_key_help(lang: Lang) {
-    say(
-        lang,
-        Localized::new(
-            "No API key: set DASHSCOPE_API_KEY to a Model Studio key from the Beijing region \
-             (export DASHSCOPE_API_KEY=sk-…). To try without an account, run `r2v-studio sim` \
-             and pass --base-url with the address it prints, with DASHSCOPE_API_KEY=sk-demo.",
-            "没有 API Key：请把 DASHSCOPE_API_KEY 设为北京地域的百炼 Key（export DASHSCOPE_API_KEY=sk-…）。\
-             如想先免账号试用，请运行 `r2v-studio sim`，并用 --base-url 指向它打印的地址，同时设置 DASHSCOPE_API_KEY=sk-demo。",
-        ),
-    );
+    eprintln!("{}", tr!(lang, "cli-no-key"));
 }
 
 pub fn generate(args: &GenerateArgs) -> ExitCode {
@@ -174,14 +164,9 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
     watch.finish();
     match result {
         Outcome::Interrupted => {
-            say(
-                lang,
-                Localized::new(
-                    format!(
-                        "Interrupted. Job {id} is saved in the journal: run `r2v-studio resume` to continue it."
-                    ),
-                    format!("已中断。任务 {id} 已保存在记录中：运行 `r2v-studio resume` 继续。"),
-                ),
+            eprintln!(
+                "{}",
+                tr!(lang, "cli-generate-interrupted", id = id.to_string())
             );
             ExitCode::from(EXIT_PENDING)
         }
@@ -200,13 +185,7 @@ pub fn resume(args: &EngineArgs) -> ExitCode {
         Err(code) => return code,
     };
     if open.is_empty() {
-        say(
-            lang,
-            Localized::new(
-                "Nothing to resume: every job is finished.",
-                "没有需要继续的任务：所有任务都已结束。",
-            ),
-        );
+        eprintln!("{}", tr!(lang, "cli-resume-nothing"));
         return ExitCode::SUCCESS;
     }
     if ApiKey::from_env().is_none() {
@@ -224,13 +203,7 @@ pub fn resume(args: &EngineArgs) -> ExitCode {
     engine.shutdown();
     watch.finish();
     if matches!(result, Outcome::Interrupted) {
-        say(
-            lang,
-            Localized::new(
-                "Interrupted. Unfinished jobs stay in the journal: run `r2v-studio resume` again to continue.",
-                "已中断。未完成的任务保留在记录中：再次运行 `r2v-studio resume` 继续。",
-            ),
-        );
+        eprintln!("{}", tr!(lang, "cli-resume-interrupted"));
         return ExitCode::from(EXIT_PENDING);
     }
     let mut worst = ExitCode::SUCCESS;
@@ -258,17 +231,13 @@ pub fn cancel(args: &CancelArgs) -> ExitCode {
         Err(code) => return code,
     };
     if job.state.is_final() {
-        say(
+        let text = tr!(
             lang,
-            Localized::new(
-                format!(
-                    "Job {} is already {}.",
-                    job.id,
-                    job.state.describe().en.to_lowercase()
-                ),
-                format!("任务 {} 已经{}。", job.id, job.state.describe().zh),
-            ),
+            "cli-cancel-already-final",
+            id = job.id.to_string(),
+            state = job.state.describe().get(lang).to_lowercase(),
         );
+        eprintln!("{text}");
         return ExitCode::SUCCESS;
     }
     let (engine, events) = match start_engine(args.engine.config(false), lang) {
@@ -281,13 +250,7 @@ pub fn cancel(args: &CancelArgs) -> ExitCode {
     while Instant::now() < deadline {
         match events.recv_timeout(Duration::from_millis(200)) {
             Ok(Event::Job(j)) if j.id == job.id && j.state == JobState::Canceled => {
-                say(
-                    lang,
-                    Localized::new(
-                        format!("Canceled job {}.", j.id),
-                        format!("已取消任务 {}。", j.id),
-                    ),
-                );
+                eprintln!("{}", tr!(lang, "cli-cancel-done", id = j.id.to_string()));
                 code = ExitCode::SUCCESS;
                 break;
             }
@@ -295,7 +258,7 @@ pub fn cancel(args: &CancelArgs) -> ExitCode {
                 job: Some(id),
                 message,
             }) if id == job.id => {
-                say(lang, message);
+                say(lang, &message);
                 break;
             }
             Ok(_) | Err(RecvTimeoutError::Timeout) => {}
@@ -342,24 +305,27 @@ pub fn list(args: &JobsArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if shown.is_empty() {
-        say(lang, Localized::new("No jobs yet.", "还没有任务。"));
+        eprintln!("{}", tr!(lang, "cli-jobs-none"));
         return ExitCode::SUCCESS;
     }
     for job in shown {
         let when = crate::engine::output::ms_to_rfc3339(job.created_ms);
         let size = job.spec.size().map(|s| s.to_string()).unwrap_or_default();
         let detail = match (&job.output_path, &job.error) {
-            (_, Some(e)) if job.state == JobState::Failed => format!("{}: {}", e.code, e.message),
+            (_, Some(e)) if job.state == JobState::Failed => {
+                format!("{}: {}", e.code, e.message.get(lang))
+            }
             (Some(p), _) if job.state == JobState::Done => p.display().to_string(),
             _ => job.task_id.clone().unwrap_or_default(),
         };
+        let duration = tr!(lang, "cli-jobs-duration", seconds = job.spec.duration);
         println!(
-            "{}  {:<16} {:<5} {:<9} {:>2}s  {}  {}  {}",
+            "{}  {:<16} {:<5} {:<9} {:>3}  {}  {}  {}",
             job.id.short(),
             job.state.describe().get(lang),
             job.spec.model.info().short_name,
             size,
-            job.spec.duration,
+            duration,
             &when[..when.len().min(19)],
             crate::core::refname::truncate(job.title(), 40),
             detail
@@ -372,13 +338,8 @@ fn find(args: &EngineArgs, text: &str, lang: Lang) -> Result<Job, ExitCode> {
     match journal(args, lang, |s| s.find(text))? {
         Some(job) => Ok(job),
         None => {
-            say(
-                lang,
-                Localized::new(
-                    format!("No single job matches {text:?}: see `r2v-studio jobs --all`."),
-                    format!("没有唯一匹配 {text:?} 的任务：请查看 `r2v-studio jobs --all`。"),
-                ),
-            );
+            let query = format!("{text:?}");
+            eprintln!("{}", tr!(lang, "cli-find-no-match", query = query));
             Err(ExitCode::from(EXIT_INVALID))
         }
     }
@@ -390,15 +351,12 @@ fn journal<T>(
     lang: Lang,
     read: impl FnOnce(&Store) -> Result<T, crate::engine::store::StoreError>,
 ) -> Result<T, ExitCode> {
-    Store::open(&args.data_dir().join("jobs.sqlite"))
+    Store::open(&args.data_dir().join("jobs.sqlite")) // not text: a file name
         .and_then(|store| read(&store))
         .map_err(|e| {
-            say(
-                lang,
-                Localized::new(
-                    format!("Could not read the journal: {e}"),
-                    format!("无法读取任务记录：{e}"),
-                ),
+            eprintln!(
+                "{}",
+                tr!(lang, "cli-journal-unreadable", error = e.to_string())
             );
             ExitCode::from(EXIT_FAILED)
         })
@@ -419,95 +377,71 @@ fn report(lang: Lang, job: &Job, no_wait: bool) -> ExitCode {
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
             println!("{video}");
-            say(
+            eprintln!("{}", tr!(lang, "cli-report-done", video = &video));
+            eprintln!("{}", tr!(lang, "cli-report-details", sidecar = sidecar));
+            let billed = tr!(
                 lang,
-                Localized::new(
-                    format!(
-                        "Done: {video}\nDetails: {sidecar}\nBilled: {} s (task {})",
-                        fmt_secs(job.billed_seconds),
-                        job.task_id.as_deref().unwrap_or("?")
-                    ),
-                    format!(
-                        "完成：{video}\n详情：{sidecar}\n计费：{} 秒（任务 {}）",
-                        fmt_secs(job.billed_seconds),
-                        job.task_id.as_deref().unwrap_or("?")
-                    ),
-                ),
+                "cli-report-billed",
+                seconds = fmt_secs(job.billed_seconds),
+                task = job.task_id.as_deref().unwrap_or("?"),
             );
+            eprintln!("{billed}");
             ExitCode::SUCCESS
         }
         JobState::Failed | JobState::Canceled | JobState::Expired => {
-            let (en, zh) = match &job.error {
+            let reason = match &job.error {
                 Some(e) => {
-                    let id = e
+                    let request_id = e
                         .request_id
                         .as_deref()
-                        .map(|r| format!(" (request_id: {r})"))
+                        .map(|r| tr!(lang, "cli-report-request-id", request_id = r))
                         .unwrap_or_default();
-                    (
-                        format!("{}: {} — {}{id}", e.code, e.message, e.advice.en),
-                        format!("{}：{} —— {}{id}", e.code, e.message, e.advice.zh),
-                    )
+                    let error = tr!(
+                        lang,
+                        "cli-report-error",
+                        code = &e.code,
+                        message = &e.message,
+                        advice = &e.advice,
+                    );
+                    format!("{error}{request_id}")
                 }
-                None => (job.state.describe().en, job.state.describe().zh),
+                None => job.state.describe().get(lang).to_string(),
             };
-            say(
+            let text = tr!(
                 lang,
-                Localized::new(
-                    format!(
-                        "Job {} {}: {en}",
-                        job.id,
-                        job.state.describe().en.to_lowercase()
-                    ),
-                    format!("任务 {} {}：{zh}", job.id, job.state.describe().zh),
-                ),
+                "cli-report-ended",
+                id = job.id.to_string(),
+                state = job.state.describe().get(lang).to_lowercase(),
+                reason = reason,
             );
+            eprintln!("{text}");
             ExitCode::from(EXIT_FAILED)
         }
         JobState::SubmitUnknown => {
             if let Some(w) = &job.warning {
-                say(lang, w.clone());
+                say(lang, w);
             }
-            say(
-                lang,
-                Localized::new(
-                    format!(
-                        "Job {} waits for you: open R2V Studio to choose, or run `r2v-studio resume` to look again.",
-                        job.id
-                    ),
-                    format!(
-                        "任务 {} 等待您的决定：请在 R2V Studio 中选择，或运行 `r2v-studio resume` 再次查找。",
-                        job.id
-                    ),
-                ),
-            );
+            eprintln!("{}", tr!(lang, "cli-report-waits", id = job.id.to_string()));
             ExitCode::from(EXIT_PENDING)
         }
         _ => {
             if no_wait {
-                say(
+                let text = tr!(
                     lang,
-                    Localized::new(
-                        format!(
-                            "Submitted: job {} (task {}). Run `r2v-studio resume` to wait for it and download the video.",
-                            job.id,
-                            job.task_id.as_deref().unwrap_or("?")
-                        ),
-                        format!(
-                            "已提交：任务 {}（服务任务 {}）。运行 `r2v-studio resume` 等待并下载视频。",
-                            job.id,
-                            job.task_id.as_deref().unwrap_or("?")
-                        ),
-                    ),
+                    "cli-report-submitted",
+                    id = job.id.to_string(),
+                    task = job.task_id.as_deref().unwrap_or("?"),
                 );
+                eprintln!("{text}");
             } else if let Some(e) = &job.error {
-                say(
+                let text = tr!(
                     lang,
-                    Localized::new(
-                        format!("Job {} stopped: {} — {}", job.id, e.message, e.advice.en),
-                        format!("任务 {} 已暂停：{} —— {}", job.id, e.message, e.advice.zh),
-                    ),
+                    "cli-report-stopped",
+                    id = job.id.to_string(),
+                    message = &e.message,
+                    advice = &e.advice,
                 );
+                eprintln!("{text}");
             }
             ExitCode::from(EXIT_PENDING)
         }
@@ -615,12 +549,13 @@ impl Watch {
                     total,
                 } if self.waiting.contains(&job) => {
                     let pct = (sent * 100).checked_div(total).unwrap_or(100);
-                    self.bar.set_message(format!(
-                        "{}  {} {} {pct}%",
-                        job.short(),
-                        Localized::new("uploading reference", "正在上传参考图").get(self.lang),
-                        index + 1
-                    ));
+                    let text = tr!(
+                        self.lang,
+                        "cli-watch-uploading",
+                        number = index + 1,
+                        percent = pct,
+                    );
+                    self.bar.set_message(format!("{}  {text}", job.short()));
                 }
                 Event::Download {
                     job,
@@ -630,24 +565,25 @@ impl Watch {
                 } if self.waiting.contains(&job) => {
                     let progress = match total {
                         Some(t) if t > 0 => format!("{}%", received * 100 / t),
-                        _ => format!("{} KB", received / 1024),
+                        _ => tr!(
+                            self.lang,
+                            "cli-watch-kilobytes",
+                            kilobytes = received / 1024
+                        ),
                     };
-                    self.bar.set_message(format!(
-                        "{}  {} {progress} ({:.1} MB/s)",
-                        job.short(),
-                        Localized::new("downloading", "正在下载").get(self.lang),
-                        bytes_per_sec / 1e6
-                    ));
+                    let text = tr!(
+                        self.lang,
+                        "cli-watch-downloading",
+                        progress = progress,
+                        speed = format!("{:.1}", bytes_per_sec / 1e6),
+                    );
+                    self.bar.set_message(format!("{}  {text}", job.short()));
                 }
                 Event::Queue(queue) => {
                     for (i, id) in queue.iter().enumerate() {
                         if self.waiting.contains(id) {
-                            self.bar.set_message(format!(
-                                "{}  {} {}",
-                                id.short(),
-                                Localized::new("queued, position", "排队中，位置").get(self.lang),
-                                i + 1
-                            ));
+                            let text = tr!(self.lang, "cli-watch-queued", position = i + 1);
+                            self.bar.set_message(format!("{}  {text}", id.short()));
                         }
                     }
                 }

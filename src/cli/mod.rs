@@ -12,6 +12,7 @@ use crate::core::{
     Seed, Tier,
 };
 use crate::sim::{SimConfig, Simulator};
+use crate::{loc, tr};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,8 +24,9 @@ pub const EXIT_INVALID: u8 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
-    name = "r2v-studio",
+    name = "r2v-studio", // not text: the program's name
     version,
+    // not text: the --help text stays English, like the doc comments
     about = "Reference images and a prompt in, a PixVerse video out (Alibaba Cloud Model Studio).",
     long_about = None
 )]
@@ -61,20 +63,21 @@ pub enum Command {
 #[derive(Debug, Args, Clone)]
 pub struct SpecArgs {
     /// Model: c1, v5.6, or its full name (pixverse/pixverse-c1-r2v).
-    #[arg(long, default_value = "c1")]
+    #[arg(long, default_value = "c1")] // not text: a model's short name
     pub model: String,
     /// A reference image, `[NAME=]PATH_OR_URL`; repeat for up to 7. Without NAME one
     /// is proposed from the file name.
+    // not text: flag and --help placeholder
     #[arg(long = "ref", value_name = "[NAME=]PATH_OR_URL")]
     pub refs: Vec<String>,
     /// The prompt; mention references as @NAME.
-    #[arg(long, conflicts_with = "prompt_file")]
+    #[arg(long, conflicts_with = "prompt_file")] // not text: a field name
     pub prompt: Option<String>,
     /// Read the prompt from a UTF-8 file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")] // not text: --help placeholder
     pub prompt_file: Option<PathBuf>,
     /// Output size as W*H (e.g. 1280*720); or use --tier and --ratio.
-    #[arg(long, conflicts_with_all = ["tier", "ratio"])]
+    #[arg(long, conflicts_with_all = ["tier", "ratio"])] // not text: field names
     pub size: Option<String>,
     /// Resolution tier: 360p, 540p, 720p or 1080p.
     #[arg(long)]
@@ -101,7 +104,7 @@ pub struct DryRunArgs {
     #[command(flatten)]
     pub spec: SpecArgs,
     /// Service base URL [default: $DASHSCOPE_HTTP_BASE_URL, else Beijing].
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL")] // not text: --help placeholder
     pub base_url: Option<String>,
 }
 
@@ -129,7 +132,7 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 0.0)]
     pub cut_rate: f64,
     /// Pace downloads at this many bytes per second.
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES")] // not text: --help placeholder
     pub download_rate: Option<u64>,
     /// Seconds a video link stays valid.
     #[arg(long, default_value_t = caps::VIDEO_URL_LIFETIME_SECS)]
@@ -138,6 +141,7 @@ pub struct SimArgs {
     #[arg(long, default_value_t = caps::TASK_LIFETIME_SECS)]
     pub task_ttl: u64,
     /// Prompts containing this word fail moderation (repeatable; default 违禁, forbidden).
+    // not text: flag and --help placeholder
     #[arg(long = "moderation-word", value_name = "WORD")]
     pub moderation_words: Vec<String>,
     /// Seed for the simulator's random choices.
@@ -160,7 +164,7 @@ pub fn run(command: Command) -> ExitCode {
 
 /// The interface language from the environment (`LC_ALL`, `LC_MESSAGES`, `LANG`).
 pub fn env_lang() -> Lang {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
+    ["LC_ALL", "LC_MESSAGES", "LANG"] // not text: environment variables
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .find(|v| !v.is_empty())
@@ -175,10 +179,12 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
     match Model::from_name(&args.model) {
         Some(model) => spec.model = model,
         None => problems.push(problem(
-            "model.unknown",
+            "model.unknown", // not text: a problem code
             Field::Model,
-            format!("Unknown model {:?}: use c1, v5.6, or a full name such as pixverse/pixverse-c1-r2v.", args.model),
-            format!("未知模型 {:?}：请使用 c1、v5.6 或完整名称，例如 pixverse/pixverse-c1-r2v。", args.model),
+            loc!(
+                "cli-problem-model-unknown",
+                model = format!("{:?}", args.model)
+            ),
         )),
     }
     if let Some(text) = &args.size {
@@ -189,18 +195,19 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
             }
             None => {
                 let offered: Vec<String> = spec.model.all_sizes().map(|s| s.to_string()).collect();
+                let separator = loc!("list-separator");
+                let offered = Localized {
+                    en: offered.join(&separator.en),
+                    zh: offered.join(&separator.zh),
+                };
                 problems.push(problem(
-                    "size.unavailable",
+                    "size.unavailable", // not text: a problem code
                     Field::Ratio,
-                    format!(
-                        "{} does not offer the size {text}: use one of {}.",
-                        spec.model.info().display_name,
-                        offered.join(", ")
-                    ),
-                    format!(
-                        "{} 不支持尺寸 {text}：可选 {}。",
-                        spec.model.info().display_name,
-                        offered.join("、")
+                    loc!(
+                        "cli-problem-size-unavailable",
+                        model = spec.model.info().display_name,
+                        size = text,
+                        offered = offered,
                     ),
                 ));
             }
@@ -210,10 +217,9 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
         match Tier::parse(text) {
             Some(tier) => spec.tier = tier,
             None => problems.push(problem(
-                "tier.unknown",
+                "tier.unknown", // not text: a problem code
                 Field::Tier,
-                format!("Unknown resolution {text:?}: use 360p, 540p, 720p or 1080p."),
-                format!("未知分辨率 {text:?}：可选 360p、540p、720p 或 1080p。"),
+                loc!("cli-problem-tier-unknown", tier = format!("{text:?}")),
             )),
         }
     }
@@ -221,10 +227,9 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
         match AspectRatio::parse(text) {
             Some(ratio) => spec.ratio = ratio,
             None => problems.push(problem(
-                "ratio.unknown",
+                "ratio.unknown", // not text: a problem code
                 Field::Ratio,
-                format!("Unknown aspect ratio {text:?}: use 16:9, 4:3, 1:1, 3:4, 9:16, 3:2, 2:3 or 21:9."),
-                format!("未知画幅 {text:?}：可选 16:9、4:3、1:1、3:4、9:16、3:2、2:3 或 21:9。"),
+                loc!("cli-problem-ratio-unknown", ratio = format!("{text:?}")),
             )),
         }
     }
@@ -238,13 +243,13 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
             Ok(text) => text.trim_end_matches(['\n', '\r']).to_string(),
             Err(e) => {
                 problems.push(problem(
-                    "prompt.file_unreadable",
+                    "prompt.file_unreadable", // not text: a problem code
                     Field::Prompt(None),
-                    format!(
-                        "Could not read the prompt file ({e}): check the path. {}",
-                        path.display()
+                    loc!(
+                        "cli-problem-prompt-file-unreadable",
+                        error = e.to_string(),
+                        path = path.display().to_string(),
                     ),
-                    format!("无法读取提示词文件（{e}）：请检查路径。{}", path.display()),
                 ));
                 String::new()
             }
@@ -272,10 +277,13 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
             && !path.is_file()
         {
             problems.push(problem(
-                "ref.file.missing",
+                "ref.file.missing", // not text: a problem code
                 Field::RefSource(i),
-                format!("Reference {}: no such file: {}", i + 1, path.display()),
-                format!("参考图 {}：文件不存在：{}", i + 1, path.display()),
+                loc!(
+                    "cli-problem-ref-file-missing",
+                    number = i + 1,
+                    path = path.display().to_string(),
+                ),
             ));
         }
         spec.references.push(Reference { name, source });
@@ -295,20 +303,17 @@ fn split_ref(text: &str) -> Option<(String, String)> {
     (looks_like_name && !source.is_empty()).then(|| (name.to_string(), source.to_string()))
 }
 
-fn problem(code: &'static str, field: Field, en: String, zh: String) -> Problem {
+fn problem(code: &'static str, field: Field, message: Localized) -> Problem {
     Problem {
         code,
         field,
-        message: Localized::new(en, zh),
+        message,
     }
 }
 
 pub(crate) fn print_problems(problems: &[Problem], lang: Lang) {
     let mut err = std::io::stderr().lock();
-    let heading = match lang {
-        Lang::En => format!("{} problem(s) to fix before generating:", problems.len()),
-        Lang::Zh => format!("生成前需要修正 {} 个问题：", problems.len()),
-    };
+    let heading = tr!(lang, "cli-problems-heading", count = problems.len());
     let _ = writeln!(err, "{heading}");
     for p in problems {
         let _ = writeln!(err, "  ✗ {} [{}]", p.message.get(lang), p.code);
@@ -331,7 +336,7 @@ fn dry_run(args: &DryRunArgs) -> ExitCode {
     };
     let urls = export::placeholder_urls(&spec);
     let Some(body) = CreateTaskRequest::from_spec(&spec, &urls) else {
-        eprintln!("internal error: a validated spec did not give a request");
+        eprintln!("{}", tr!(lang, "cli-dry-run-internal-error"));
         return ExitCode::FAILURE;
     };
     let base_url = api::resolve_base_url(args.base_url.as_deref(), None);
@@ -344,42 +349,34 @@ fn dry_run(args: &DryRunArgs) -> ExitCode {
         .iter()
         .any(|r| matches!(r.source, RefSource::Local(_)))
     {
-        let note = Localized::new(
-            "Note: local files are uploaded to Model Studio's temporary storage first; each \
-             oss://dashscope-instant/<upload of …> stands for the oss:// key the upload gets.",
-            "注意：本地文件会先上传到百炼临时存储；每个 oss://dashscope-instant/<upload of …> 代表上传后得到的 oss:// 地址。",
-        );
-        eprintln!("{}", note.get(lang));
+        eprintln!("{}", tr!(lang, "cli-dry-run-upload-note"));
     }
     if let Some(price) = spec.estimated_price(&caps::default_prices()) {
-        let note = Localized::new(
-            format!(
-                "Estimated price: about {price:.2} {} (an estimate, not an official price).",
-                caps::PRICE_CURRENCY
-            ),
-            format!(
-                "预估费用：约 {price:.2} {}（估算，非官方价格）。",
-                caps::PRICE_CURRENCY
-            ),
+        let note = tr!(
+            lang,
+            "cli-dry-run-price",
+            price = format!("{price:.2}"),
+            currency = caps::PRICE_CURRENCY,
         );
-        eprintln!("{}", note.get(lang));
+        eprintln!("{note}");
     }
     ExitCode::SUCCESS
 }
 
 fn run_sim(args: &SimArgs) -> ExitCode {
+    let lang = env_lang();
     let rates = [
-        ("--fail-rate", args.fail_rate),
-        ("--query-error-rate", args.query_error_rate),
-        ("--drop-rate", args.drop_rate),
-        ("--cut-rate", args.cut_rate),
+        ("--fail-rate", args.fail_rate),               // not text: a flag
+        ("--query-error-rate", args.query_error_rate), // not text: a flag
+        ("--drop-rate", args.drop_rate),               // not text: a flag
+        ("--cut-rate", args.cut_rate),                 // not text: a flag
     ];
     if let Some((flag, _)) = rates.iter().find(|(_, r)| !(0.0..=1.0).contains(r)) {
-        eprintln!("{flag} must be between 0 and 1");
+        eprintln!("{}", tr!(lang, "cli-sim-rate-out-of-range", flag = *flag));
         return ExitCode::from(EXIT_INVALID);
     }
     if !(args.task_seconds.is_finite() && args.task_seconds >= 0.0) {
-        eprintln!("--task-seconds must be a number of seconds ≥ 0");
+        eprintln!("{}", tr!(lang, "cli-sim-task-seconds-invalid"));
         return ExitCode::from(EXIT_INVALID);
     }
     let mut config =
@@ -402,7 +399,10 @@ fn run_sim(args: &SimArgs) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("could not start the async runtime: {e}");
+            eprintln!(
+                "{}",
+                tr!(lang, "cli-sim-runtime-failed", error = e.to_string())
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -410,20 +410,28 @@ fn run_sim(args: &SimArgs) -> ExitCode {
         let sim = match Simulator::start(config, args.port).await {
             Ok(sim) => sim,
             Err(e) => {
-                eprintln!(
-                    "could not listen on 127.0.0.1:{} ({e}): choose another --port",
-                    args.port
+                let error = e.to_string();
+                let text = tr!(
+                    lang,
+                    "cli-sim-listen-failed",
+                    port = args.port,
+                    error = error
                 );
+                eprintln!("{text}");
                 return ExitCode::FAILURE;
             }
         };
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "listening on {}", sim.base_url());
+        let _ = writeln!(
+            out,
+            "{}",
+            tr!(lang, "cli-sim-listening", url = sim.base_url())
+        );
         let _ = out.flush();
         drop(out);
         wait_for_stop_signal().await;
         sim.stop().await;
-        eprintln!("simulator stopped");
+        eprintln!("{}", tr!(lang, "cli-sim-stopped"));
         ExitCode::SUCCESS
     })
 }

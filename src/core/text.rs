@@ -39,15 +39,6 @@ pub struct Localized {
 }
 
 impl Localized {
-    /// Inline text: being replaced by catalogue messages (`loc!`).
-    #[deprecated(note = "use loc! and a message in locales/")]
-    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
-        Localized {
-            en: en.into(),
-            zh: zh.into(),
-        }
-    }
-
     /// The message `id` of the catalogue in both languages. Prefer the
     /// [`loc!`](crate::loc) macro, which builds the arguments.
     pub fn from_catalogue(id: &str, args: Option<&Args<'_>>) -> Self {
@@ -82,6 +73,21 @@ impl Localized {
             Lang::Zh => &self.zh,
         }
     }
+}
+
+/// Reads a [`Localized`], or a plain string as the same words in both
+/// languages: records written before a text was translated.
+pub fn string_or_localized<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Localized, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(String),
+        Both(Localized),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Text(text) => Localized::verbatim(text),
+        Either::Both(both) => both,
+    })
 }
 
 /// English is the default rendering (logs, CLI).
@@ -238,7 +244,8 @@ macro_rules! tr {
     };
     ($lang:expr, $id:literal, $($name:ident = $value:expr),+ $(,)?) => {{
         let lang__: $crate::core::text::Lang = $lang;
-        $(let $name = $value;)+
+        // `name = name` is the common case: binding it again is intended.
+        $(#[allow(clippy::redundant_locals)] let $name = $value;)+
         let mut args = $crate::core::text::Args::new();
         $(args.set(stringify!($name), $crate::core::text::Arg::value(&$name, lang__));)+
         $crate::core::text::text(lang__, $id, Some(&args))
@@ -254,7 +261,8 @@ macro_rules! loc {
         $crate::core::text::Localized::from_catalogue($id, None)
     };
     ($id:literal, $($name:ident = $value:expr),+ $(,)?) => {{
-        $(let $name = $value;)+
+        // `name = name` is the common case: binding it again is intended.
+        $(#[allow(clippy::redundant_locals)] let $name = $value;)+
         $crate::core::text::Localized::from_catalogue_with($id, |lang__| {
             let mut args = $crate::core::text::Args::new();
             $(args.set(stringify!($name), $crate::core::text::Arg::value(&$name, lang__));)+
@@ -273,7 +281,10 @@ mod tests {
         assert_eq!(Lang::from_locale("zh_TW"), Lang::Zh);
         assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
         assert_eq!(Lang::from_locale("C"), Lang::En);
-        let text = Localized::new("yes", "是");
+        let text = Localized {
+            en: "yes".into(),
+            zh: "是".into(),
+        };
         assert_eq!(text.get(Lang::Zh), "是");
         assert_eq!(text.to_string(), "yes");
     }

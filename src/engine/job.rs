@@ -3,6 +3,7 @@
 use crate::api::CreateTaskRequest;
 use crate::api::types::Usage;
 use crate::core::{GenerationSpec, Localized};
+use crate::loc;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -99,21 +100,20 @@ impl JobState {
 
     /// The state in words, for people.
     pub fn describe(self) -> Localized {
-        let (en, zh) = match self {
-            JobState::Queued => ("Queued", "排队中"),
-            JobState::Uploading => ("Uploading references", "正在上传参考图"),
-            JobState::Submitting => ("Submitting", "正在提交"),
-            JobState::SubmitUnknown => ("Submission unconfirmed", "提交结果未知"),
-            JobState::Pending => ("Waiting on the service", "服务排队中"),
-            JobState::Running => ("Generating", "生成中"),
-            JobState::Succeeded => ("Ready to download", "等待下载"),
-            JobState::Downloading => ("Downloading", "正在下载"),
-            JobState::Done => ("Done", "已完成"),
-            JobState::Failed => ("Failed", "失败"),
-            JobState::Canceled => ("Canceled", "已取消"),
-            JobState::Expired => ("Expired", "已过期"),
-        };
-        Localized::new(en, zh)
+        match self {
+            JobState::Queued => loc!("engine-state-queued"),
+            JobState::Uploading => loc!("engine-state-uploading"),
+            JobState::Submitting => loc!("engine-state-submitting"),
+            JobState::SubmitUnknown => loc!("engine-state-submit-unknown"),
+            JobState::Pending => loc!("engine-state-pending"),
+            JobState::Running => loc!("engine-state-running"),
+            JobState::Succeeded => loc!("engine-state-succeeded"),
+            JobState::Downloading => loc!("engine-state-downloading"),
+            JobState::Done => loc!("engine-state-done"),
+            JobState::Failed => loc!("engine-state-failed"),
+            JobState::Canceled => loc!("engine-state-canceled"),
+            JobState::Expired => loc!("engine-state-expired"),
+        }
     }
 }
 
@@ -151,7 +151,9 @@ pub struct CallRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobError {
     pub code: String,
-    pub message: String,
+    /// What happened: the service's own words, or ours in both languages.
+    #[serde(deserialize_with = "crate::core::text::string_or_localized")]
+    pub message: Localized,
     pub advice: Localized,
     pub request_id: Option<String>,
 }

@@ -8,6 +8,7 @@
 
 pub mod images;
 pub mod job;
+mod jpeg_scaled;
 pub mod output;
 mod runner;
 pub mod schedule;
@@ -17,6 +18,7 @@ pub use job::{Job, JobError, JobId, JobState};
 
 use crate::api::ApiKey;
 use crate::core::{GenerationSpec, Localized, Problem, RefSource};
+use crate::loc;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -211,6 +213,24 @@ pub enum EngineError {
     Store(#[from] store::StoreError),
     #[error("could not start the engine: {0}")]
     Start(String),
+}
+
+impl EngineError {
+    /// What went wrong and what to do, for people (the `Display` text is for logs).
+    pub fn describe(&self) -> Localized {
+        match self {
+            EngineError::DataDir { path, source } => loc!(
+                "engine-start-data-dir",
+                path = path.display().to_string(),
+                error = source.to_string()
+            ),
+            EngineError::Locked(path) => {
+                loc!("engine-start-locked", path = path.display().to_string())
+            }
+            EngineError::Store(e) => e.describe(),
+            EngineError::Start(detail) => loc!("engine-start-failed", error = detail),
+        }
+    }
 }
 
 /// Where events go: a channel, plus a callback to wake the receiver.

@@ -2,7 +2,8 @@
 //! each answer, so that a crash at any moment loses nothing.
 
 use super::job::{Job, JobId, JobState};
-use crate::core::{Model, Tier};
+use crate::core::{Localized, Model, Tier};
+use crate::loc;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashSet;
 use std::path::Path;
@@ -15,6 +16,17 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("the job database is from a newer version of R2V Studio (schema {0}); update the app")]
     TooNew(i64),
+}
+
+impl StoreError {
+    /// What went wrong, for people (the `Display` text is for logs).
+    pub fn describe(&self) -> Localized {
+        match self {
+            StoreError::Sql(e) => loc!("engine-store-failed", error = e.to_string()),
+            StoreError::Json(e) => loc!("engine-store-record-unreadable", error = e.to_string()),
+            StoreError::TooNew(schema) => loc!("engine-store-too-new", schema = *schema),
+        }
+    }
 }
 
 /// Schema migrations, applied in order; `user_version` counts those applied.

@@ -7,7 +7,8 @@ use super::prompt_editor::prompt_ui;
 use super::references::references_ui;
 use super::state::{AppState, Request};
 use crate::api::{CreateTaskRequest, export};
-use crate::core::{Lang, Localized, RefSource};
+use crate::core::{Lang, RefSource};
+use crate::{loc, tr};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use std::path::PathBuf;
 
@@ -77,10 +78,7 @@ fn global_input(ui: &mut Ui, state: &mut AppState) {
                         .filter(|s| matches!(s, RefSource::Url(_)))
                         .collect();
                     if urls.is_empty() {
-                        state.slot_messages = vec![Localized::new(
-                            "The clipboard holds text, not an image or an image URL.",
-                            "剪贴板中是文字，不是图片或图片网址。",
-                        )];
+                        state.slot_messages = vec![loc!("app-paste-not-image")];
                     } else {
                         state.add_sources(urls);
                     }
@@ -95,7 +93,11 @@ fn global_input(ui: &mut Ui, state: &mut AppState) {
 fn top_bar(ui: &mut Ui, state: &mut AppState) {
     ui.horizontal(|ui| {
         file_menu(ui, state);
-        ui.label(RichText::new("R2V Studio").strong().size(17.0));
+        ui.label(
+            RichText::new(tr!(state.lang, "app-name"))
+                .strong()
+                .size(17.0),
+        );
         if let Some(path) = &state.project {
             let name = path
                 .file_name()
@@ -107,24 +109,21 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
         }
         if state.demo {
             ui.label(
-                RichText::new(state.t(&Localized::new(
-                    " DEMO · built-in simulator ",
-                    " 演示 · 内置模拟服务 ",
-                )))
-                .background_color(ui.visuals().selection.bg_fill)
-                .color(ui.visuals().strong_text_color())
-                .small(),
+                RichText::new(tr!(state.lang, "app-demo-badge"))
+                    .background_color(ui.visuals().selection.bg_fill)
+                    .color(ui.visuals().strong_text_color())
+                    .small(),
             );
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme = if state.dark {
-                Localized::new("Light", "浅色")
+                tr!(state.lang, "app-theme-light")
             } else {
-                Localized::new("Dark", "深色")
+                tr!(state.lang, "app-theme-dark")
             };
             if ui
-                .button(state.t(&theme))
-                .on_hover_text(state.t(&Localized::new("Light / dark", "浅色 / 深色")))
+                .button(theme)
+                .on_hover_text(tr!(state.lang, "app-theme-tooltip"))
                 .clicked()
             {
                 state.dark = !state.dark;
@@ -134,17 +133,15 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
                     egui::Theme::Light
                 });
             }
-            if ui
-                .button(state.t(&Localized::new("Settings", "设置")))
-                .clicked()
-            {
+            if ui.button(tr!(state.lang, "app-settings")).clicked() {
                 state.settings_view.open = true;
                 state.settings_view.message = None;
                 state.settings_view.test_result = None;
             }
+            // The switch names the other language, in that language.
             let (label, other) = match state.lang {
-                Lang::En => ("中文", Lang::Zh),
-                Lang::Zh => ("English", Lang::En),
+                Lang::En => (tr!(state.lang, "app-language-chinese"), Lang::Zh),
+                Lang::Zh => (tr!(state.lang, "app-language-english"), Lang::En),
             };
             if ui.button(label).clicked() {
                 state.lang = other;
@@ -155,42 +152,32 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
 
 fn file_menu(ui: &mut Ui, state: &mut AppState) {
     let lang = state.lang;
-    let t = |l: Localized| l.get(lang).to_string();
-    ui.menu_button(t(Localized::new("File", "文件")), |ui| {
-        if ui.button(t(Localized::new("New", "新建"))).clicked() {
+    ui.menu_button(tr!(lang, "app-menu-file"), |ui| {
+        if ui.button(tr!(lang, "app-menu-new")).clicked() {
             state.new_project();
             ui.close();
         }
-        if ui.button(t(Localized::new("Open…", "打开…"))).clicked() {
+        if ui.button(tr!(lang, "app-menu-open")).clicked() {
             state.outbox.push(Request::OpenProject(None));
             ui.close();
         }
-        if ui.button(t(Localized::new("Save", "保存"))).clicked() {
+        if ui.button(tr!(lang, "app-menu-save")).clicked() {
             state
                 .outbox
                 .push(Request::SaveProject(state.project.clone()));
             ui.close();
         }
-        if ui
-            .button(t(Localized::new("Save as…", "另存为…")))
-            .clicked()
-        {
+        if ui.button(tr!(lang, "app-menu-save-as")).clicked() {
             state.outbox.push(Request::SaveProject(None));
             ui.close();
         }
-        if ui
-            .button(t(Localized::new(
-                "Export the request (JSON / curl)…",
-                "导出请求（JSON / curl）…",
-            )))
-            .clicked()
-        {
+        if ui.button(tr!(lang, "app-menu-export-request")).clicked() {
             state.show_request = true;
             ui.close();
         }
         if !state.recent_projects.is_empty() {
             ui.separator();
-            ui.label(RichText::new(t(Localized::new("Recent", "最近"))).weak());
+            ui.label(RichText::new(tr!(lang, "app-menu-recent")).weak());
             for path in state.recent_projects.clone() {
                 let name = path
                     .file_name()
@@ -212,30 +199,26 @@ fn file_menu(ui: &mut Ui, state: &mut AppState) {
 /// Moved files of an opened project, and the unsaved-changes question on close.
 fn project_dialogs(ctx: &egui::Context, state: &mut AppState) {
     let lang = state.lang;
-    let t = |l: Localized| l.get(lang).to_string();
     if !state.missing.is_empty() {
         let mut dismiss = false;
-        egui::Window::new(t(Localized::new("Some pictures have moved", "部分图片已移动")))
+        egui::Window::new(tr!(lang, "app-missing-title"))
             .id(egui::Id::unique("missing-files"))
             .collapsible(false)
             .show(ctx, |ui| {
-                ui.label(t(Localized::new(
-                    "These references are not where the project says. Choose each file again, or a folder that holds them.",
-                    "以下参考图不在项目记录的位置。请重新选择每个文件，或选择包含它们的文件夹。",
-                )));
+                ui.label(tr!(lang, "app-missing-explanation"));
                 for (index, path) in state.missing.clone() {
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(path.display().to_string()).monospace());
-                        if ui.button(t(Localized::new("Choose…", "选择…"))).clicked() {
+                        if ui.button(tr!(lang, "app-missing-choose")).clicked() {
                             state.outbox.push(Request::RelinkFile(index));
                         }
                     });
                 }
                 ui.horizontal(|ui| {
-                    if ui.button(t(Localized::new("Look in a folder…", "在文件夹中查找…"))).clicked() {
+                    if ui.button(tr!(lang, "app-missing-look-in-folder")).clicked() {
                         state.outbox.push(Request::RelinkFolder);
                     }
-                    if ui.button(t(Localized::new("Later", "稍后"))).clicked() {
+                    if ui.button(tr!(lang, "app-missing-later")).clicked() {
                         dismiss = true;
                     }
                 });
@@ -248,19 +231,16 @@ fn project_dialogs(ctx: &egui::Context, state: &mut AppState) {
         let mut choice = None;
         egui::Modal::new(egui::Id::unique("confirm-close")).show(ctx, |ui| {
             ui.set_max_width(420.0);
-            ui.heading(t(Localized::new("Save your changes?", "保存更改？")));
-            ui.label(t(Localized::new(
-                "The references, prompt or settings in the editor have changed since they were last saved. Running jobs are safe either way: they continue next time.",
-                "编辑区中的参考图、提示词或参数自上次保存后有改动。正在进行的任务不受影响：下次启动时会继续。",
-            )));
+            ui.heading(tr!(lang, "app-close-title"));
+            ui.label(tr!(lang, "app-close-explanation"));
             ui.horizontal(|ui| {
-                if ui.button(t(Localized::new("Save", "保存"))).clicked() {
+                if ui.button(tr!(lang, "app-close-save")).clicked() {
                     choice = Some(0);
                 }
-                if ui.button(t(Localized::new("Don't save", "不保存"))).clicked() {
+                if ui.button(tr!(lang, "app-close-discard")).clicked() {
                     choice = Some(1);
                 }
-                if ui.button(t(Localized::new("Cancel", "取消"))).clicked() {
+                if ui.button(tr!(lang, "app-close-cancel")).clicked() {
                     choice = Some(2);
                 }
             });
@@ -291,61 +271,72 @@ fn request_window(ctx: &egui::Context, state: &mut AppState) {
     let problems = spec.validate();
     let body = CreateTaskRequest::from_spec(&spec, &export::placeholder_urls(&spec));
     let mut open = true;
-    egui::Window::new(state.t(&Localized::new("The request", "请求内容")))
+    egui::Window::new(tr!(state.lang, "app-request-title"))
         .open(&mut open)
         .default_size([640.0, 480.0])
         .show(ctx, |ui| {
             if !problems.is_empty() {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
-                    state.t(&Localized::new(
-                        format!("{} problem(s) would stop this request; it is shown as it stands.", problems.len()),
-                        format!("有 {} 个问题会阻止此请求；以下为当前内容。", problems.len()),
-                    )),
+                    tr!(state.lang, "app-request-problems", count = problems.len()),
                 );
             }
             let Some(body) = body else {
-                ui.label(state.t(&Localized::new(
-                    "No request can be built yet: choose a size the model offers.",
-                    "还无法生成请求：请选择模型支持的尺寸。",
-                )));
+                ui.label(tr!(state.lang, "app-request-unavailable"));
                 return;
             };
             ui.label(
-                RichText::new(state.t(&Localized::new(
-                    "Local files are uploaded first: <upload of …> stands for the oss:// key each gets. The key is never shown: curl reads $DASHSCOPE_API_KEY.",
-                    "本地文件会先上传：<upload of …> 代表上传后得到的 oss:// 地址。不会显示 Key：curl 读取 $DASHSCOPE_API_KEY。",
-                )))
-                .weak()
-                .small(),
+                RichText::new(tr!(state.lang, "app-request-explanation"))
+                    .weak()
+                    .small(),
             );
             let json = export::request_json(&body);
             let curl = export::curl_command(&state.base_url, &body);
             ui.horizontal(|ui| {
-                if ui.button(state.t(&Localized::new("Copy JSON", "复制 JSON"))).clicked() {
+                if ui
+                    .button(tr!(state.lang, "app-request-copy-json"))
+                    .clicked()
+                {
                     state.outbox.push(Request::CopyText(json.clone()));
                 }
-                if ui.button(state.t(&Localized::new("Copy curl", "复制 curl"))).clicked() {
+                if ui
+                    .button(tr!(state.lang, "app-request-copy-curl"))
+                    .clicked()
+                {
                     state.outbox.push(Request::CopyText(curl.clone()));
                 }
-                if ui.button(state.t(&Localized::new("Save JSON…", "保存 JSON…"))).clicked() {
+                if ui
+                    .button(tr!(state.lang, "app-request-save-json"))
+                    .clicked()
+                {
                     state.outbox.push(Request::ExportText {
+                        // not text: the default file name
                         suggested_name: "request.json".into(),
                         text: json.clone(),
                     });
                 }
-                if ui.button(state.t(&Localized::new("Save curl…", "保存 curl…"))).clicked() {
+                if ui
+                    .button(tr!(state.lang, "app-request-save-curl"))
+                    .clicked()
+                {
                     state.outbox.push(Request::ExportText {
+                        // not text: the default file name
                         suggested_name: "request.sh".into(),
-                        text: format!("#!/bin/sh\n# Set DASHSCOPE_API_KEY before running.\n{curl}\n"),
+                        text: format!(
+                            // not text: the script's frame; its comment line is a message
+                            "#!/bin/sh\n# {}\n{curl}\n",
+                            tr!(state.lang, "app-request-script-comment")
+                        ),
                     });
                 }
             });
-            egui::ScrollArea::vertical().id_salt("request-scroll").show(ui, |ui| {
-                ui.add(egui::Label::new(RichText::new(&json).monospace()).wrap());
-                ui.separator();
-                ui.add(egui::Label::new(RichText::new(&curl).monospace()).wrap());
-            });
+            egui::ScrollArea::vertical()
+                .id_salt("request-scroll")
+                .show(ui, |ui| {
+                    ui.add(egui::Label::new(RichText::new(&json).monospace()).wrap());
+                    ui.separator();
+                    ui.add(egui::Label::new(RichText::new(&curl).monospace()).wrap());
+                });
         });
     state.show_request = open;
 }
@@ -371,10 +362,7 @@ fn drop_overlay(ctx: &egui::Context, state: &AppState) {
     painter.text(
         screen.center(),
         egui::Align2::CENTER_CENTER,
-        state.t(&Localized::new(
-            "Drop images to add them as references",
-            "松开鼠标即可添加为参考图",
-        )),
+        tr!(state.lang, "app-drop-hint"),
         egui::FontId::proportional(24.0),
         egui::Color32::WHITE,
     );

@@ -6,6 +6,7 @@ use egui::{FontData, FontFamily};
 
 /// Noto Sans CJK SC (SIL Open Font License 1.1), subset by
 /// `assets/fonts/make-cjk-subset.py`: GB2312, kana, common Hangul, CJK punctuation.
+// not text: the bundled font file
 pub static CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-subset.otf");
 
 /// Adds the CJK font as a fallback after egui's own fonts (and before system fonts).
@@ -18,6 +19,7 @@ pub fn install(ctx: &egui::Context) {
         })
         .collect();
     ctx.add_font(FontInsert::new(
+        // not text: egui's name for the font
         "noto-sans-cjk-sc-subset",
         FontData::from_static(CJK_FONT),
         families,

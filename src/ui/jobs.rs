@@ -3,9 +3,9 @@
 use super::state::{AppState, JobProgress, Request, StateFilter};
 use super::widgets::{self, file_size};
 use crate::api::{CreateTaskRequest, export};
-use crate::core::Localized;
 use crate::core::capabilities::{self as caps, Model};
 use crate::engine::{Command, Job, JobId, JobState};
+use crate::tr;
 use egui::{Id, RichText, Ui};
 
 const ROW_HEIGHT: f32 = 66.0;
@@ -21,23 +21,11 @@ pub fn jobs_ui(ui: &mut Ui, state: &mut AppState) {
         .map(|(i, _)| i)
         .collect();
     if state.jobs.is_empty() {
-        ui.label(
-            RichText::new(state.t(&Localized::new(
-                "Nothing yet. Generated videos appear here while they are made, and are saved to your output folder.",
-                "还没有任务。生成中的视频会显示在这里，完成后保存到输出文件夹。",
-            )))
-            .weak(),
-        );
+        ui.label(RichText::new(tr!(state.lang, "jobs-empty")).weak());
         return;
     }
     if shown.is_empty() {
-        ui.label(
-            RichText::new(state.t(&Localized::new(
-                "No job matches the filters.",
-                "没有符合筛选条件的任务。",
-            )))
-            .weak(),
-        );
+        ui.label(RichText::new(tr!(state.lang, "jobs-no-match")).weak());
     }
     // Only the visible rows are laid out: the cost does not grow with history.
     egui::ScrollArea::vertical()
@@ -70,11 +58,12 @@ fn matches_filters(state: &AppState, job: &Job) -> bool {
 
 fn header_ui(ui: &mut Ui, state: &mut AppState) {
     ui.horizontal(|ui| {
-        ui.label(RichText::new(state.t(&Localized::new("Jobs", "任务"))).strong());
+        let lang = state.lang;
+        ui.label(RichText::new(tr!(lang, "jobs-title")).strong());
         ui.label(RichText::new(format!("{}", state.jobs.len())).weak());
         ui.add_space(8.0);
-        let search = state.t(&Localized::new("words in the prompt", "提示词中的文字"));
-        let label = ui.label(RichText::new(state.t(&Localized::new("Search", "搜索"))).weak());
+        let search = tr!(lang, "jobs-search-hint");
+        let label = ui.label(RichText::new(tr!(lang, "jobs-search")).weak());
         ui.add(
             egui::TextEdit::singleline(&mut state.jobs_view.search)
                 .id(Id::unique("jobs-search"))
@@ -83,32 +72,28 @@ fn header_ui(ui: &mut Ui, state: &mut AppState) {
         )
         .labelled_by(label.id);
         let filters = [
-            (StateFilter::All, Localized::new("All", "全部")),
-            (StateFilter::Active, Localized::new("Under way", "进行中")),
-            (StateFilter::Done, Localized::new("Done", "已完成")),
-            (
-                StateFilter::Problems,
-                Localized::new("Needs attention", "需要处理"),
-            ),
+            (StateFilter::All, tr!(lang, "jobs-filter-all")),
+            (StateFilter::Active, tr!(lang, "jobs-filter-active")),
+            (StateFilter::Done, tr!(lang, "jobs-filter-done")),
+            (StateFilter::Problems, tr!(lang, "jobs-filter-problems")),
         ];
         let current = filters
             .iter()
             .find(|(f, _)| *f == state.jobs_view.state)
-            .map(|(_, l)| state.t(l))
+            .map(|(_, l)| l.clone())
             .unwrap_or_default();
-        let show = ui.label(RichText::new(state.t(&Localized::new("Show", "显示"))).weak());
+        let show = ui.label(RichText::new(tr!(lang, "jobs-show")).weak());
         egui::ComboBox::from_id_salt("jobs-state-filter")
             .selected_text(current)
             .show_ui(ui, |ui| {
                 for (filter, label) in &filters {
-                    let text = state.t(label);
-                    ui.selectable_value(&mut state.jobs_view.state, *filter, text);
+                    ui.selectable_value(&mut state.jobs_view.state, *filter, label);
                 }
             })
             .response
             .labelled_by(show.id);
-        let all_models = state.t(&Localized::new("All models", "全部模型"));
-        let model_label = ui.label(RichText::new(state.t(&Localized::new("Model", "模型"))).weak());
+        let all_models = tr!(lang, "jobs-all-models");
+        let model_label = ui.label(RichText::new(tr!(lang, "jobs-model")).weak());
         egui::ComboBox::from_id_salt("jobs-model-filter")
             .selected_text(
                 state
@@ -129,19 +114,15 @@ fn header_ui(ui: &mut Ui, state: &mut AppState) {
             .response
             .labelled_by(model_label.id);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let totals = totals(state);
-            ui.label(RichText::new(state.t(&totals)).weak())
-                .on_hover_text(state.t(&Localized::new(
-                "Billed seconds of finished jobs; the money is an estimate from the price table.",
-                "已完成任务的计费秒数；金额为根据价格表的估算。",
-            )));
+            ui.label(RichText::new(totals(state)).weak())
+                .on_hover_text(tr!(lang, "jobs-totals-hint"));
         });
     });
     ui.separator();
 }
 
 /// Billed seconds and estimated spend today and this month (local time).
-fn totals(state: &AppState) -> Localized {
+fn totals(state: &AppState) -> String {
     use chrono::Datelike;
     let today = chrono::Local::now().date_naive();
     let (mut day_s, mut day_cost, mut month_s, mut month_cost) = (0.0, 0.0, 0.0, 0.0);
@@ -165,12 +146,14 @@ fn totals(state: &AppState) -> Localized {
             }
         }
     }
-    let c = caps::PRICE_CURRENCY;
-    Localized::new(
-        format!(
-            "Today {day_s} s ≈ {day_cost:.2} {c} · This month {month_s} s ≈ {month_cost:.2} {c}"
-        ),
-        format!("今天 {day_s} 秒 ≈ {day_cost:.2} {c} · 本月 {month_s} 秒 ≈ {month_cost:.2} {c}"),
+    tr!(
+        state.lang,
+        "jobs-totals",
+        day_seconds = day_s,
+        day_cost = format!("{day_cost:.2}"),
+        month_seconds = month_s,
+        month_cost = format!("{month_cost:.2}"),
+        currency = caps::PRICE_CURRENCY,
     )
 }
 
@@ -223,6 +206,7 @@ fn status(
     progress: &JobProgress,
     now: i64,
 ) -> (egui::Color32, String) {
+    let lang = state.lang;
     let words = state.t(&job.state.describe());
     let clock = |ms: i64| {
         let s = (ms / 1000).max(0);
@@ -233,10 +217,7 @@ fn status(
     match job.state {
         JobState::Queued => {
             let text = match progress.queue_position {
-                Some(p) => state.t(&Localized::new(
-                    format!("{words} (position {p})"),
-                    format!("{words}（第 {p} 位）"),
-                )),
+                Some(p) => tr!(lang, "jobs-queued", state = words, position = p),
                 None => words,
             };
             (accent, text)
@@ -258,29 +239,38 @@ fn status(
         JobState::Pending | JobState::Running => {
             let started = job.task_created_ms.unwrap_or(job.created_ms);
             let elapsed = now - started;
-            let mut text = format!("{words} · {}", clock(elapsed));
-            if let Some(expected) = job.expected_secs {
-                let left = (expected * 1000.0) as i64 - elapsed;
-                text += &if left > 0 {
-                    state.t(&Localized::new(
-                        format!(" · about {} left", clock(left)),
-                        format!(" · 约剩 {}", clock(left)),
-                    ))
-                } else {
-                    state.t(&Localized::new(
-                        " · taking longer than usual",
-                        " · 比平时久一些",
-                    ))
-                };
-            }
+            let text = match job.expected_secs {
+                Some(expected) => {
+                    let left = (expected * 1000.0) as i64 - elapsed;
+                    if left > 0 {
+                        tr!(
+                            lang,
+                            "jobs-running-left",
+                            state = words,
+                            elapsed = clock(elapsed),
+                            left = clock(left),
+                        )
+                    } else {
+                        tr!(
+                            lang,
+                            "jobs-running-late",
+                            state = words,
+                            elapsed = clock(elapsed),
+                        )
+                    }
+                }
+                None => format!("{words} · {}", clock(elapsed)),
+            };
             (accent, text)
         }
         JobState::Downloading => {
             let text = match progress.download {
-                Some((received, Some(total), speed)) if total > 0 => format!(
-                    "{words} {}% · {}/s",
-                    received * 100 / total,
-                    file_size(speed as u64)
+                Some((received, Some(total), speed)) if total > 0 => tr!(
+                    lang,
+                    "jobs-downloading",
+                    state = words,
+                    percent = received * 100 / total,
+                    speed = file_size(speed as u64),
                 ),
                 Some((received, _, _)) => format!("{words} {}", file_size(received)),
                 None => words,
@@ -291,24 +281,29 @@ fn status(
             let billed = job.billed_seconds.unwrap_or(job.spec.duration as f64);
             let cost = caps::estimate_price(&state.prices, job.spec.model, job.spec.tier, 1)
                 .map(|p| p * billed);
-            let money = cost
-                .map(|c| {
-                    state.t(&Localized::new(
-                        format!(" ≈ {c:.2} {} (estimate)", caps::PRICE_CURRENCY),
-                        format!(" ≈ {c:.2} {}（估算）", caps::PRICE_CURRENCY),
-                    ))
-                })
-                .unwrap_or_default();
-            let text = state.t(&Localized::new(
-                format!("{words} · billed {billed} s{money}"),
-                format!("{words} · 计费 {billed} 秒{money}"),
-            ));
+            let text = match cost {
+                Some(c) => tr!(
+                    lang,
+                    "jobs-done-estimate",
+                    state = words,
+                    seconds = billed,
+                    cost = format!("{c:.2}"),
+                    currency = caps::PRICE_CURRENCY,
+                ),
+                None => tr!(lang, "jobs-done", state = words, seconds = billed),
+            };
             (egui::Color32::from_rgb(80, 180, 100), text)
         }
         JobState::Failed | JobState::Expired => {
             // What happened here; what to do is on the details line.
             let text = match &job.error {
-                Some(e) => format!("{words} ({}): {}", e.code, e.message),
+                Some(e) => tr!(
+                    lang,
+                    "jobs-failed-detail",
+                    state = words.as_str(),
+                    code = e.code.as_str(),
+                    message = e.message.get(lang)
+                ),
                 None => words,
             };
             (error, text)
@@ -330,6 +325,7 @@ fn status(
 
 /// Model, size, length, sound, and how long the task id and link stay valid.
 fn details(state: &AppState, job: &Job, now: i64) -> String {
+    let lang = state.lang;
     let size = job.spec.size().map(|s| s.to_string()).unwrap_or_default();
     let mut parts = Vec::new();
     if let Some(e) = &job.error
@@ -340,34 +336,33 @@ fn details(state: &AppState, job: &Job, now: i64) -> String {
     parts.extend([
         job.spec.model.info().display_name.to_string(),
         size,
-        format!("{} s", job.spec.duration),
+        tr!(lang, "jobs-duration", seconds = job.spec.duration),
     ]);
     if job.spec.audio {
-        parts.push(state.t(&Localized::new("sound", "有声")));
+        parts.push(tr!(lang, "jobs-sound"));
     }
     let hours = |until: i64| {
         let left = (until - now).max(0) / 60_000;
-        format!("{}h{:02}m", left / 60, left % 60)
+        tr!(
+            lang,
+            "jobs-hours-minutes",
+            hours = left / 60,
+            minutes = format!("{:02}", left % 60),
+        )
     };
     if !job.state.is_final() {
         if let Some(created) = job.task_created_ms {
             let until = created + (caps::TASK_LIFETIME_SECS * 1000) as i64;
-            parts.push(state.t(&Localized::new(
-                format!("task id valid {}", hours(until)),
-                format!("任务 ID 有效 {}", hours(until)),
-            )));
+            parts.push(tr!(lang, "jobs-task-id-valid", time = hours(until)));
         }
         if let Some(until) = job.video_url_expires_ms {
-            parts.push(state.t(&Localized::new(
-                format!("link valid {}", hours(until)),
-                format!("视频链接有效 {}", hours(until)),
-            )));
+            parts.push(tr!(lang, "jobs-link-valid", time = hours(until)));
         }
     }
     if let Some(e) = &job.error
         && let Some(id) = &e.request_id
     {
-        parts.push(format!("request_id {id}"));
+        parts.push(tr!(lang, "jobs-request-id", id = id));
     }
     if job.state == JobState::Done
         && let Some(path) = &job.output_path
@@ -379,22 +374,13 @@ fn details(state: &AppState, job: &Job, now: i64) -> String {
 
 fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
     let lang = state.lang;
-    let t = |l: Localized| l.get(lang).to_string();
-    ui.menu_button(t(Localized::new("More", "更多")), |ui| {
-        if ui
-            .button(t(Localized::new(
-                "Restore settings into the editor",
-                "把设置恢复到编辑区",
-            )))
-            .clicked()
-        {
+    ui.menu_button(tr!(lang, "jobs-more"), |ui| {
+        if ui.button(tr!(lang, "jobs-restore")).clicked() {
             state.restore(&job.spec);
             ui.close();
         }
         if let Some(task) = &job.task_id
-            && ui
-                .button(t(Localized::new("Copy task id", "复制任务 ID")))
-                .clicked()
+            && ui.button(tr!(lang, "jobs-copy-task-id")).clicked()
         {
             state.outbox.push(Request::CopyText(task.clone()));
             ui.close();
@@ -405,9 +391,7 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
             .and_then(|e| e.request_id.clone())
             .or_else(|| job.calls.last().map(|c| c.request_id.clone()));
         if let Some(id) = request_id
-            && ui
-                .button(t(Localized::new("Copy request id", "复制 request_id")))
-                .clicked()
+            && ui.button(tr!(lang, "jobs-copy-request-id")).clicked()
         {
             state.outbox.push(Request::CopyText(id));
             ui.close();
@@ -416,25 +400,13 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
             CreateTaskRequest::from_spec(&job.spec, &export::placeholder_urls(&job.spec))
         });
         if let Some(body) = body {
-            if ui
-                .button(t(Localized::new(
-                    "Copy the request as JSON",
-                    "复制请求（JSON）",
-                )))
-                .clicked()
-            {
+            if ui.button(tr!(lang, "jobs-copy-json")).clicked() {
                 state
                     .outbox
                     .push(Request::CopyText(export::request_json(&body)));
                 ui.close();
             }
-            if ui
-                .button(t(Localized::new(
-                    "Copy the request as curl",
-                    "复制请求（curl）",
-                )))
-                .clicked()
-            {
+            if ui.button(tr!(lang, "jobs-copy-curl")).clicked() {
                 state.outbox.push(Request::CopyText(export::curl_command(
                     &state.base_url,
                     &body,
@@ -444,27 +416,14 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
         }
         if job.state.is_final() || job.state == JobState::SubmitUnknown {
             ui.separator();
-            if ui
-                .button(t(Localized::new(
-                    "Remove from the list (keeps the video)",
-                    "从列表中移除（保留视频）",
-                )))
-                .clicked()
-            {
+            if ui.button(tr!(lang, "jobs-remove")).clicked() {
                 state.outbox.push(Request::Engine(Command::Remove {
                     id: job.id.clone(),
                     delete_video: false,
                 }));
                 ui.close();
             }
-            if job.output_path.is_some()
-                && ui
-                    .button(t(Localized::new(
-                        "Remove and delete the video…",
-                        "移除并删除视频…",
-                    )))
-                    .clicked()
-            {
+            if job.output_path.is_some() && ui.button(tr!(lang, "jobs-remove-delete")).clicked() {
                 state.jobs_view.confirm_delete = Some(job.id.clone());
                 ui.close();
             }
@@ -473,13 +432,10 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
     match job.state {
         JobState::Done => {
             if let Some(path) = &job.output_path {
-                if ui
-                    .button(t(Localized::new("Show in folder", "在文件夹中显示")))
-                    .clicked()
-                {
+                if ui.button(tr!(lang, "jobs-show-in-folder")).clicked() {
                     state.outbox.push(Request::Reveal(path.clone()));
                 }
-                if ui.button(t(Localized::new("Play", "播放"))).clicked() {
+                if ui.button(tr!(lang, "jobs-play")).clicked() {
                     state.outbox.push(Request::Open(path.clone()));
                 }
             }
@@ -489,23 +445,17 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
         | JobState::Submitting
         | JobState::Pending
         | JobState::Running
-            if ui.button(t(Localized::new("Cancel", "取消"))).clicked() =>
+            if ui.button(tr!(lang, "jobs-cancel")).clicked() =>
         {
             state
                 .outbox
                 .push(Request::Engine(Command::Cancel(job.id.clone())));
         }
         JobState::SubmitUnknown => {
-            if ui
-                .button(t(Localized::new("Submit anew…", "重新提交…")))
-                .clicked()
-            {
+            if ui.button(tr!(lang, "jobs-submit-anew")).clicked() {
                 state.jobs_view.confirm_resubmit = Some(job.id.clone());
             }
-            if ui
-                .button(t(Localized::new("Look again", "再次查找")))
-                .clicked()
-            {
+            if ui.button(tr!(lang, "jobs-look-again")).clicked() {
                 state
                     .outbox
                     .push(Request::Engine(Command::LookAgain(job.id.clone())));
@@ -513,17 +463,14 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
         }
         _ => {}
     }
-    if job.state.is_final() && ui.button(t(Localized::new("Retry…", "重试…"))).clicked() {
+    if job.state.is_final() && ui.button(tr!(lang, "jobs-retry")).clicked() {
         state.jobs_view.confirm_retry = Some(job.id.clone());
     }
     if let Some(error) = &job.error
         && let Some(id) = &error.request_id
         && ui
-            .small_button("request_id")
-            .on_hover_text(t(Localized::new(
-                "Copy the request_id to quote to support",
-                "复制 request_id，以便提供给技术支持",
-            )))
+            .small_button(tr!(lang, "jobs-request-id-button"))
+            .on_hover_text(tr!(lang, "jobs-request-id-hint"))
             .clicked()
     {
         state.outbox.push(Request::CopyText(id.clone()));
@@ -539,25 +486,23 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
             .iter()
             .find(|j| j.id == id)
             .and_then(|j| j.spec.estimated_price(&state.prices));
-        let (en, zh) = match price {
-            Some(p) => (
-                format!(" (about {p:.2} {}, an estimate)", caps::PRICE_CURRENCY),
-                format!("（约 {p:.2} {}，估算）", caps::PRICE_CURRENCY),
+        let body = match price {
+            Some(p) => tr!(
+                lang,
+                "jobs-retry-body-estimate",
+                price = format!("{p:.2}"),
+                currency = caps::PRICE_CURRENCY,
             ),
-            None => (String::new(), String::new()),
+            None => tr!(lang, "jobs-retry-body"),
         };
         let answer = confirm(
             ctx,
-            lang,
-            "confirm-retry",
+            "confirm-retry", // not text: egui id of the dialog
             [
-                Localized::new("Retry this generation?", "重试这次生成？"),
-                Localized::new(
-                    format!("Retrying creates a new task on the service and is billed again{en}."),
-                    format!("重试会在服务端创建新任务，并再次计费{zh}。"),
-                ),
-                Localized::new("Retry (billed again)", "重试（再次计费）"),
-                Localized::new("Keep as it is", "保持不变"),
+                tr!(lang, "jobs-retry-title"),
+                body,
+                tr!(lang, "jobs-retry-yes"),
+                tr!(lang, "jobs-retry-no"),
             ],
         );
         if let Some(yes) = answer {
@@ -574,19 +519,12 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
     if let Some(id) = state.jobs_view.confirm_resubmit.clone() {
         let answer = confirm(
             ctx,
-            lang,
-            "confirm-resubmit",
+            "confirm-resubmit", // not text: egui id of the dialog
             [
-                Localized::new("Submit anew?", "重新提交？"),
-                Localized::new(
-                    "It is not known whether the first submission created a task. Submitting anew may create a second task, and both would be billed. Choose “Look again” instead if you can wait.",
-                    "无法确定第一次提交是否已创建任务。重新提交可能会创建第二个任务，两者都会计费。如果可以等待，请改选“再次查找”。",
-                ),
-                Localized::new(
-                    "Submit anew (may be billed twice)",
-                    "重新提交（可能重复计费）",
-                ),
-                Localized::new("Not now", "暂不"),
+                tr!(lang, "jobs-resubmit-title"),
+                tr!(lang, "jobs-resubmit-body"),
+                tr!(lang, "jobs-resubmit-yes"),
+                tr!(lang, "jobs-resubmit-no"),
             ],
         );
         if let Some(yes) = answer {
@@ -599,16 +537,12 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
     if let Some(id) = state.jobs_view.confirm_delete.clone() {
         let answer = confirm(
             ctx,
-            lang,
-            "confirm-delete",
+            "confirm-delete", // not text: egui id of the dialog
             [
-                Localized::new("Delete the video?", "删除视频？"),
-                Localized::new(
-                    "The MP4 and its details file are deleted from disk, and the job leaves the list. This cannot be undone.",
-                    "MP4 文件及其详情文件将从磁盘删除，任务也会从列表中移除。此操作无法撤销。",
-                ),
-                Localized::new("Delete", "删除"),
-                Localized::new("Keep", "保留"),
+                tr!(lang, "jobs-delete-title"),
+                tr!(lang, "jobs-delete-body"),
+                tr!(lang, "jobs-delete-yes"),
+                tr!(lang, "jobs-delete-no"),
             ],
         );
         if let Some(yes) = answer {
@@ -626,23 +560,18 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
 
 /// A modal question: title, explanation, the button that goes ahead, the one that
 /// does not. `Some(true)` when the user went ahead, `Some(false)` when not.
-fn confirm(
-    ctx: &egui::Context,
-    lang: crate::core::Lang,
-    id: &str,
-    texts: [Localized; 4],
-) -> Option<bool> {
+fn confirm(ctx: &egui::Context, id: &str, texts: [String; 4]) -> Option<bool> {
     let [title, body, yes, no] = texts;
     let mut answer = None;
     egui::Modal::new(Id::unique(id)).show(ctx, |ui| {
         ui.set_max_width(440.0);
-        ui.heading(title.get(lang));
-        ui.label(body.get(lang));
+        ui.heading(title);
+        ui.label(body);
         ui.horizontal(|ui| {
-            if ui.button(yes.get(lang)).clicked() {
+            if ui.button(yes).clicked() {
                 answer = Some(true);
             }
-            if ui.button(no.get(lang)).clicked() {
+            if ui.button(no).clicked() {
                 answer = Some(false);
             }
         });

@@ -13,10 +13,11 @@ pub mod state;
 pub mod widgets;
 
 use crate::api::{ApiKey, resolve_base_url};
-use crate::core::{Lang, Localized};
+use crate::core::Lang;
 use crate::engine::{Engine, EngineConfig, EventSink};
 use crate::settings::{KeyStore, Settings};
 use crate::sim::{SimConfig, Simulator};
+use crate::{loc, tr};
 use state::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,13 +40,16 @@ pub struct DemoService {
     _runtime: tokio::runtime::Runtime,
 }
 
-/// The sample references of `--demo`: name and PNG.
+/// The sample references of `--demo`: name and PNG. The names are sample
+/// input (the prompt mentions them), the same in both interface languages.
 pub const DEMO_REFERENCES: [(&str, &[u8]); 3] = [
-    ("歌手", include_bytes!("../../assets/demo/musician.png")),
-    ("吉他", include_bytes!("../../assets/demo/guitar.png")),
-    ("咖啡厅", include_bytes!("../../assets/demo/cafe.png")),
+    ("歌手", include_bytes!("../../assets/demo/musician.png")), // not text: sample reference name, asset path
+    ("吉他", include_bytes!("../../assets/demo/guitar.png")), // not text: sample reference name, asset path
+    ("咖啡厅", include_bytes!("../../assets/demo/cafe.png")), // not text: sample reference name, asset path
 ];
+/// The sample prompt of `--demo`: input for the video model, not interface text.
 pub const DEMO_PROMPT: &str =
+    // not text: a sample prompt the user edits, sent to the model as written
     "@歌手 坐在@咖啡厅 的窗边，抱着@吉他 轻声弹唱一首慢歌，午后的阳光洒在木桌上，镜头缓缓推近";
 
 /// Opens the window; returns when it closes.
@@ -66,10 +70,10 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
             .worker_threads(1)
             .enable_all()
             .build()
-            .map_err(|e| format!("could not start the demo service: {e}"))?;
+            .map_err(|e| tr!(lang, "shell-demo-failed", error = e.to_string()))?;
         let sim = runtime
             .block_on(Simulator::start(SimConfig::default(), 0))
-            .map_err(|e| format!("could not start the demo service: {e}"))?;
+            .map_err(|e| tr!(lang, "shell-demo-failed", error = e.to_string()))?;
         let base = sim.base_url();
         let key = ApiKey::new(sim.config().api_key.clone());
         demo = Some(DemoService {
@@ -79,11 +83,11 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
         let data = options
             .data_dir
             .clone()
-            .unwrap_or_else(|| EngineConfig::default_data_dir().join("demo"));
+            .unwrap_or_else(|| EngineConfig::default_data_dir().join("demo")); // not text: a folder name
         let out = options
             .out
             .clone()
-            .unwrap_or_else(|| EngineConfig::default_output_dir().join("demo"));
+            .unwrap_or_else(|| EngineConfig::default_output_dir().join("demo")); // not text: a folder name
         (base, key, data, out)
     } else {
         (
@@ -102,7 +106,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
     };
     // Sample files are written before the window opens (never on the UI thread).
     let samples = if options.demo {
-        write_demo_samples(&data_dir)?
+        write_demo_samples(&data_dir, lang)?
     } else {
         Vec::new()
     };
@@ -115,14 +119,14 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
     }
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title("R2V Studio")
+            .with_title(tr!(lang, "shell-window-title"))
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([1024.0, 700.0])
             .with_drag_and_drop(true),
         ..Default::default()
     };
     eframe::run_native(
-        "R2V Studio",
+        "R2V Studio", // not text: the app id (names the folder eframe keeps its state in)
         native,
         Box::new(move |cc| {
             fonts::install(&cc.egui_ctx);
@@ -135,29 +139,20 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
             state.demo = demo.is_some();
             state.settings_view.key = shell::key_info(&lookup);
             if let Some(problem) = settings_problem {
-                state.toast(Localized::new(format!("Settings: {problem}"), format!("设置：{problem}")), true);
+                state.toast(loc!("shell-settings-problem", problem = problem), true);
             }
             let engine = match Engine::start(config.clone(), sink.clone()) {
                 Ok(engine) => Some(engine),
                 Err(e) => {
                     state.toast(
-                        Localized::new(
-                            format!("The background engine could not start: {e}"),
-                            format!("后台引擎无法启动：{e}"),
-                        ),
+                        loc!("shell-engine-start-failed", error = e.describe()),
                         true,
                     );
                     None
                 }
             };
             if !has_key && demo.is_none() {
-                state.toast(
-                    Localized::new(
-                        "No API key yet: add it in Settings (or set DASHSCOPE_API_KEY), or try `r2v-studio --demo`.",
-                        "尚未设置 API Key：请在“设置”中填写（或设置 DASHSCOPE_API_KEY），或先试试 `r2v-studio --demo`。",
-                    ),
-                    true,
-                );
+                state.toast(loc!("shell-no-key"), true);
             }
             state
                 .outbox
@@ -179,24 +174,44 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 settings_dir,
                 demo: demo.is_some(),
             };
-            Ok(Box::new(shell::App::new(&cc.egui_ctx, state, engine, (sink, rx), wiring, demo)))
+            Ok(Box::new(shell::App::new(
+                &cc.egui_ctx,
+                state,
+                engine,
+                (sink, rx),
+                wiring,
+                demo,
+            )))
         }),
     )
-    .map_err(|e| format!("the window could not open: {e}"))
+    .map_err(|e| tr!(lang, "shell-window-failed", error = e.to_string()))
 }
 
-fn write_demo_samples(data_dir: &std::path::Path) -> Result<Vec<PathBuf>, String> {
-    let dir = data_dir.join("samples");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    let files = ["musician.png", "guitar.png", "cafe.png"];
+/// Writes the sample references into `data_dir`; an error is a sentence in `lang`.
+fn write_demo_samples(data_dir: &std::path::Path, lang: Lang) -> Result<Vec<PathBuf>, String> {
+    let dir = data_dir.join("samples"); // not text: a folder name
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        tr!(
+            lang,
+            "shell-samples-folder-failed",
+            path = dir.display().to_string(),
+            error = e.to_string(),
+        )
+    })?;
+    let files = ["musician.png", "guitar.png", "cafe.png"]; // not text: sample file names
     files
         .iter()
         .zip(DEMO_REFERENCES)
         .map(|(file, (_, bytes))| {
             let path = dir.join(file);
-            std::fs::write(&path, bytes)
-                .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+            std::fs::write(&path, bytes).map_err(|e| {
+                tr!(
+                    lang,
+                    "shell-sample-write-failed",
+                    path = path.display().to_string(),
+                    error = e.to_string(),
+                )
+            })?;
             Ok(path)
         })
         .collect()

@@ -4,12 +4,13 @@
 use super::state::AppState;
 use super::widgets;
 use crate::core::capabilities::{self as caps, Durations, SEED_MAX};
-use crate::core::{Field, Localized, Model, Seed};
+use crate::core::{Field, Model, Seed};
+use crate::tr;
 use egui::{RichText, Ui};
 
 pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     let before = state.params.clone();
-    let model_label = section(ui, state, Localized::new("Model", "模型"));
+    let model_label = section(ui, tr!(state.lang, "editor-params-model"));
     let current = state.params.model;
     let mut chosen = current;
     egui::ComboBox::from_id_salt("model-choice")
@@ -28,7 +29,7 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     let description = state.t(&state.params.model.description());
     ui.label(RichText::new(description).weak().small());
 
-    section(ui, state, Localized::new("Resolution", "分辨率"));
+    section(ui, tr!(state.lang, "editor-params-resolution"));
     ui.horizontal(|ui| {
         for tier in state.params.model.tiers().collect::<Vec<_>>() {
             let r = ui.selectable_value(&mut state.params.tier, tier, tier.label());
@@ -38,7 +39,7 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
         }
     });
 
-    section(ui, state, Localized::new("Aspect ratio", "画幅"));
+    section(ui, tr!(state.lang, "editor-params-ratio"));
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         for ratio in state
@@ -59,17 +60,21 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     });
     if let Some(size) = state.params.size() {
         ui.label(
-            RichText::new(format!("{} px", size.to_string().replace('*', " × ")))
-                .weak()
-                .small(),
+            RichText::new(tr!(
+                state.lang,
+                "editor-params-size",
+                size = size.to_string().replace('*', " × ")
+            ))
+            .weak()
+            .small(),
         );
     }
 
-    let length_label = section(ui, state, Localized::new("Length", "时长"));
+    let length_label = section(ui, tr!(state.lang, "editor-params-length"));
     match state.params.model.durations(state.params.tier) {
         Durations::Range { min, max } => {
             let slider = egui::Slider::new(&mut state.params.duration, min..=max)
-                .suffix(" s")
+                .suffix(tr!(state.lang, "editor-params-seconds-suffix"))
                 .step_by(1.0);
             let r = ui.add(slider).labelled_by(length_label.id);
             if matches!(state.focus, Some(Field::Duration)) {
@@ -79,38 +84,29 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
         Durations::Choices(values) => {
             ui.horizontal(|ui| {
                 for &value in values {
-                    ui.selectable_value(&mut state.params.duration, value, format!("{value} s"));
+                    let label = tr!(state.lang, "editor-params-seconds", seconds = value);
+                    ui.selectable_value(&mut state.params.duration, value, label);
                 }
             });
         }
     }
 
     ui.add_space(6.0);
-    let sound = state.t(&Localized::new(
-        "Sound (music or effects to match)",
-        "声音（配上相应的音乐或音效）",
-    ));
+    let sound = tr!(state.lang, "editor-params-sound");
     ui.checkbox(&mut state.params.audio, sound);
-    let watermark = state.t(&Localized::new("Watermark “AI生成”", "水印“AI生成”"));
+    let watermark = tr!(state.lang, "editor-params-watermark");
     ui.checkbox(&mut state.params.watermark, watermark);
 
-    let seed_label = section(ui, state, Localized::new("Seed", "种子"));
-    let roll = state.t(&Localized::new("Roll a new seed", "随机生成新种子"));
+    let seed_label = section(ui, tr!(state.lang, "editor-params-seed"));
+    let roll = tr!(state.lang, "editor-params-seed-roll");
+    let random = tr!(state.lang, "editor-params-seed-random");
+    let fixed_label = tr!(state.lang, "editor-params-seed-fixed");
     ui.horizontal(|ui| {
         let mut fixed = matches!(state.params.seed, Seed::Fixed(_));
-        if ui
-            .radio_value(
-                &mut fixed,
-                false,
-                state.t(&Localized::new("Random", "随机")),
-            )
-            .clicked()
-        {
+        if ui.radio_value(&mut fixed, false, random).clicked() {
             state.params.seed = Seed::Random;
         }
-        if ui
-            .radio_value(&mut fixed, true, state.t(&Localized::new("Fixed", "固定")))
-            .clicked()
+        if ui.radio_value(&mut fixed, true, fixed_label).clicked()
             && state.params.seed == Seed::Random
         {
             state.params.seed = Seed::Fixed(fastrand::u32(0..=SEED_MAX));
@@ -122,19 +118,19 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
             if matches!(state.focus, Some(Field::Seed)) {
                 drag.request_focus();
             }
-            if widgets::dice_button(ui).on_hover_text(roll).clicked() {
+            if widgets::dice_button(ui, &roll)
+                .on_hover_text(&roll)
+                .clicked()
+            {
                 *value = fastrand::u32(0..=SEED_MAX);
             }
         }
     });
     if state.params.seed != Seed::Random {
         ui.label(
-            RichText::new(state.t(&Localized::new(
-                "The same seed does not guarantee the same video.",
-                "相同的种子并不保证生成相同的视频。",
-            )))
-            .weak()
-            .small(),
+            RichText::new(tr!(state.lang, "editor-params-seed-note"))
+                .weak()
+                .small(),
         );
     }
 
@@ -157,22 +153,18 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     match state.estimated_price() {
         Some(price) => {
             ui.label(
-                RichText::new(format!(
-                    "≈ {price:.2} {} {}",
-                    caps::PRICE_CURRENCY,
-                    state.t(&Localized::new("(estimate)", "（估算）"))
+                RichText::new(tr!(
+                    state.lang,
+                    "editor-params-price",
+                    price = format!("{price:.2}"),
+                    currency = caps::PRICE_CURRENCY
                 ))
                 .strong(),
             )
-            .on_hover_text(state.t(&Localized::new(
-                "Estimated from an editable price table: no official per-second price is published for these models.",
-                "根据可编辑的价格表估算：官方未公布这些模型的每秒价格。",
-            )));
+            .on_hover_text(tr!(state.lang, "editor-params-price-hint"));
         }
         None => {
-            ui.label(
-                RichText::new(state.t(&Localized::new("No price estimate", "无价格估算"))).weak(),
-            );
+            ui.label(RichText::new(tr!(state.lang, "editor-params-no-price")).weak());
         }
     }
     for note in state.notes.clone() {
@@ -183,29 +175,28 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     }
 }
 
-fn section(ui: &mut Ui, state: &AppState, title: Localized) -> egui::Response {
+fn section(ui: &mut Ui, title: String) -> egui::Response {
     ui.add_space(6.0);
-    ui.label(RichText::new(state.t(&title)).strong())
+    ui.label(RichText::new(title).strong())
 }
 
 /// The Generate button, the problems that stop it, and the request preview.
 pub fn generate_ui(ui: &mut Ui, state: &mut AppState) {
     ui.add_space(10.0);
     let button = egui::Button::new(
-        RichText::new(state.t(&Localized::new("Generate", "生成")))
+        RichText::new(tr!(state.lang, "editor-params-generate"))
             .size(18.0)
             .strong(),
     )
     .min_size(egui::vec2(ui.available_width(), 40.0));
-    let r = ui.add(button).on_hover_text("Ctrl+Enter");
+    let r = ui
+        .add(button)
+        .on_hover_text(tr!(state.lang, "editor-params-generate-shortcut"));
     if r.clicked() {
         state.generate();
     }
     if ui
-        .small_button(state.t(&Localized::new(
-            "Show the request (JSON / curl)",
-            "查看请求（JSON / curl）",
-        )))
+        .small_button(tr!(state.lang, "editor-params-show-request"))
         .clicked()
     {
         state.show_request = true;
@@ -214,10 +205,11 @@ pub fn generate_ui(ui: &mut Ui, state: &mut AppState) {
         ui.add_space(6.0);
         ui.colored_label(
             ui.visuals().error_fg_color,
-            RichText::new(state.t(&Localized::new(
-                format!("{} to fix before generating:", state.problems.len()),
-                format!("生成前需要修正 {} 处：", state.problems.len()),
-            )))
+            RichText::new(tr!(
+                state.lang,
+                "editor-params-problems",
+                count = state.problems.len()
+            ))
             .strong(),
         );
         let problems = state.problems.clone();

@@ -2,8 +2,9 @@
 
 use super::state::{AppState, Popup};
 use super::widgets;
+use crate::core::Field;
 use crate::core::mentions::{self, SpanKind, byte_of_char, completions, partial_at};
-use crate::core::{Field, Localized};
+use crate::tr;
 use egui::text::{CCursor, CCursorRange, LayoutJob, TextFormat};
 use egui::{Color32, Id, Key, Modifiers, Stroke, TextBuffer, TextEdit, Ui};
 
@@ -15,7 +16,7 @@ pub fn editor_id() -> Id {
 pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
     let id = editor_id();
     let label = ui.label(
-        egui::RichText::new(state.t(&Localized::new("Prompt", "提示词")))
+        egui::RichText::new(tr!(state.lang, "editor-prompt-label"))
             .strong()
             .size(15.0),
     );
@@ -97,10 +98,7 @@ pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
         job.wrap.max_width = wrap_width;
         ui.ctx().fonts_mut(|f| f.layout_job(job))
     };
-    let hint = state.t(&Localized::new(
-        "Describe the video. Type @ to mention a reference, e.g. “@hero walks into @cafe”.",
-        "描述视频内容。输入 @ 提及参考图，例如“@主角 走进@咖啡厅”。",
-    ));
+    let hint = tr!(state.lang, "editor-prompt-hint");
     let output = TextEdit::multiline(&mut state.prompt)
         .id(id)
         .hint_text(hint)
@@ -146,6 +144,7 @@ pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
             let rect = output.galley.pos_from_cursor(CCursor::new(at));
             let pos = output.galley_pos + rect.left_bottom().to_vec2() + egui::vec2(0.0, 4.0);
             let mut clicked = None;
+            // not text: an egui id
             egui::Area::new(id.with("mention-popup"))
                 .order(egui::Order::Foreground)
                 .fixed_pos(pos)
@@ -211,10 +210,7 @@ pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
                 None => {
                     ui.colored_label(
                         ui.visuals().error_fg_color,
-                        state.t(&Localized::new(
-                            format!("No reference is named {name}."),
-                            format!("没有名为 {name} 的参考图。"),
-                        )),
+                        tr!(state.lang, "editor-prompt-unknown-name", name = &name),
                     );
                 }
             });
@@ -311,27 +307,18 @@ fn counter_ui(ui: &mut Ui, state: &AppState) {
         if over {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                state.t(&Localized::new(
-                    format!(
-                        "{} characters over the limit of {}",
-                        used - limit,
-                        spec.model.info().display_name
-                    ),
-                    format!(
-                        "超出 {} 的上限 {} 个字符",
-                        spec.model.info().display_name,
-                        used - limit
-                    ),
-                )),
+                tr!(
+                    state.lang,
+                    "editor-prompt-over-limit",
+                    over = used - limit,
+                    model = spec.model.info().display_name
+                ),
             );
         } else {
             ui.label(
-                egui::RichText::new(state.t(&Localized::new(
-                    "characters (a space is added after each mention) · Ctrl+Z undoes",
-                    "个字符（每个提及后自动加空格）· Ctrl+Z 撤销",
-                )))
-                .weak()
-                .small(),
+                egui::RichText::new(tr!(state.lang, "editor-prompt-counter-note"))
+                    .weak()
+                    .small(),
             );
         }
     });
@@ -343,13 +330,11 @@ fn counter_ui(ui: &mut Ui, state: &AppState) {
     if !unknown.is_empty() {
         ui.colored_label(
             ui.visuals().error_fg_color,
-            state.t(&Localized::new(
-                format!(
-                    "Unknown: {} (no reference has this name)",
-                    unknown.join(" ")
-                ),
-                format!("未知提及：{}（没有同名参考图）", unknown.join(" ")),
-            )),
+            tr!(
+                state.lang,
+                "editor-prompt-unknown-mentions",
+                mentions = unknown.join(" ")
+            ),
         );
     }
 }

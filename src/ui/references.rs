@@ -3,7 +3,8 @@
 use super::state::{AppState, Request, Thumb};
 use super::widgets::{self, file_size};
 use crate::core::capabilities::MAX_IMAGES;
-use crate::core::{Field, Localized, RefSource};
+use crate::core::{Field, RefSource};
+use crate::tr;
 use egui::{Id, RichText, Ui};
 
 const CARD_WIDTH: f32 = 150.0;
@@ -17,21 +18,25 @@ enum Action {
 
 pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
     ui.horizontal(|ui| {
-        ui.label(RichText::new(state.t(&Localized::new("References", "参考图"))).strong().size(15.0));
+        ui.label(
+            RichText::new(tr!(state.lang, "editor-refs-title"))
+                .strong()
+                .size(15.0),
+        );
         ui.label(RichText::new(format!("{} / {MAX_IMAGES}", state.slots.len())).weak());
         ui.add_space(8.0);
         let full = state.slots.len() >= MAX_IMAGES;
         if ui
-            .add_enabled(!full, egui::Button::new(state.t(&Localized::new("Add images…", "添加图片…"))))
-            .on_hover_text(state.t(&Localized::new(
-                "JPG, PNG or WEBP. You can also drop files on the window or paste an image (Ctrl+V).",
-                "支持 JPG、PNG、WEBP。也可以把文件拖到窗口中，或粘贴图片（Ctrl+V）。",
-            )))
+            .add_enabled(
+                !full,
+                egui::Button::new(tr!(state.lang, "editor-refs-add-images")),
+            )
+            .on_hover_text(tr!(state.lang, "editor-refs-add-images-hint"))
             .clicked()
         {
             state.outbox.push(Request::PickFiles);
         }
-        let hint = state.t(&Localized::new("or an image URL (https://…)", "或图片网址（https://…）"));
+        let hint = tr!(state.lang, "editor-refs-url-hint");
         let url_edit = ui.add_enabled(
             !full,
             egui::TextEdit::singleline(&mut state.url_text)
@@ -41,7 +46,10 @@ pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
         );
         let entered = url_edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui
-            .add_enabled(!full && !state.url_text.trim().is_empty(), egui::Button::new(state.t(&Localized::new("Add URL", "添加网址"))))
+            .add_enabled(
+                !full && !state.url_text.trim().is_empty(),
+                egui::Button::new(tr!(state.lang, "editor-refs-add-url")),
+            )
             .clicked()
             || entered
         {
@@ -102,25 +110,25 @@ fn card_contents(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut 
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let remove = ui
                 .small_button("×")
-                .on_hover_text(state.t(&Localized::new("Remove this reference", "移除此参考图")));
+                .on_hover_text(tr!(state.lang, "editor-refs-remove"));
             if remove.clicked() {
                 actions.push(Action::Remove(index));
             }
         });
     });
-    let drag_id = Id::unique(("slot-drag", slot.key));
+    let drag_id = Id::unique(("slot-drag", slot.key)); // not text: an egui id
     ui.dnd_drag_source(drag_id, index, |ui| {
         widgets::thumb_image(ui, state, slot.key, &slot.thumb, THUMB);
     })
     .response
-    .on_hover_text(state.t(&Localized::new("Drag to reorder", "拖动以调整顺序")));
+    .on_hover_text(tr!(state.lang, "editor-refs-drag"));
 
     let mut name = slot.name.clone();
     let edit = ui.horizontal(|ui| {
         let label = ui.label(RichText::new("@").weak());
         ui.add(
             egui::TextEdit::singleline(&mut name)
-                .id(Id::unique(("slot-name", slot.key)))
+                .id(Id::unique(("slot-name", slot.key))) // not text: an egui id
                 .desired_width(CARD_WIDTH - 32.0),
         )
         .labelled_by(label.id)
@@ -180,7 +188,7 @@ fn facts_ui(ui: &mut Ui, state: &AppState, source: &RefSource, thumb: &Thumb) {
         }
         Thumb::Loading => {
             ui.label(
-                RichText::new(state.t(&Localized::new("Reading…", "读取中…")))
+                RichText::new(tr!(state.lang, "editor-refs-reading"))
                     .weak()
                     .small(),
             );
@@ -204,13 +212,7 @@ fn empty_card_ui(ui: &mut Ui, state: &mut AppState) {
             ui.set_width(CARD_WIDTH - 12.0);
             ui.set_height(THUMB.y + 70.0);
             ui.centered_and_justified(|ui| {
-                ui.label(
-                    RichText::new(state.t(&Localized::new(
-                        "＋\nDrop images here,\npaste, or click to add",
-                        "＋\n拖入图片、粘贴，\n或点击添加",
-                    )))
-                    .weak(),
-                )
+                ui.label(RichText::new(tr!(state.lang, "editor-refs-empty-card")).weak())
             });
         })
         .response

@@ -6,6 +6,7 @@ use super::state::{AppState, Request};
 use crate::core::capabilities::{self as caps, DEFAULT_BASE_URL, Model};
 use crate::core::{Lang, Localized};
 use crate::settings::{KeySource, Settings, Theme};
+use crate::tr;
 use egui::{Id, RichText, Ui};
 
 /// What the window knows about the saved key (never the key itself).
@@ -35,6 +36,8 @@ pub struct SettingsView {
     pub message: Option<Localized>,
 }
 
+/// A workspace address, written as Model Studio's documentation writes it.
+// not text: a URL pattern, the same in both languages
 const BEIJING_WORKSPACE_HINT: &str = "https://{WorkspaceId}.cn-beijing.maas.aliyuncs.com/api/v1";
 
 pub fn settings_window(ctx: &egui::Context, state: &mut AppState) {
@@ -42,7 +45,7 @@ pub fn settings_window(ctx: &egui::Context, state: &mut AppState) {
         return;
     }
     let mut open = true;
-    let title = state.t(&Localized::new("Settings", "设置"));
+    let title = tr!(state.lang, "settings-title");
     egui::Window::new(title)
         .id(Id::unique("settings-window"))
         .open(&mut open)
@@ -55,38 +58,26 @@ pub fn settings_window(ctx: &egui::Context, state: &mut AppState) {
     }
 }
 
-fn heading(ui: &mut Ui, state: &AppState, text: Localized) -> egui::Response {
+fn heading(ui: &mut Ui, text: String) -> egui::Response {
     ui.add_space(8.0);
-    ui.label(RichText::new(state.t(&text)).strong().size(15.0))
+    ui.label(RichText::new(text).strong().size(15.0))
 }
 
 pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
     key_ui(ui, state);
 
-    let region = heading(
-        ui,
-        state,
-        Localized::new("Region / service address", "地域 / 服务地址"),
-    );
+    let lang = state.lang;
+    let region = heading(ui, tr!(lang, "settings-region"));
     let custom = state.settings_view.draft.base_url.is_some();
     ui.horizontal(|ui| {
         if ui
-            .radio(
-                !custom,
-                state.t(&Localized::new(
-                    "Beijing (cn-beijing)",
-                    "北京（cn-beijing）",
-                )),
-            )
+            .radio(!custom, tr!(lang, "settings-region-beijing"))
             .clicked()
         {
             state.settings_view.draft.base_url = None;
         }
         if ui
-            .radio(
-                custom,
-                state.t(&Localized::new("Custom address", "自定义地址")),
-            )
+            .radio(custom, tr!(lang, "settings-region-custom"))
             .clicked()
             && !custom
         {
@@ -104,15 +95,12 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
         ui.label(RichText::new(DEFAULT_BASE_URL).weak().monospace());
     }
     ui.label(
-        RichText::new(state.t(&Localized::new(
-            "The PixVerse models are served only in Beijing. Newer accounts may use a workspace address.",
-            "PixVerse 模型仅在北京地域提供。较新的账号可能使用业务空间地址。",
-        )))
-        .weak()
-        .small(),
+        RichText::new(tr!(lang, "settings-region-note"))
+            .weak()
+            .small(),
     );
 
-    let folder = heading(ui, state, Localized::new("Output folder", "输出文件夹"));
+    let folder = heading(ui, tr!(lang, "settings-output-folder"));
     ui.horizontal(|ui| {
         let shown = state
             .settings_view
@@ -120,35 +108,24 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
             .output_dir
             .as_ref()
             .map(|p| p.display().to_string())
-            .unwrap_or_else(|| {
-                state.t(&Localized::new(
-                    "Videos/R2V Studio (default)",
-                    "视频/R2V Studio（默认）",
-                ))
-            });
+            .unwrap_or_else(|| tr!(lang, "settings-output-default"));
         ui.label(RichText::new(shown).monospace())
             .labelled_by(folder.id);
-        if ui
-            .button(state.t(&Localized::new("Choose…", "选择…")))
-            .clicked()
-        {
+        if ui.button(tr!(lang, "settings-output-choose")).clicked() {
             state.outbox.push(Request::PickOutputFolder);
         }
         if state.settings_view.draft.output_dir.is_some()
             && ui
-                .button(state.t(&Localized::new("Default", "默认")))
+                .button(tr!(lang, "settings-output-use-default"))
                 .clicked()
         {
             state.settings_view.draft.output_dir = None;
         }
     });
 
-    let limits = heading(ui, state, Localized::new("Limits", "限制"));
+    let limits = heading(ui, tr!(lang, "settings-limits"));
     ui.horizontal(|ui| {
-        ui.label(state.t(&Localized::new(
-            "Jobs at once per model",
-            "每个模型同时进行的任务",
-        )));
+        ui.label(tr!(lang, "settings-jobs-per-model"));
         ui.add(egui::Slider::new(
             &mut state.settings_view.draft.jobs_per_series,
             1..=caps::RUNNING_TASKS_PER_SERIES,
@@ -156,10 +133,7 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
         .labelled_by(limits.id);
     });
     ui.horizontal(|ui| {
-        ui.label(state.t(&Localized::new(
-            "Status checks per second (all jobs)",
-            "每秒状态查询次数（全部任务）",
-        )));
+        ui.label(tr!(lang, "settings-checks-per-second"));
         ui.add(egui::Slider::new(
             &mut state.settings_view.draft.queries_per_second,
             1..=crate::engine::schedule::MAX_QUERIES_PER_SECOND,
@@ -167,25 +141,17 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
         .labelled_by(limits.id);
     });
 
-    let prices = heading(
-        ui,
-        state,
-        Localized::new("Price table (estimates)", "价格表（估算）"),
-    );
+    let prices = heading(ui, tr!(lang, "settings-prices"));
     ui.label(
-        RichText::new(state.t(&Localized::new(
-            format!(
-                "{} per billed second. No official price is published: adjust to your bill.",
-                caps::PRICE_CURRENCY
-            ),
-            format!(
-                "每计费秒的{}价格。官方未公布价格：请按账单调整。",
-                caps::PRICE_CURRENCY
-            ),
-        )))
+        RichText::new(tr!(
+            lang,
+            "settings-prices-note",
+            currency = caps::PRICE_CURRENCY
+        ))
         .weak()
         .small(),
     );
+    // not text: an egui id
     egui::Grid::new("price-grid").striped(true).show(ui, |ui| {
         ui.label("");
         for tier in caps::Tier::ALL {
@@ -214,38 +180,34 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
             ui.end_row();
         }
     });
-    if ui
-        .button(state.t(&Localized::new("Reset prices", "重置价格")))
-        .clicked()
-    {
+    if ui.button(tr!(lang, "settings-prices-reset")).clicked() {
         state.settings_view.draft.prices = caps::default_prices();
     }
 
-    heading(
-        ui,
-        state,
-        Localized::new("Language and theme", "语言与主题"),
-    );
+    heading(ui, tr!(lang, "settings-language-and-theme"));
     ui.horizontal(|ui| {
-        let lang = state.settings_view.draft.lang.unwrap_or(state.lang);
-        if ui.radio(lang == Lang::En, "English").clicked() {
+        let chosen = state.settings_view.draft.lang.unwrap_or(lang);
+        if ui
+            .radio(chosen == Lang::En, tr!(lang, "settings-language-english"))
+            .clicked()
+        {
             state.settings_view.draft.lang = Some(Lang::En);
         }
-        if ui.radio(lang == Lang::Zh, "简体中文").clicked() {
+        if ui
+            .radio(chosen == Lang::Zh, tr!(lang, "settings-language-chinese"))
+            .clicked()
+        {
             state.settings_view.draft.lang = Some(Lang::Zh);
         }
     });
     ui.horizontal(|ui| {
         let theme = state.settings_view.draft.theme;
         for (value, label) in [
-            (
-                Theme::System,
-                Localized::new("Follow the system", "跟随系统"),
-            ),
-            (Theme::Light, Localized::new("Light", "浅色")),
-            (Theme::Dark, Localized::new("Dark", "深色")),
+            (Theme::System, tr!(lang, "settings-theme-system")),
+            (Theme::Light, tr!(lang, "settings-theme-light")),
+            (Theme::Dark, tr!(lang, "settings-theme-dark")),
         ] {
-            if ui.radio(theme == value, state.t(&label)).clicked() {
+            if ui.radio(theme == value, label).clicked() {
                 state.settings_view.draft.theme = value;
             }
         }
@@ -257,16 +219,13 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
     }
     ui.horizontal(|ui| {
         if ui
-            .button(RichText::new(state.t(&Localized::new("Save", "保存"))).strong())
+            .button(RichText::new(tr!(lang, "settings-save")).strong())
             .clicked()
         {
             let draft = state.settings_view.draft.clone().clamped();
             state.outbox.push(Request::SaveSettings(draft));
         }
-        if ui
-            .button(state.t(&Localized::new("Close", "关闭")))
-            .clicked()
-        {
+        if ui.button(tr!(lang, "settings-close")).clicked() {
             state.settings_view.open = false;
             state.settings_view.key_entry.clear();
         }
@@ -274,59 +233,36 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
 }
 
 fn key_ui(ui: &mut Ui, state: &mut AppState) {
-    let heading_response = heading(ui, state, Localized::new("API key", "API Key"));
+    let lang = state.lang;
+    let heading_response = heading(ui, tr!(lang, "settings-key"));
     let info = state.settings_view.key.clone();
     let where_from = match info.source {
-        Some(KeySource::Environment) => Localized::new(
-            "From DASHSCOPE_API_KEY: the environment variable wins over a saved key.",
-            "来自环境变量 DASHSCOPE_API_KEY：它优先于已保存的 Key。",
-        ),
-        Some(KeySource::Keychain) => {
-            Localized::new("Saved in the system keychain.", "已保存在系统钥匙串中。")
-        }
-        Some(KeySource::File) => Localized::new(
-            "Saved in a file only you can read (no keychain on this system).",
-            "已保存在仅您可读的文件中（此系统没有钥匙串服务）。",
-        ),
-        Some(KeySource::None) | None => Localized::new("No key yet.", "尚未设置 Key。"),
+        Some(KeySource::Environment) => tr!(lang, "settings-key-from-environment"),
+        Some(KeySource::Keychain) => tr!(lang, "settings-key-in-keychain"),
+        Some(KeySource::File) => tr!(lang, "settings-key-in-file"),
+        Some(KeySource::None) | None => tr!(lang, "settings-key-none"),
     };
     ui.horizontal(|ui| {
         ui.label(RichText::new(info.masked.clone().unwrap_or_else(|| "—".into())).monospace());
-        ui.label(RichText::new(state.t(&where_from)).weak());
+        ui.label(RichText::new(where_from).weak());
     });
     if state.demo {
-        ui.label(
-            RichText::new(state.t(&Localized::new(
-                "Demo: jobs go to the built-in simulator with its own key; a key saved here is used when you start R2V Studio without --demo.",
-                "演示模式：任务发送到内置模拟服务，使用其自带的 Key；此处保存的 Key 会在不带 --demo 启动时使用。",
-            )))
-            .weak()
-            .small(),
-        );
+        ui.label(RichText::new(tr!(lang, "settings-key-demo")).weak().small());
     }
     if info.source == Some(KeySource::File) {
         ui.colored_label(
             ui.visuals().warn_fg_color,
-            state.t(&Localized::new(
-                "Warning: a file is less safe than a keychain. Anyone with access to your user account can read it.",
-                "注意：文件不如钥匙串安全。能登录您账户的人都可以读取它。",
-            )),
+            tr!(lang, "settings-key-file-warning"),
         );
     }
     if let Some(problem) = &info.keychain_problem {
         ui.colored_label(
             ui.visuals().warn_fg_color,
-            state.t(&Localized::new(
-                format!("The system keychain is not available ({problem}). Tick the box below to keep the key in a private file instead."),
-                format!("系统钥匙串不可用（{problem}）。可勾选下方选项，改为保存在私有文件中。"),
-            )),
+            tr!(lang, "settings-keychain-unavailable", problem = problem),
         );
     }
     ui.horizontal(|ui| {
-        let hint = state.t(&Localized::new(
-            "Paste a new key (sk-…)",
-            "粘贴新的 Key（sk-…）",
-        ));
+        let hint = tr!(lang, "settings-key-hint");
         ui.add(
             egui::TextEdit::singleline(&mut state.settings_view.key_entry)
                 .id(Id::unique("settings-key-entry"))
@@ -339,7 +275,7 @@ fn key_ui(ui: &mut Ui, state: &mut AppState) {
         if ui
             .add_enabled(
                 entered.is_some(),
-                egui::Button::new(state.t(&Localized::new("Save key", "保存 Key"))),
+                egui::Button::new(tr!(lang, "settings-key-save")),
             )
             .clicked()
             && let Some(key) = entered
@@ -350,13 +286,10 @@ fn key_ui(ui: &mut Ui, state: &mut AppState) {
             });
             state.settings_view.key_entry.clear();
         }
-        let test_label = state.t(&Localized::new("Test", "测试"));
+        let test_label = tr!(lang, "settings-key-test");
         if ui
             .add_enabled(!state.settings_view.testing, egui::Button::new(test_label))
-            .on_hover_text(state.t(&Localized::new(
-                "Makes a free call with the key (lists one task) and reports the answer.",
-                "用此 Key 发起一次免费调用（列出一个任务）并报告结果。",
-            )))
+            .on_hover_text(tr!(lang, "settings-key-test-tooltip"))
             .clicked()
         {
             state.settings_view.testing = true;
@@ -368,22 +301,17 @@ fn key_ui(ui: &mut Ui, state: &mut AppState) {
         if info
             .source
             .is_some_and(|s| matches!(s, KeySource::Keychain | KeySource::File))
-            && ui
-                .button(state.t(&Localized::new("Forget", "删除")))
-                .clicked()
+            && ui.button(tr!(lang, "settings-key-forget")).clicked()
         {
             state.outbox.push(Request::ForgetKey);
         }
     });
-    let file_label = state.t(&Localized::new(
-        "If there is no keychain, keep the key in a file only I can read",
-        "如无钥匙串，将 Key 保存在仅我可读的文件中",
-    ));
+    let file_label = tr!(lang, "settings-key-allow-file");
     ui.checkbox(&mut state.settings_view.allow_file, file_label);
     if state.settings_view.testing {
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(state.t(&Localized::new("Testing…", "测试中…")));
+            ui.label(tr!(lang, "settings-key-testing"));
         });
     }
     if let Some((ok, text)) = &state.settings_view.test_result {

@@ -7,17 +7,23 @@ use super::app::app_ui;
 use super::settings::KeyInfo;
 use super::state::{AppState, Request};
 use crate::api::{ApiKey, Client, ClientConfig, ListFilter, resolve_base_url};
-use crate::core::{GenerationSpec, Localized};
+use crate::core::{GenerationSpec, Lang, Localized};
 use crate::engine::{Command, Engine, EngineConfig, Event, EventSink};
 use crate::project::{self, Project};
 use crate::settings::{KeyLookup, KeyStore, Settings, Theme};
+use crate::{loc, tr};
 use egui::Ui;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 
-/// Work for the worker thread.
+/// The image files the file dialogs offer.
+// not text: file extensions
+const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"];
+
+/// Work for the worker thread. Chores with a file dialog carry the language
+/// of its filter names.
 enum Chore {
-    PickFiles,
+    PickFiles(Lang),
     PickFolder,
     SaveSettings(Settings),
     StoreKey(ApiKey, bool),
@@ -29,9 +35,9 @@ enum Chore {
     /// Stop the old engine (it may wait for a create call to be answered), start
     /// a new one.
     Restart(Option<Engine>, Box<EngineConfig>),
-    OpenProject(Option<PathBuf>),
-    SaveProject(Option<PathBuf>, Box<GenerationSpec>),
-    RelinkFile(usize),
+    OpenProject(Option<PathBuf>, Lang),
+    SaveProject(Option<PathBuf>, Box<GenerationSpec>, Lang),
+    RelinkFile(usize, Lang),
     RelinkFolder(Box<Project>, Vec<usize>),
     /// Keep the recent-projects list in the settings file.
     SaveRecent(Settings),
@@ -45,14 +51,14 @@ enum Chore {
 enum Done {
     Files(Vec<PathBuf>),
     Folder(PathBuf),
-    Saved(Result<Settings, String>),
-    Key(Result<(), String>, KeyLookup),
+    Saved(Result<Settings, Localized>),
+    Key(Result<(), Localized>, KeyLookup),
     Tested(bool, Localized),
-    Engine(Result<Engine, String>),
-    Opened(Result<(PathBuf, Project, Vec<usize>), String>),
-    ProjectSaved(Result<PathBuf, String>),
+    Engine(Result<Engine, Localized>),
+    Opened(Result<(PathBuf, Project, Vec<usize>), Localized>),
+    ProjectSaved(Result<PathBuf, Localized>),
     Relinked(Vec<(usize, PathBuf)>),
-    Exported(Result<PathBuf, String>),
+    Exported(Result<PathBuf, Localized>),
     /// A dialog was closed without a choice.
     Nothing,
 }
@@ -110,13 +116,7 @@ impl App {
         match (&self.engine, self.restarting) {
             (Some(engine), false) => engine.send(command),
             (_, true) => self.waiting.push(command),
-            (None, false) => self.state.toast(
-                Localized::new(
-                    "The background engine is not running (see the message at start): restart the app.",
-                    "后台引擎未运行（见启动时的提示）：请重启应用。",
-                ),
-                true,
-            ),
+            (None, false) => self.state.toast(loc!("shell-engine-not-running"), true),
         }
     }
 
@@ -157,24 +157,15 @@ impl App {
                 config.queries_per_second = settings.queries_per_second;
                 self.wiring.settings = settings;
                 self.restart_engine();
-                self.state
-                    .toast(Localized::new("Settings saved.", "设置已保存。"), false);
+                self.state.toast(loc!("shell-settings-saved"), false);
             }
             Done::Saved(Err(e)) => {
-                view.message = Some(Localized::new(
-                    format!("The settings could not be saved: {e}"),
-                    format!("无法保存设置：{e}"),
-                ));
+                view.message = Some(loc!("shell-settings-not-saved", error = e));
             }
             Done::Key(result, lookup) => {
                 view.key = key_info(&lookup);
                 if let Err(problem) = result {
-                    view.message = Some(Localized::new(
-                        format!(
-                            "The key could not be saved: {problem}. Tick “keep the key in a file” to store it anyway."
-                        ),
-                        format!("无法保存 Key：{problem}。勾选“保存在文件中”即可改为文件保存。"),
-                    ));
+                    view.message = Some(loc!("shell-key-not-saved", problem = problem));
                 }
                 if !self.wiring.demo && self.wiring.config.api_key != lookup.key {
                     self.wiring.config.api_key = lookup.key;
@@ -198,14 +189,13 @@ impl App {
             }
             Done::Opened(Err(e)) | Done::ProjectSaved(Err(e)) => {
                 self.state.close_after_save = false;
-                self.state.toast(Localized::new(e.clone(), e), true);
+                self.state.toast(e, true);
             }
             Done::ProjectSaved(Ok(path)) => {
                 self.state.saved_spec = self.state.spec();
                 self.state.remember_project(path);
                 self.remember_recent();
-                self.state
-                    .toast(Localized::new("Project saved.", "项目已保存。"), false);
+                self.state.toast(loc!("shell-project-saved"), false);
                 if self.state.close_after_save {
                     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                     self.closing = true;
@@ -213,42 +203,22 @@ impl App {
             }
             Done::Relinked(found) => {
                 if found.is_empty() {
-                    self.state.toast(
-                        Localized::new(
-                            "None of the missing files is in that folder.",
-                            "该文件夹中没有缺失的文件。",
-                        ),
-                        true,
-                    );
+                    self.state.toast(loc!("shell-relink-none-found"), true);
                 }
                 for (index, path) in found {
                     self.state.relink(index, path);
                 }
             }
             Done::Exported(Ok(path)) => self.state.toast(
-                Localized::new(
-                    format!(
-                        "Saved {} (the key is not in it: it reads $DASHSCOPE_API_KEY).",
-                        path.display()
-                    ),
-                    format!(
-                        "已保存 {}（其中不含 Key：运行时读取 $DASHSCOPE_API_KEY）。",
-                        path.display()
-                    ),
-                ),
+                loc!("shell-exported", path = path.display().to_string()),
                 false,
             ),
-            Done::Exported(Err(e)) => self.state.toast(Localized::new(e.clone(), e), true),
+            Done::Exported(Err(e)) => self.state.toast(e, true),
             Done::Nothing => self.state.close_after_save = false,
             Done::Engine(Err(e)) => {
                 self.restarting = false;
-                self.state.toast(
-                    Localized::new(
-                        format!("The background engine could not restart: {e}"),
-                        format!("后台引擎无法重启：{e}"),
-                    ),
-                    true,
-                );
+                self.state
+                    .toast(loc!("shell-engine-restart-failed", error = e), true);
             }
         }
     }
@@ -287,118 +257,121 @@ fn worker(
     let (chores_tx, chores_rx) = std::sync::mpsc::channel::<Chore>();
     let (done_tx, done_rx) = std::sync::mpsc::channel::<Done>();
     let spawned = std::thread::Builder::new()
-        .name("r2v-chores".into())
+        .name("r2v-chores".into()) // not text: a thread name
         .spawn(move || {
             let keys = KeyStore::new(&settings_dir);
             for chore in chores_rx {
-                let done =
-                    match chore {
-                        Chore::PickFiles => Done::Files(
+                let done = match chore {
+                    Chore::PickFiles(lang) => Done::Files(
+                        rfd::FileDialog::new()
+                            .add_filter(tr!(lang, "shell-filter-images"), &IMAGE_EXTENSIONS)
+                            .pick_files()
+                            .unwrap_or_default(),
+                    ),
+                    Chore::PickFolder => match rfd::FileDialog::new().pick_folder() {
+                        Some(folder) => Done::Folder(folder),
+                        None => continue,
+                    },
+                    Chore::SaveSettings(settings) => {
+                        Done::Saved(settings.save(&settings_dir).map(|()| settings))
+                    }
+                    Chore::StoreKey(key, allow_file) => {
+                        let result = keys.store(&key, allow_file).map(|_| ());
+                        Done::Key(result, keys.load())
+                    }
+                    Chore::ForgetKey => {
+                        keys.forget();
+                        Done::Key(Ok(()), keys.load())
+                    }
+                    Chore::Test { base_url, key } => {
+                        let (ok, text) = test_key(&base_url, key);
+                        Done::Tested(ok, text)
+                    }
+                    Chore::OpenProject(path, lang) => {
+                        let path = path.or_else(|| {
                             rfd::FileDialog::new()
                                 .add_filter(
-                                    "Images",
-                                    &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
+                                    tr!(lang, "shell-filter-project"),
+                                    &["json"], // not text: a file extension
                                 )
-                                .pick_files()
-                                .unwrap_or_default(),
-                        ),
-                        Chore::PickFolder => match rfd::FileDialog::new().pick_folder() {
-                            Some(folder) => Done::Folder(folder),
-                            None => continue,
-                        },
-                        Chore::SaveSettings(settings) => {
-                            Done::Saved(settings.save(&settings_dir).map(|()| settings))
-                        }
-                        Chore::StoreKey(key, allow_file) => {
-                            let result = keys.store(&key, allow_file).map(|_| ());
-                            Done::Key(result, keys.load())
-                        }
-                        Chore::ForgetKey => {
-                            keys.forget();
-                            Done::Key(Ok(()), keys.load())
-                        }
-                        Chore::Test { base_url, key } => {
-                            let (ok, text) = test_key(&base_url, key);
-                            Done::Tested(ok, text)
-                        }
-                        Chore::OpenProject(path) => {
-                            let path = path.or_else(|| {
-                                rfd::FileDialog::new()
-                                    .add_filter("R2V Studio project", &["json"])
-                                    .pick_file()
-                            });
-                            match path {
-                                Some(path) => Done::Opened(Project::open(&path).map(|p| {
-                                    let missing = p.missing_files();
-                                    (path, p, missing)
-                                })),
-                                None => Done::Nothing,
-                            }
-                        }
-                        Chore::SaveProject(path, spec) => {
-                            let path = path.or_else(|| {
-                                rfd::FileDialog::new()
-                                    .add_filter("R2V Studio project", &["json"])
-                                    .set_file_name("project.r2v.json")
-                                    .save_file()
-                                    .map(project::with_extension)
-                            });
-                            match path {
-                                Some(path) => Done::ProjectSaved(
-                                    Project::new(*spec).save(&path).map(|()| path),
-                                ),
-                                None => Done::Nothing,
-                            }
-                        }
-                        Chore::RelinkFile(index) => match rfd::FileDialog::new()
-                            .add_filter(
-                                "Images",
-                                &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
-                            )
-                            .pick_file()
-                        {
-                            Some(path) => Done::Relinked(vec![(index, path)]),
+                                .pick_file()
+                        });
+                        match path {
+                            Some(path) => Done::Opened(Project::open(&path).map(|p| {
+                                let missing = p.missing_files();
+                                (path, p, missing)
+                            })),
                             None => Done::Nothing,
-                        },
-                        Chore::RelinkFolder(project, missing) => {
-                            match rfd::FileDialog::new().pick_folder() {
-                                Some(folder) => Done::Relinked(project::find_in_folder(
-                                    &project, &missing, &folder,
-                                )),
-                                None => Done::Nothing,
-                            }
                         }
-                        Chore::Export {
-                            suggested_name,
-                            text,
-                        } => {
-                            match rfd::FileDialog::new()
-                                .set_file_name(&suggested_name)
+                    }
+                    Chore::SaveProject(path, spec, lang) => {
+                        let path = path.or_else(|| {
+                            rfd::FileDialog::new()
+                                .add_filter(
+                                    tr!(lang, "shell-filter-project"),
+                                    &["json"], // not text: a file extension
+                                )
+                                .set_file_name("project.r2v.json") // not text: a default file name
                                 .save_file()
-                            {
-                                Some(path) => Done::Exported(
-                                    std::fs::write(&path, text).map(|()| path.clone()).map_err(
-                                        |e| format!("could not write {} ({e})", path.display()),
-                                    ),
-                                ),
-                                None => Done::Nothing,
+                                .map(project::with_extension)
+                        });
+                        match path {
+                            Some(path) => {
+                                Done::ProjectSaved(Project::new(*spec).save(&path).map(|()| path))
                             }
+                            None => Done::Nothing,
                         }
-                        Chore::SaveRecent(settings) => {
-                            if let Err(e) = settings.save(&settings_dir) {
-                                tracing::warn!("recent projects: {e}");
+                    }
+                    Chore::RelinkFile(index, lang) => match rfd::FileDialog::new()
+                        .add_filter(tr!(lang, "shell-filter-images"), &IMAGE_EXTENSIONS)
+                        .pick_file()
+                    {
+                        Some(path) => Done::Relinked(vec![(index, path)]),
+                        None => Done::Nothing,
+                    },
+                    Chore::RelinkFolder(project, missing) => {
+                        match rfd::FileDialog::new().pick_folder() {
+                            Some(folder) => {
+                                Done::Relinked(project::find_in_folder(&project, &missing, &folder))
                             }
-                            continue;
+                            None => Done::Nothing,
                         }
-                        Chore::Restart(old, config) => {
-                            if let Some(engine) = old {
-                                engine.shutdown();
-                            }
-                            Done::Engine(
-                                Engine::start(*config, sink.clone()).map_err(|e| e.to_string()),
-                            )
+                    }
+                    Chore::Export {
+                        suggested_name,
+                        text,
+                    } => {
+                        match rfd::FileDialog::new()
+                            .set_file_name(&suggested_name)
+                            .save_file()
+                        {
+                            Some(path) => Done::Exported(
+                                std::fs::write(&path, text)
+                                    .map(|()| path.clone())
+                                    .map_err(|e| {
+                                        loc!(
+                                            "shell-export-write-failed",
+                                            path = path.display().to_string(),
+                                            error = e.to_string(),
+                                        )
+                                    }),
+                            ),
+                            None => Done::Nothing,
                         }
-                    };
+                    }
+                    Chore::SaveRecent(settings) => {
+                        if let Err(e) = settings.save(&settings_dir) {
+                            tracing::warn!("recent projects: {e}");
+                        }
+                        continue;
+                    }
+                    Chore::Restart(old, config) => {
+                        if let Some(engine) = old {
+                            engine.shutdown();
+                        }
+                        Done::Engine(Engine::start(*config, sink.clone()).map_err(|e| e.describe()))
+                    }
+                };
                 if done_tx.send(done).is_err() {
                     break;
                 }
@@ -418,37 +391,31 @@ fn test_key(base_url: &str, key: ApiKey) -> (bool, Localized) {
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => return (false, Localized::new(e.to_string(), e.to_string())),
+        Err(e) => return (false, Localized::verbatim(e.to_string())),
     };
     let client = match Client::new(ClientConfig::new(base_url, key)) {
         Ok(c) => c,
-        Err(e) => return (false, Localized::new(e.to_string(), e.to_string())),
+        Err(e) => return (false, Localized::verbatim(e.to_string())),
     };
     let filter = ListFilter {
         page_size: 1,
         ..ListFilter::default()
     };
     match runtime.block_on(client.list(&filter)) {
-        Ok(_) => (
-            true,
-            Localized::new(
-                format!("The key works with {base_url}."),
-                format!("此 Key 可用于 {base_url}。"),
-            ),
-        ),
+        Ok(_) => (true, loc!("shell-key-works", url = base_url)),
         Err(e) => {
+            let error = e.to_string();
             let advice = e.advice();
-            let id = e
-                .request_id()
-                .map(|r| format!(" (request_id: {r})"))
-                .unwrap_or_default();
-            (
-                false,
-                Localized::new(
-                    format!("The key was not accepted: {e}. {}{id}", advice.en),
-                    format!("Key 未通过：{e}。{}{id}", advice.zh),
+            let text = match e.request_id() {
+                Some(request_id) => loc!(
+                    "shell-key-rejected-with-request",
+                    error = &error,
+                    advice = &advice,
+                    request_id = request_id,
                 ),
-            )
+                None => loc!("shell-key-rejected", error = &error, advice = &advice),
+            };
+            (false, text)
         }
     }
 }
@@ -472,7 +439,7 @@ impl eframe::App for App {
             match request {
                 Request::Engine(command) => self.send(command),
                 Request::PickFiles => {
-                    let _ = self.chores.send(Chore::PickFiles);
+                    let _ = self.chores.send(Chore::PickFiles(self.state.lang));
                 }
                 Request::PickOutputFolder => {
                     let _ = self.chores.send(Chore::PickFolder);
@@ -491,7 +458,7 @@ impl eframe::App for App {
                 Request::Notify { title, body } => spawn_detached(move || {
                     // No notification service (common on bare Linux): carry on silently.
                     if let Err(e) = notify_rust::Notification::new()
-                        .appname("R2V Studio")
+                        .appname("R2V Studio") // not text: the app's name for the notification service
                         .summary(&title)
                         .body(&body)
                         .show()
@@ -500,14 +467,16 @@ impl eframe::App for App {
                     }
                 }),
                 Request::OpenProject(path) => {
-                    let _ = self.chores.send(Chore::OpenProject(path));
+                    let _ = self.chores.send(Chore::OpenProject(path, self.state.lang));
                 }
                 Request::SaveProject(path) => {
                     let spec = Box::new(self.state.spec());
-                    let _ = self.chores.send(Chore::SaveProject(path, spec));
+                    let _ = self
+                        .chores
+                        .send(Chore::SaveProject(path, spec, self.state.lang));
                 }
                 Request::RelinkFile(index) => {
-                    let _ = self.chores.send(Chore::RelinkFile(index));
+                    let _ = self.chores.send(Chore::RelinkFile(index, self.state.lang));
                 }
                 Request::RelinkFolder => {
                     let missing: Vec<usize> = self.state.missing.iter().map(|(i, _)| *i).collect();
@@ -556,10 +525,7 @@ impl eframe::App for App {
                         None => {
                             let view = &mut self.state.settings_view;
                             view.testing = false;
-                            view.test_result = Some((
-                                false,
-                                Localized::new("Enter a key first.", "请先输入 Key。"),
-                            ));
+                            view.test_result = Some((false, loc!("shell-key-enter-first")));
                         }
                     }
                 }

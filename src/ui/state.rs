@@ -7,6 +7,7 @@ use crate::core::refname::{self, check_name};
 use crate::core::{Field, GenerationSpec, Lang, Localized, Model, Problem, RefSource};
 use crate::engine::images::Thumbnail;
 use crate::engine::{Command, Event, Job, JobId};
+use crate::{loc, tr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -123,12 +124,9 @@ impl Slot {
         if let Err(p) = check_name(&self.name) {
             return Some(p.describe());
         }
-        others.contains(&self.name.as_str()).then(|| {
-            Localized::new(
-                "Another reference already has this name.",
-                "另一张参考图已使用此名称。",
-            )
-        })
+        others
+            .contains(&self.name.as_str())
+            .then(|| loc!("editor-state-name-taken"))
     }
 }
 
@@ -275,15 +273,15 @@ impl AppState {
             self.add_one(source);
         }
         if !left_out.is_empty() {
-            self.slot_messages.push(Localized::new(
-                format!(
-                    "At most {MAX_IMAGES} references: left out {}.",
-                    left_out.join(", ")
-                ),
-                format!(
-                    "最多 {MAX_IMAGES} 张参考图：未添加 {}。",
-                    left_out.join("、")
-                ),
+            let separator = loc!("list-separator");
+            let files = Localized {
+                en: left_out.join(&separator.en),
+                zh: left_out.join(&separator.zh),
+            };
+            self.slot_messages.push(loc!(
+                "editor-state-left-out",
+                max = MAX_IMAGES,
+                files = files
             ));
         }
     }
@@ -314,10 +312,7 @@ impl AppState {
     /// A pasted image becomes a slot at once; the engine saves it as a PNG file.
     pub fn add_pasted_image(&mut self, image: &egui::ColorImage) {
         if self.slots.len() >= MAX_IMAGES {
-            self.slot_messages = vec![Localized::new(
-                format!("At most {MAX_IMAGES} references: remove one to paste another."),
-                format!("最多 {MAX_IMAGES} 张参考图：请先移除一张再粘贴。"),
-            )];
+            self.slot_messages = vec![loc!("editor-state-paste-full", max = MAX_IMAGES)];
             return;
         }
         let rgba: Vec<u8> = image
@@ -328,6 +323,7 @@ impl AppState {
         let key = self.next_key;
         self.next_key += 1;
         let taken: Vec<String> = self.slots.iter().map(|s| s.name.clone()).collect();
+        // not text: the default reference name, an identifier the prompt mentions
         let name = refname::unique("pasted", &taken);
         self.outbox.push(Request::Engine(Command::StoreImage {
             key,
@@ -356,10 +352,7 @@ impl AppState {
                 self.url_text.clear();
             }
             RefSource::Local(_) => {
-                self.slot_messages = vec![Localized::new(
-                    "That is not a web address: it must start with http:// or https://.",
-                    "这不是网址：必须以 http:// 或 https:// 开头。",
-                )];
+                self.slot_messages = vec![loc!("editor-state-not-url")];
             }
         }
     }
@@ -428,12 +421,9 @@ impl AppState {
         for (i, slot) in self.slots.iter().enumerate() {
             if let Thumb::Failed(reason) = &slot.thumb {
                 problems.push(Problem {
-                    code: "ref.image.unusable",
+                    code: "ref.image.unusable", // not text: a problem code for programs
                     field: Field::RefSource(i),
-                    message: Localized::new(
-                        format!("Reference {}: {}", i + 1, reason.en),
-                        format!("参考图 {}：{}", i + 1, reason.zh),
-                    ),
+                    message: loc!("editor-state-ref-unusable", number = i + 1, reason = reason),
                 });
             }
         }
@@ -445,13 +435,7 @@ impl AppState {
                 spec,
                 output_dir: None,
             }));
-            self.toast(
-                Localized::new(
-                    "Sent: the job runs in the background. You can prepare the next one.",
-                    "已提交：任务在后台运行，您可以继续准备下一个。",
-                ),
-                false,
-            );
+            self.toast(loc!("editor-state-sent"), false);
         }
     }
 
@@ -484,13 +468,7 @@ impl AppState {
             prompt: String::new(),
             ..spec.clone()
         };
-        self.toast(
-            Localized::new(
-                "Settings restored into the editor.",
-                "已把设置恢复到编辑区。",
-            ),
-            false,
-        );
+        self.toast(loc!("editor-state-restored"), false);
     }
 
     /// The editor differs from what was last opened or saved.
@@ -635,45 +613,35 @@ impl AppState {
                 if finished && !was_final {
                     let (text, error) = match job.state {
                         crate::engine::JobState::Done => (
-                            Localized::new(
-                                format!(
-                                    "Video ready: {}",
-                                    job.output_path
-                                        .as_ref()
-                                        .map(|p| p.display().to_string())
-                                        .unwrap_or_default()
-                                ),
-                                format!(
-                                    "视频已生成：{}",
-                                    job.output_path
-                                        .as_ref()
-                                        .map(|p| p.display().to_string())
-                                        .unwrap_or_default()
-                                ),
+                            loc!(
+                                "editor-state-video-ready",
+                                path = job
+                                    .output_path
+                                    .as_ref()
+                                    .map(|p| p.display().to_string())
+                                    .unwrap_or_default()
                             ),
                             false,
                         ),
-                        _ => {
-                            let e = job.error.clone();
-                            (
-                                Localized::new(
-                                    format!(
-                                        "{}: {}",
-                                        job.state.describe().en,
-                                        e.as_ref().map(|e| e.advice.en.clone()).unwrap_or_default()
-                                    ),
-                                    format!(
-                                        "{}：{}",
-                                        job.state.describe().zh,
-                                        e.as_ref().map(|e| e.advice.zh.clone()).unwrap_or_default()
-                                    ),
-                                ),
-                                true,
-                            )
-                        }
+                        _ => (
+                            loc!(
+                                "editor-state-job-ended",
+                                state = job.state.describe(),
+                                advice = job
+                                    .error
+                                    .as_ref()
+                                    .map(|e| e.advice.clone())
+                                    .unwrap_or_else(|| Localized::verbatim(""))
+                            ),
+                            true,
+                        ),
                     };
                     self.outbox.push(Request::Notify {
-                        title: format!("R2V Studio: {}", job.state.describe().get(self.lang)),
+                        title: tr!(
+                            self.lang,
+                            "editor-state-notify-title",
+                            state = job.state.describe()
+                        ),
                         body: text.get(self.lang).to_string(),
                     });
                     self.toast(text, error);

@@ -1,7 +1,8 @@
 //! Small drawing helpers shared by the panels.
 
 use super::state::{AppState, Thumb};
-use crate::core::AspectRatio;
+use crate::core::{AspectRatio, Localized};
+use crate::loc;
 use egui::{Color32, Sense, Ui, Vec2};
 
 /// Draws a slot's thumbnail fitted into `size` (a spinner while loading, a warning
@@ -24,6 +25,7 @@ pub fn thumb_image(
                         &image.rgba,
                     );
                     ui.ctx().load_texture(
+                        // not text: the texture's debug name
                         format!("slot-{key}"),
                         color,
                         egui::TextureOptions::LINEAR,
@@ -113,7 +115,7 @@ pub fn ratio_button(ui: &mut Ui, ratio: AspectRatio, selected: bool) -> egui::Re
 }
 
 /// A button drawn as a die (five pips): rolls a new seed.
-pub fn dice_button(ui: &mut Ui) -> egui::Response {
+pub fn dice_button(ui: &mut Ui, label: &str) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(egui::vec2(24.0, 24.0), Sense::click());
     let visuals = ui.style().interact(&response);
     let face = rect.shrink(2.0);
@@ -135,7 +137,7 @@ pub fn dice_button(ui: &mut Ui) -> egui::Response {
         ui.painter()
             .circle_filled(pip(dx, dy), 1.8, visuals.fg_stroke.color);
     }
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Roll a new seed"));
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, label));
     response
 }
 
@@ -145,12 +147,14 @@ pub fn pointer_busy(ui: &Ui) -> bool {
     ui.input(|i| i.pointer.any_pressed() || i.pointer.any_released() || i.pointer.any_down())
 }
 
-/// Human file size: `512 KB`, `3.2 MB`.
-pub fn file_size(bytes: u64) -> String {
+/// Human file size: `512 KB`, `3.2 MB`, in both languages (pass it to `tr!`
+/// as an argument; `Display` gives the English).
+pub fn file_size(bytes: u64) -> Localized {
     if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        let size = format!("{:.1}", bytes as f64 / (1024.0 * 1024.0));
+        loc!("app-size-mb", size = size)
     } else {
-        format!("{} KB", bytes.div_ceil(1024))
+        loc!("app-size-kb", size = bytes.div_ceil(1024))
     }
 }
 
