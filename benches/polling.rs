@@ -149,7 +149,15 @@ fn main() {
     println!("polling: {} tasks per run, 40 s – 6 min", 300);
     println!(
         "{:>5} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "seed", "ours q/job", "sdk q/job", "ratio", "ours p50", "ours p95", "sdk p50", "sdk p95", "ours max"
+        "seed",
+        "ours q/job",
+        "sdk q/job",
+        "ratio",
+        "ours p50",
+        "ours p95",
+        "sdk p50",
+        "sdk p95",
+        "ours max"
     );
     let mut ratios = Vec::new();
     for seed in 1..=5 {

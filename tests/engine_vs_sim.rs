@@ -669,3 +669,109 @@ fn an_upload_the_service_no_longer_has_is_uploaded_again() {
         "the refused create made nothing"
     );
 }
+
+// Malformed server answers (the simulator's fault modes): each becomes a clear
+// job error or warning with what to do; nothing panics; no job is lost; no
+// create is sent twice.
+
+#[test]
+fn malformed_answers_while_polling_are_survived() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    h.sim.inject(Route::Query, Fault::Html(502));
+    h.sim.inject(Route::Query, Fault::WrongTypes);
+    h.sim.inject(Route::Query, Fault::Huge(50 * 1024 * 1024));
+    h.sim.inject(Route::Query, Fault::Truncate);
+    let id = h.generate(url_spec("@cafe"));
+    let job = h.wait_state(&id, JobState::Done, 60);
+    assert_eq!(std::fs::read(job.output_path.unwrap()).unwrap(), DEMO_VIDEO);
+    assert_eq!(h.sim.counts().tasks_created, 1);
+}
+
+#[test]
+fn a_create_answered_with_garbage_is_adopted_never_resent() {
+    // The task was made, but its answer has the wrong types: ambiguous.
+    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    h.sim.inject(Route::Create, Fault::WrongTypes);
+    let id = h.generate(url_spec("@cafe"));
+    h.wait_state(&id, JobState::Done, 60);
+    let counts = h.sim.counts();
+    assert_eq!(counts.create_requests, 1, "{counts:?}");
+    assert_eq!(counts.tasks_created, 1);
+}
+
+#[test]
+fn a_proxy_error_page_on_create_is_retried_and_a_huge_answer_is_not_trusted() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    // A 502 page from a proxy: nothing was created, the create is retried.
+    h.sim.inject(Route::Create, Fault::Html(502));
+    let id = h.generate(url_spec("@cafe"));
+    h.wait_state(&id, JobState::Done, 60);
+    assert_eq!(h.sim.counts().tasks_created, 1);
+
+    // A 200 with a 50 MB body: the app cannot tell whether a task was made,
+    // so it looks in the task list and never sends the create again.
+    h.sim.inject(Route::Create, Fault::Huge(50 * 1024 * 1024));
+    let id = h.generate(url_spec("@cafe"));
+    let job = h.wait(&id, 60, |j| {
+        matches!(j.state, JobState::SubmitUnknown | JobState::Done)
+    });
+    let counts = h.sim.counts();
+    assert_eq!(
+        counts.create_requests, 3,
+        "one create per job, plus the retried 502: {counts:?}"
+    );
+    if job.state == JobState::SubmitUnknown {
+        let warning = job.warning.expect("the choice is explained");
+        assert!(!warning.en.is_empty() && !warning.zh.is_empty());
+    }
+}
+
+#[test]
+fn a_video_link_that_is_not_http_is_asked_for_again() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    h.sim
+        .inject(Route::Query, Fault::VideoUrl("file:///etc/passwd".into()));
+    let id = h.generate(url_spec("@cafe"));
+    let job = h.wait_state(&id, JobState::Done, 60);
+    assert_eq!(std::fs::read(job.output_path.unwrap()).unwrap(), DEMO_VIDEO);
+    assert!(job.error.is_none());
+}
+
+#[test]
+fn a_service_that_keeps_giving_bad_links_fails_the_job_clearly() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let id = h.generate(url_spec("@cafe"));
+    h.wait(&id, 20, |j| {
+        j.state == JobState::Running || j.state == JobState::Pending
+    });
+    for _ in 0..20 {
+        h.sim.inject(
+            Route::Query,
+            Fault::VideoUrl("ftp://example.com/v.mp4".into()),
+        );
+    }
+    let job = h.wait_state(&id, JobState::Failed, 60);
+    let error = job.error.expect("an error");
+    assert_eq!(error.code, "BadVideoLink");
+    assert!(!error.advice.en.is_empty() && !error.advice.zh.is_empty());
+    assert_eq!(
+        h.sim.counts().downloads,
+        0,
+        "nothing but http(s) is fetched"
+    );
+}
+
+#[test]
+fn a_redirect_loop_on_the_download_warns_and_keeps_the_job() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    h.sim.inject(Route::Download, Fault::RedirectLoop);
+    let id = h.generate(url_spec("@cafe"));
+    let job = h.wait(&id, 60, |j| {
+        j.warning.is_some() && j.state == JobState::Downloading
+    });
+    let warning = job.warning.unwrap();
+    assert!(warning.en.contains("keeps trying"), "{}", warning.en);
+    assert!(!warning.zh.is_empty());
+    assert!(job.error.is_none(), "the job is not lost");
+    assert!(job.task_id.is_some());
+}

@@ -3,6 +3,7 @@
 
 use crate::core::Localized;
 use crate::core::capabilities::{IMAGE_MAX_BYTES, IMAGE_MIN_SIDE_PX, UPLOAD_MAX_SIDE_PX};
+use crate::loc;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 
@@ -78,6 +79,7 @@ impl Kind {
             Kind::Tiff => "TIFF",
             Kind::Heic => "HEIC",
             Kind::Avif => "AVIF",
+            // not text: never shown, unknown files are refused before a label is needed
             Kind::Unknown => "unknown",
         }
     }
@@ -110,6 +112,8 @@ pub enum ImageIssue {
     TooSmall { width: u32, height: u32 },
     #[error("the image is too large to open ({width}×{height} px)")]
     TooLarge { width: u32, height: u32 },
+    #[error("the image could not be made smaller than 20 MB")]
+    TooHeavy,
     #[error("the file could not be read: {0}")]
     Unreadable(String),
 }
@@ -118,50 +122,24 @@ impl ImageIssue {
     /// What happened and what to do.
     pub fn describe(&self) -> Localized {
         match self {
-            ImageIssue::Empty => Localized::new(
-                "The file is empty (0 bytes): choose the image again or export it anew.",
-                "文件为空（0 字节）：请重新选择或重新导出该图片。",
+            ImageIssue::Empty => loc!("engine-image-empty"),
+            ImageIssue::NotAnImage => loc!("engine-image-not-an-image"),
+            ImageIssue::Unsupported(kind) => loc!("engine-image-unsupported", kind = *kind),
+            ImageIssue::Corrupt(detail) => loc!("engine-image-corrupt", detail = detail),
+            ImageIssue::TooSmall { width, height } => loc!(
+                "engine-image-too-small",
+                width = *width,
+                height = *height,
+                min = IMAGE_MIN_SIDE_PX
             ),
-            ImageIssue::NotAnImage => Localized::new(
-                "This file is not an image: use a JPG, PNG or WEBP picture.",
-                "此文件不是图片：请使用 JPG、PNG 或 WEBP 图片。",
+            ImageIssue::TooLarge { width, height } => loc!(
+                "engine-image-too-large",
+                width = *width,
+                height = *height,
+                max = DECODE_MAX_SIDE_PX
             ),
-            ImageIssue::Unsupported(kind) => Localized::new(
-                format!(
-                    "{kind} images are not supported: export the picture as JPG or PNG (e.g. in Photos: Export → JPEG) and add it again."
-                ),
-                format!(
-                    "不支持 {kind} 格式：请将图片导出为 JPG 或 PNG（例如在“照片”中选择导出为 JPEG）后重新添加。"
-                ),
-            ),
-            ImageIssue::Corrupt(detail) => Localized::new(
-                format!(
-                    "The image is damaged and cannot be opened ({detail}): re-export or re-download it."
-                ),
-                format!("图片已损坏，无法打开（{detail}）：请重新导出或重新下载。"),
-            ),
-            ImageIssue::TooSmall { width, height } => Localized::new(
-                format!(
-                    "The image is only {width}×{height} px; at least {IMAGE_MIN_SIDE_PX} px per side is needed: use a larger picture."
-                ),
-                format!(
-                    "图片仅 {width}×{height} 像素，每边至少需要 {IMAGE_MIN_SIDE_PX} 像素：请使用更大的图片。"
-                ),
-            ),
-            ImageIssue::TooLarge { width, height } => Localized::new(
-                format!(
-                    "The image declares {width}×{height} px, more than {DECODE_MAX_SIDE_PX} px per side: resize it in an editor first."
-                ),
-                format!(
-                    "图片尺寸为 {width}×{height} 像素，超过每边 {DECODE_MAX_SIDE_PX} 像素：请先在编辑器中缩小。"
-                ),
-            ),
-            ImageIssue::Unreadable(detail) => Localized::new(
-                format!(
-                    "The file could not be read ({detail}): check that it still exists and that you may open it."
-                ),
-                format!("无法读取文件（{detail}）：请确认文件仍然存在且有权限打开。"),
-            ),
+            ImageIssue::TooHeavy => loc!("engine-image-too-heavy"),
+            ImageIssue::Unreadable(detail) => loc!("engine-image-unreadable", detail = detail),
         }
     }
 }
@@ -205,7 +183,16 @@ pub fn decode(bytes: &[u8]) -> Result<(DynamicImage, Kind), ImageIssue> {
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits());
-    let mut decoder = reader.into_decoder().map_err(|e| classify(&e))?;
+    let mut decoder = reader.into_decoder().map_err(|e| match classify(&e) {
+        // The header alone was over the limits: say how large it claims to be.
+        ImageIssue::TooLarge { .. } => {
+            let mut header = ImageReader::with_format(Cursor::new(bytes), format);
+            header.limits(Limits::no_limits());
+            let (width, height) = header.into_dimensions().unwrap_or((0, 0));
+            ImageIssue::TooLarge { width, height }
+        }
+        other => other,
+    })?;
     let (width, height) = decoder.dimensions();
     if width > DECODE_MAX_SIDE_PX || height > DECODE_MAX_SIDE_PX {
         return Err(ImageIssue::TooLarge { width, height });
@@ -234,19 +221,25 @@ fn classify(e: &image::ImageError) -> ImageIssue {
 
 /// A thumbnail whose longer side is at most `max_side`, with the facts a slot shows.
 pub fn thumbnail(bytes: &[u8], max_side: u32) -> Result<Thumbnail, ImageIssue> {
-    let (image, kind) = decode(bytes)?;
-    let (source_width, source_height) = (image.width(), image.height());
+    let (small, kind, source_width, source_height) = match scaled_jpeg(bytes, max_side) {
+        Some(result) => result?,
+        None => {
+            let (image, kind) = decode(bytes)?;
+            let (width, height) = (image.width(), image.height());
+            let small = if width.max(height) > max_side {
+                image.thumbnail(max_side, max_side)
+            } else {
+                image
+            };
+            (small, kind, width, height)
+        }
+    };
     if source_width.min(source_height) < IMAGE_MIN_SIDE_PX {
         return Err(ImageIssue::TooSmall {
             width: source_width,
             height: source_height,
         });
     }
-    let small = if source_width.max(source_height) > max_side {
-        image.thumbnail(max_side, max_side)
-    } else {
-        image
-    };
     let rgba = small.to_rgba8();
     Ok(Thumbnail {
         width: rgba.width(),
@@ -260,35 +253,54 @@ pub fn thumbnail(bytes: &[u8], max_side: u32) -> Result<Thumbnail, ImageIssue> {
     })
 }
 
+/// A thumbnail, its kind, and the original's upright width and height.
+type Small = (DynamicImage, Kind, u32, u32);
+
+/// A JPEG's thumbnail decoded at reduced scale, upright, with the original's
+/// upright size. `None` when the file is not a JPEG this path can read.
+fn scaled_jpeg(bytes: &[u8], max_side: u32) -> Option<Result<Small, ImageIssue>> {
+    if Kind::sniff(bytes) != Kind::Jpeg {
+        return None;
+    }
+    let scaled = match super::jpeg_scaled::decode(bytes, max_side)? {
+        Ok(scaled) => scaled,
+        Err(issue) => return Some(Err(issue)),
+    };
+    use image::metadata::Orientation as O;
+    let turned = matches!(
+        scaled.orientation,
+        O::Rotate90 | O::Rotate270 | O::Rotate90FlipH | O::Rotate270FlipH
+    );
+    let (width, height) = if turned {
+        (scaled.height, scaled.width)
+    } else {
+        (scaled.width, scaled.height)
+    };
+    let mut image = scaled.image;
+    if image.width().max(image.height()) > max_side {
+        image = image.thumbnail(max_side, max_side);
+    }
+    image.apply_orientation(scaled.orientation);
+    Some(Ok((image, Kind::Jpeg, width, height)))
+}
+
 /// What upload preparation will change, said before it happens.
 pub fn upload_note(kind: Kind, file_bytes: u64, width: u32, height: u32) -> Option<Localized> {
     let long = width.max(height);
     if long > UPLOAD_MAX_SIDE_PX {
-        Some(Localized::new(
-            format!(
-                "{width}×{height} px: will be scaled down to {UPLOAD_MAX_SIDE_PX} px on the long side for upload."
-            ),
-            format!("{width}×{height} 像素：上传时将把长边缩小到 {UPLOAD_MAX_SIDE_PX} 像素。"),
+        Some(loc!(
+            "engine-upload-note-scale-down",
+            width = width,
+            height = height,
+            max = UPLOAD_MAX_SIDE_PX
         ))
     } else if file_bytes > IMAGE_MAX_BYTES {
-        Some(Localized::new(
-            format!(
-                "{} MB: will be re-encoded under 20 MB for upload.",
-                file_bytes / (1024 * 1024)
-            ),
-            format!(
-                "{} MB：上传时将重新编码到 20 MB 以内。",
-                file_bytes / (1024 * 1024)
-            ),
+        Some(loc!(
+            "engine-upload-note-re-encode",
+            megabytes = file_bytes / (1024 * 1024)
         ))
     } else if !kind.accepted_by_service() {
-        Some(Localized::new(
-            format!(
-                "{}: will be converted to PNG or JPEG for upload.",
-                kind.label()
-            ),
-            format!("{}：上传时将转换为 PNG 或 JPEG。", kind.label()),
-        ))
+        Some(loc!("engine-upload-note-convert", kind = kind.label()))
     } else {
         None
     }
@@ -338,12 +350,8 @@ pub fn prepare_for_upload(bytes: &[u8]) -> Result<Prepared, ImageIssue> {
     } else {
         image
     };
-    let note = upload_note(kind, bytes.len() as u64, width, height).unwrap_or_else(|| {
-        Localized::new(
-            "Turned upright (EXIF orientation) for upload.",
-            "上传前已按 EXIF 方向摆正。",
-        )
-    });
+    let note = upload_note(kind, bytes.len() as u64, width, height)
+        .unwrap_or_else(|| loc!("engine-upload-note-upright"));
     if image.color().has_alpha() {
         let mut png = Vec::new();
         image
@@ -373,9 +381,7 @@ pub fn prepare_for_upload(bytes: &[u8]) -> Result<Prepared, ImageIssue> {
             });
         }
     }
-    Err(ImageIssue::Corrupt(
-        "could not be made smaller than 20 MB".into(),
-    ))
+    Err(ImageIssue::TooHeavy)
 }
 
 /// Whether the file carries an EXIF orientation other than upright.

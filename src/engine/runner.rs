@@ -14,6 +14,7 @@ use crate::core::capabilities::{
     SERVICE_UTC_OFFSET_HOURS, TASK_LIFETIME_SECS, UPLOAD_LIFETIME_SECS, VIDEO_URL_LIFETIME_SECS,
 };
 use crate::core::{Localized, Model, RefSource};
+use crate::loc;
 use chrono::Offset as _;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -69,10 +70,7 @@ pub(super) fn run(prepared: Prepared, rx: tokio::sync::mpsc::UnboundedReceiver<C
         Err(e) => {
             events.emit(Event::Notice {
                 job: None,
-                message: Localized::new(
-                    format!("The background engine could not start ({e}). Restart the app."),
-                    format!("后台引擎无法启动（{e}）。请重启应用。"),
-                ),
+                message: loc!("engine-notice-start-failed", error = e.to_string()),
             });
             events.emit(Event::Stopped);
             return;
@@ -144,10 +142,7 @@ async fn main_loop(
             Err(e) => {
                 events.emit(Event::Notice {
                     job: None,
-                    message: Localized::new(
-                        format!("The service address is not usable: {e}. Fix it in the settings."),
-                        format!("服务地址不可用：{e}。请在设置中修改。"),
-                    ),
+                    message: loc!("engine-notice-base-url-unusable", error = e.to_string()),
                 });
                 None
             }
@@ -275,9 +270,10 @@ fn handle(sh: &Arc<Shared>, command: Command) {
                         {
                             sh.notice(
                                 Some(id.clone()),
-                                Localized::new(
-                                    format!("Could not delete {} ({e}).", path.display()),
-                                    format!("无法删除 {}（{e}）。", path.display()),
+                                loc!(
+                                    "engine-notice-delete-failed",
+                                    path = path.display().to_string(),
+                                    error = e.to_string()
                                 ),
                             );
                         }
@@ -288,13 +284,7 @@ fn handle(sh: &Arc<Shared>, command: Command) {
                     sh.events.emit(Event::Removed(id));
                 }
             }
-            Some(_) => sh.notice(
-                Some(id),
-                Localized::new(
-                    "This job is still under way: cancel it or let it finish before removing it.",
-                    "此任务仍在进行：请先取消或等待完成后再移除。",
-                ),
-            ),
+            Some(_) => sh.notice(Some(id), loc!("engine-notice-remove-under-way")),
             None => sh.notice_missing(&id),
         },
         Command::LoadImage {
@@ -318,12 +308,7 @@ fn handle(sh: &Arc<Shared>, command: Command) {
                     tokio::task::spawn_blocking(move || store_png(&dir, width, height, &rgba))
                         .await
                         .unwrap_or_else(|e| Err(e.to_string()))
-                        .map_err(|e| {
-                            Localized::new(
-                                format!("The pasted image could not be saved ({e}): save it as a file and add that."),
-                                format!("无法保存粘贴的图片（{e}）：请另存为文件后再添加。"),
-                            )
-                        });
+                        .map_err(|e| loc!("engine-notice-paste-not-saved", error = e));
                 sh.events.emit(Event::ImageStored { key, result });
             });
         }
@@ -444,10 +429,7 @@ impl Shared {
         tracing::error!("journal: {e}");
         self.notice(
             None,
-            Localized::new(
-                format!("The job journal could not be written ({e}). Jobs are paused and nothing new is sent; free some disk space and restart the app."),
-                format!("无法写入任务记录（{e}）。任务已暂停，不会发送新请求；请释放磁盘空间后重启应用。"),
-            ),
+            loc!("engine-notice-journal-failed", error = e.describe()),
         );
     }
 
@@ -458,10 +440,7 @@ impl Shared {
     fn notice_missing(&self, id: &JobId) {
         self.notice(
             Some(id.clone()),
-            Localized::new(
-                format!("No job {id} in the history."),
-                format!("历史中没有任务 {id}。"),
-            ),
+            loc!("engine-notice-no-such-job", id = id.to_string()),
         );
     }
 
@@ -505,7 +484,7 @@ fn job_error_from(e: &api::Error) -> JobError {
     match e {
         api::Error::Api(a) => JobError {
             code: a.code.clone(),
-            message: a.message.clone(),
+            message: Localized::verbatim(a.message.clone()),
             advice: a.advice(),
             request_id: a.request_id.clone(),
         },
@@ -515,7 +494,7 @@ fn job_error_from(e: &api::Error) -> JobError {
                 api::Error::Malformed { .. } => "MalformedAnswer".into(),
                 _ => "InvalidRequest".into(),
             },
-            message: other.to_string(),
+            message: Localized::verbatim(other.to_string()),
             advice: other.advice(),
             request_id: other.request_id().map(str::to_string),
         },
@@ -557,11 +536,8 @@ async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), 
                         &mut job,
                         JobError {
                             code: "NoApiKey".into(),
-                            message: "No API key is set.".into(),
-                            advice: Localized::new(
-                                "Add your Model Studio API key in Settings, or set DASHSCOPE_API_KEY, then retry.",
-                                "请在设置中填写百炼 API Key，或设置环境变量 DASHSCOPE_API_KEY，然后重试。",
-                            ),
+                            message: loc!("engine-error-no-api-key"),
+                            advice: loc!("engine-advice-no-api-key"),
                             request_id: None,
                         },
                     );
@@ -579,11 +555,8 @@ async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), 
                         &mut job,
                         JobError {
                             code: "InvalidSpec".into(),
-                            message: "The settings no longer form a valid request.".into(),
-                            advice: Localized::new(
-                                "Check the settings and generate again.",
-                                "请检查设置后重新生成。",
-                            ),
+                            message: loc!("engine-error-invalid-spec"),
+                            advice: loc!("engine-advice-invalid-spec"),
                             request_id: None,
                         },
                     );
@@ -614,10 +587,7 @@ async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), 
             JobState::Submitting => {
                 // Journaled as submitting but no answer recorded: the app stopped
                 // while the create call was in flight.
-                job.warning = Some(Localized::new(
-                    "The app stopped while submitting: the task may or may not exist. Looking for it in the task list…",
-                    "提交过程中应用停止了：任务可能已创建，也可能没有。正在任务列表中查找……",
-                ));
+                job.warning = Some(loc!("engine-warning-stopped-while-submitting"));
                 job.set_state(JobState::SubmitUnknown, now_ms());
                 sh.save(&job)?;
             }
@@ -697,11 +667,13 @@ async fn upload_one(
     let n = index + 1;
     let bytes = tokio::fs::read(&path).await.map_err(|e| JobError {
         code: "FileUnreadable".into(),
-        message: format!("Reference {n} could not be read ({e}): {}", path.display()),
-        advice: Localized::new(
-            "Check that the file still exists (it may have been moved or renamed), then retry.",
-            "请确认文件仍然存在（可能已被移动或改名），然后重试。",
+        message: loc!(
+            "engine-error-file-unreadable",
+            number = n,
+            error = e.to_string(),
+            path = path.display().to_string()
         ),
+        advice: loc!("engine-advice-file-unreadable"),
         request_id: None,
     })?;
     let model = job.spec.model;
@@ -727,7 +699,12 @@ async fn upload_one(
             let d = issue.describe();
             JobError {
                 code: "ImageUnusable".into(),
-                message: format!("Reference {n}: {} ({})", d.en, path.display()),
+                message: loc!(
+                    "engine-error-image-unusable",
+                    number = n,
+                    reason = d.clone(),
+                    path = path.display().to_string()
+                ),
                 advice: d,
                 request_id: None,
             }
@@ -794,11 +771,8 @@ async fn upload_one(
 fn internal(detail: &str) -> JobError {
     JobError {
         code: "InternalError".into(),
-        message: detail.to_string(),
-        advice: Localized::new(
-            "Retry; if it happens again, restart the app.",
-            "请重试；如再次出现，请重启应用。",
-        ),
+        message: Localized::verbatim(detail),
+        advice: loc!("engine-advice-internal"),
         request_id: None,
     }
 }
@@ -853,14 +827,7 @@ async fn submit(
             if let Some(id) = e.request_id() {
                 job.record_call("create", id, now);
             }
-            job.warning = Some(Localized::new(
-                format!(
-                    "The create call got no clear answer ({e}): the task may or may not exist. Looking for it in the task list…"
-                ),
-                format!(
-                    "创建请求没有得到明确应答（{e}）：任务可能已创建，也可能没有。正在任务列表中查找……"
-                ),
-            ));
+            job.warning = Some(loc!("engine-warning-create-unclear", error = e.to_string()));
             job.set_state(JobState::SubmitUnknown, now);
             sh.save(job)
         }
@@ -882,10 +849,7 @@ async fn submit(
                 }
             }
             job.reuploaded = true;
-            job.warning = Some(Localized::new(
-                "An earlier upload was no longer on the service: uploading the references again.",
-                "之前上传的文件已不在服务端：正在重新上传参考图。",
-            ));
+            job.warning = Some(loc!("engine-warning-upload-gone"));
             job.set_state(JobState::Queued, now);
             sh.save(job)
         }
@@ -895,18 +859,12 @@ async fn submit(
             }
             let busy = matches!(&e, api::Error::Api(a) if a.is_throttling());
             job.warning = Some(if busy {
-                Localized::new(
-                    "The account is at its limit of running tasks: waiting for a free slot, then submitting again.",
-                    "账号正在运行的任务已达上限：等待空位后重新提交。",
-                )
+                loc!("engine-warning-account-busy")
             } else {
-                let advice = e.advice();
-                Localized::new(
-                    format!(
-                        "Nothing was created ({e}). {} Trying again shortly.",
-                        advice.en
-                    ),
-                    format!("未创建任务（{e}）。{}稍后自动重试。", advice.zh),
+                loc!(
+                    "engine-warning-create-retry",
+                    error = e.to_string(),
+                    advice = e.advice()
                 )
             });
             job.set_state(JobState::Queued, now);
@@ -956,13 +914,9 @@ async fn adopt(sh: &Arc<Shared>, client: &Client, job: &Job) -> Adoption {
         let listed = match retry_idempotent(sh, || client.list(&filter)).await {
             Ok(l) => l,
             Err(e) => {
-                return Adoption::NotFound(Localized::new(
-                    format!(
-                        "The task list could not be read ({e}), so it is unknown whether this job's task exists. Choose “Look again” later, or “Submit anew” (may be billed twice)."
-                    ),
-                    format!(
-                        "无法读取任务列表（{e}），因此不知道该任务是否已创建。请稍后选择“再次查找”，或“重新提交”（可能重复计费）。"
-                    ),
+                return Adoption::NotFound(loc!(
+                    "engine-adopt-list-unreadable",
+                    error = e.to_string()
                 ));
             }
         };
@@ -990,19 +944,9 @@ async fn adopt(sh: &Arc<Shared>, client: &Client, job: &Job) -> Adoption {
         }
     }
     Adoption::NotFound(if last > 1 {
-        Localized::new(
-            format!(
-                "{last} tasks in the task list could be this job's: the app will not guess. Choose “Look again” later, or “Submit anew” (may be billed twice)."
-            ),
-            format!(
-                "任务列表中有 {last} 个任务都可能属于此任务：应用不会猜测。请稍后选择“再次查找”，或“重新提交”（可能重复计费）。"
-            ),
-        )
+        loc!("engine-adopt-ambiguous", count = last)
     } else {
-        Localized::new(
-            "No matching task was found in the task list, so most likely nothing was created. Choose “Submit anew” to send it again (if a task did get created, it would be billed twice), or “Look again” later.",
-            "任务列表中没有找到匹配的任务，很可能没有创建成功。可选择“重新提交”再次发送（如果其实已创建，将重复计费），或稍后“再次查找”。",
-        )
+        loc!("engine-adopt-none")
     })
 }
 
@@ -1072,13 +1016,10 @@ async fn poll(
             Ok(a) => a,
             Err(e) => {
                 failures += 1;
-                let advice = e.advice();
-                let warning = Localized::new(
-                    format!(
-                        "Checking on the task failed ({e}). {} Trying again.",
-                        advice.en
-                    ),
-                    format!("查询任务失败（{e}）。{}将自动重试。", advice.zh),
+                let warning = loc!(
+                    "engine-warning-query-failed",
+                    error = e.to_string(),
+                    advice = e.advice()
                 );
                 if job.warning.as_ref() != Some(&warning) && failures >= 2 {
                     job.warning = Some(warning);
@@ -1139,10 +1080,9 @@ async fn poll(
                     job,
                     JobError {
                         code: code.unwrap_or_else(|| "TaskFailed".into()),
-                        message: message.unwrap_or_else(|| {
-                            "The service reported the generation as failed without saying why."
-                                .into()
-                        }),
+                        message: message
+                            .map(Localized::verbatim)
+                            .unwrap_or_else(|| loc!("engine-error-task-failed")),
                         advice,
                         request_id: Some(answer.request_id.clone()).filter(|r| !r.is_empty()),
                     },
@@ -1170,12 +1110,8 @@ async fn poll(
 fn expired_error() -> JobError {
     JobError {
         code: "Expired".into(),
-        message: "The service no longer knows this task: task ids and result links last 24 hours."
-            .into(),
-        advice: Localized::new(
-            "Generate again if you still want this video (it is billed as a new task).",
-            "如仍需要此视频，请重新生成（将作为新任务计费）。",
-        ),
+        message: loc!("engine-error-expired"),
+        advice: loc!("engine-advice-expired"),
         request_id: None,
     }
 }
@@ -1187,18 +1123,15 @@ async fn cancel_on_service(sh: &Arc<Shared>, client: &Client, job: &Job) {
     sh.limiter.acquire().await;
     match client.cancel(&task_id).await {
         Ok(_) => {}
-        Err(api::Error::Api(e)) if e.code == "UnsupportedOperation" => sh.notice(
-            Some(job.id.clone()),
-            Localized::new(
-                "The task has already started on the service and cannot be cancelled there: it will finish and be billed; the video will be downloaded.",
-                "任务已在服务端开始运行，无法取消：它将完成并计费，视频会照常下载。",
-            ),
-        ),
+        Err(api::Error::Api(e)) if e.code == "UnsupportedOperation" => {
+            sh.notice(Some(job.id.clone()), loc!("engine-notice-cancel-too-late"))
+        }
         Err(e) => sh.notice(
             Some(job.id.clone()),
-            Localized::new(
-                format!("Cancelling failed ({e}). {}", e.advice().en),
-                format!("取消失败（{e}）。{}", e.advice().zh),
+            loc!(
+                "engine-notice-cancel-failed",
+                error = e.to_string(),
+                advice = e.advice()
             ),
         ),
     }
@@ -1250,28 +1183,12 @@ async fn cancel_job(sh: &Arc<Shared>, id: JobId) {
             job.warning = None;
             job.set_state(JobState::Canceled, now_ms());
             let _ = sh.save(&job);
-            sh.notice(
-                Some(id),
-                Localized::new(
-                    "Dropped. If the service did create a task for it, that task still runs and is billed.",
-                    "已放弃。如果服务端其实已创建了任务，该任务仍会运行并计费。",
-                ),
-            );
+            sh.notice(Some(id), loc!("engine-notice-dropped"));
         }
-        JobState::Running => sh.notice(
-            Some(id),
-            Localized::new(
-                "The task is already running on the service and cannot be cancelled: it will finish and be billed; the video will be downloaded.",
-                "任务已在服务端运行，无法取消：它将完成并计费，视频会照常下载。",
-            ),
-        ),
-        JobState::Succeeded | JobState::Downloading => sh.notice(
-            Some(id),
-            Localized::new(
-                "The video is already made (and billed): it is being downloaded.",
-                "视频已生成（已计费），正在下载。",
-            ),
-        ),
+        JobState::Running => sh.notice(Some(id), loc!("engine-notice-cancel-running")),
+        JobState::Succeeded | JobState::Downloading => {
+            sh.notice(Some(id), loc!("engine-notice-cancel-made"))
+        }
         _ => {}
     }
 }
@@ -1285,14 +1202,12 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
             // with the reason shown.
             job.error = Some(JobError {
                 code: "OutputFolder".into(),
-                message: format!(
-                    "The output folder could not be created ({e}): {}",
-                    job.output_dir.display()
+                message: loc!(
+                    "engine-error-output-folder",
+                    error = e.to_string(),
+                    path = job.output_dir.display().to_string()
                 ),
-                advice: Localized::new(
-                    "Choose another output folder in Settings (or pass --out), then choose Resume.",
-                    "请在设置中选择其他输出文件夹（或使用 --out），然后选择继续。",
-                ),
+                advice: loc!("engine-advice-output-folder"),
                 request_id: None,
             });
             return sh.save(job);
@@ -1312,6 +1227,7 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
     let part = part_path(&final_path);
     let life_end = job.task_created_ms.unwrap_or_else(now_ms) + (TASK_LIFETIME_SECS * 1000) as i64;
     let mut failures = 0u32;
+    let mut bad_links = 0u32;
     loop {
         let have = tokio::fs::metadata(&part)
             .await
@@ -1367,23 +1283,38 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
                 continue;
             }
             Err(e @ api::Error::Invalid(_)) => {
-                fail(
-                    job,
-                    JobError {
-                        code: "BadVideoLink".into(),
-                        message: e.to_string(),
-                        advice: Localized::new(
-                            "The service gave a video link the app cannot download. Quote the task id to support.",
-                            "服务返回了无法下载的视频链接。请向技术支持提供任务 ID。",
-                        ),
-                        request_id: None,
-                    },
-                );
-                return sh.save(job);
+                // Not a web address: ask the service for the link again, and
+                // give up only when it keeps answering with such links.
+                bad_links += 1;
+                tracing::warn!(job = %job.id, "unusable video link: {e}");
+                if bad_links >= BAD_LINKS_BEFORE_FAILING {
+                    fail(
+                        job,
+                        JobError {
+                            code: "BadVideoLink".into(),
+                            message: Localized::verbatim(e.to_string()),
+                            advice: loc!("engine-advice-bad-video-link"),
+                            request_id: None,
+                        },
+                    );
+                    return sh.save(job);
+                }
+                job.video_url = None;
+                failures += 1;
+                continue;
             }
             Err(e) => {
                 failures += 1;
                 tracing::info!(job = %job.id, "download: {e}");
+                if failures >= FAILURES_BEFORE_WARNING {
+                    // Keep trying until the link's task expires, but say so.
+                    job.warning = Some(loc!(
+                        "engine-warning-download-trouble",
+                        error = e.to_string(),
+                        advice = e.advice()
+                    ));
+                    sh.save(job)?;
+                }
                 continue;
             }
         };
@@ -1423,6 +1354,11 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
         }
     }
 }
+
+/// Links that are not web addresses, in a row, before a download fails.
+const BAD_LINKS_BEFORE_FAILING: u32 = 3;
+/// Failed download attempts before the job shows a warning (it keeps trying).
+const FAILURES_BEFORE_WARNING: u32 = 3;
 
 /// Where the answer's bytes start and the whole file's length.
 fn content_range(response: &reqwest::Response, asked_from: u64) -> (u64, Option<u64>) {
@@ -1541,6 +1477,7 @@ async fn finish(sh: &Arc<Shared>, job: &mut Job) -> Result<(), Halt> {
         return Ok(());
     };
     let sidecar_path = video.with_extension("json");
+    job.warning = None;
     job.set_state(JobState::Done, now_ms());
     job.sidecar_path = Some(sidecar_path.clone());
     let text = serde_json::to_string_pretty(&output::sidecar(job)).unwrap_or_default();
@@ -1553,10 +1490,7 @@ async fn finish(sh: &Arc<Shared>, job: &mut Job) -> Result<(), Halt> {
     if let Err(e) = written {
         tracing::warn!("sidecar: {e}");
         job.sidecar_path = None;
-        job.warning = Some(Localized::new(
-            format!("The video is saved, but its details file could not be written ({e})."),
-            format!("视频已保存，但详情文件无法写入（{e}）。"),
-        ));
+        job.warning = Some(loc!("engine-warning-sidecar-failed", error = e.to_string()));
     }
     sh.save(job)
 }
@@ -1565,31 +1499,22 @@ async fn load_image(sh: &Arc<Shared>, key: u64, source: RefSource, max_side: u32
     const MAX_FILE: u64 = 200 * 1024 * 1024;
     let bytes: Result<Vec<u8>, Localized> = match &source {
         RefSource::Local(path) => match tokio::fs::metadata(path).await {
-            Ok(m) if m.len() > MAX_FILE => Err(Localized::new(
-                format!(
-                    "The file is {} MB: too large for a reference image.",
-                    m.len() / (1024 * 1024)
-                ),
-                format!(
-                    "文件大小为 {} MB：作为参考图过大。",
-                    m.len() / (1024 * 1024)
-                ),
+            Ok(m) if m.len() > MAX_FILE => Err(loc!(
+                "engine-preview-file-too-large",
+                megabytes = m.len() / (1024 * 1024)
             )),
             Ok(_) => tokio::fs::read(path)
                 .await
                 .map_err(|e| images::ImageIssue::Unreadable(e.to_string()).describe()),
             Err(e) => Err(images::ImageIssue::Unreadable(e.to_string()).describe()),
         },
-        RefSource::Url(url) if api::types::is_oss_url(url) => Err(Localized::new(
-            "oss:// links can only be read by the service: no preview.",
-            "oss:// 链接只能由服务读取：无法预览。",
-        )),
+        RefSource::Url(url) if api::types::is_oss_url(url) => Err(loc!("engine-preview-oss-link")),
         RefSource::Url(url) => fetch_image(&sh.http, url).await,
     };
     let result = match bytes {
         Ok(bytes) => tokio::task::spawn_blocking(move || images::thumbnail(&bytes, max_side))
             .await
-            .map_err(|e| Localized::new(e.to_string(), e.to_string()))
+            .map_err(|e| Localized::verbatim(e.to_string()))
             .and_then(|r| r.map(Arc::new).map_err(|i| i.describe())),
         Err(e) => Err(e),
     };
@@ -1598,30 +1523,26 @@ async fn load_image(sh: &Arc<Shared>, key: u64, source: RefSource, max_side: u32
 
 async fn fetch_image(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, Localized> {
     const MAX: usize = 60 * 1024 * 1024;
-    let unreachable = |detail: String| {
-        Localized::new(
-            format!(
-                "The image URL could not be fetched ({detail}): check the address, or download the image and add the file."
-            ),
-            format!("无法获取图片网址（{detail}）：请检查地址，或下载图片后添加文件。"),
-        )
-    };
+    let unreachable = |detail: Localized| loc!("engine-preview-url-unreachable", detail = detail);
     let mut response = http
         .get(url)
         .send()
         .await
-        .map_err(|e| unreachable(e.to_string()))?;
+        .map_err(|e| unreachable(Localized::verbatim(e.to_string())))?;
     if !response.status().is_success() {
-        return Err(unreachable(format!("HTTP {}", response.status().as_u16())));
+        return Err(unreachable(Localized::verbatim(format!(
+            "HTTP {}",
+            response.status().as_u16()
+        ))));
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| unreachable(e.to_string()))?
+        .map_err(|e| unreachable(Localized::verbatim(e.to_string())))?
     {
         if bytes.len() + chunk.len() > MAX {
-            return Err(unreachable("larger than 60 MB".into()));
+            return Err(unreachable(loc!("engine-preview-url-too-large")));
         }
         bytes.extend_from_slice(&chunk);
     }

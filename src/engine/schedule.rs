@@ -162,7 +162,10 @@ mod tests {
         }
         // The SDK's wait() asks 1, 1, 2, 2, 2, 4, 4, 4 s then every 5 s: ~30 queries.
         assert!(queries <= 15, "{queries}");
-        assert!(t - x <= Duration::from_millis(4500), "noticed within 4.5 s: {t:?}");
+        assert!(
+            t - x <= Duration::from_millis(4500),
+            "noticed within 4.5 s: {t:?}"
+        );
     }
 
     #[test]

@@ -130,6 +130,16 @@ pub enum Fault {
     Truncate,
     /// Downloads: send half the bytes, then drop the connection.
     Cut,
+    /// Answer with a proxy's HTML error page and this status (e.g. 502).
+    Html(u16),
+    /// Do the work, then answer with the right fields holding the wrong types.
+    WrongTypes,
+    /// Answer 200 with a JSON-looking body of this many bytes.
+    Huge(usize),
+    /// Queries: a finished task whose `video_url` is this (e.g. not http).
+    VideoUrl(String),
+    /// Downloads: redirect to the same address, for ever.
+    RedirectLoop,
 }
 
 impl Fault {

@@ -124,8 +124,43 @@ fn take_fault(shared: &Shared, route: Route) -> Result<Option<Fault>, Response> 
             code,
             message,
         }) => Err(error(status, &code, &message)),
+        Some(Fault::Html(status)) => Err(html_page(status)),
+        Some(Fault::Huge(bytes)) => Err(huge_body(bytes)),
         other => Ok(other),
     }
+}
+
+/// What a proxy in front of the service answers when the service is down.
+fn html_page(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let page = format!(
+        "<html>\r\n<head><title>{status}</title></head>\r\n<body>\r\n\
+         <center><h1>{status}</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n"
+    );
+    let mut response = (status, page).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// A 200 answer of `bytes` bytes that starts like JSON and never ends well,
+/// streamed so that the simulator itself stays small.
+fn huge_body(bytes: usize) -> Response {
+    const CHUNK: usize = 64 * 1024;
+    let head = Bytes::from_static(b"{\"request_id\":\"huge\",\"output\":{\"task_status\":\"");
+    let filler = Bytes::from(vec![b'x'; CHUNK]);
+    let count = bytes.saturating_sub(head.len()).div_ceil(CHUNK);
+    let chunks = std::iter::once(head)
+        .chain(std::iter::repeat_n(filler, count))
+        .map(Ok::<Bytes, std::io::Error>);
+    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// Applies a fault that strikes after the work was done.
@@ -151,6 +186,26 @@ async fn deliver(shared: &Shared, fault: Option<Fault>, response: Response) -> R
             let mut parts = parts;
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from(half))
+        }
+        Some(Fault::WrongTypes) => {
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            if let Some(output) = value.get_mut("output").and_then(Value::as_object_mut) {
+                output.insert("task_id".into(), json!(12345));
+                output.insert("task_status".into(), json!(["RUNNING"]));
+                if output.contains_key("video_url") {
+                    output.insert("video_url".into(), json!({"href": "x"}));
+                }
+            }
+            if value.get("usage").is_some() {
+                value["usage"] = json!("ten seconds");
+            }
+            let mut parts = parts;
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(value.to_string()))
         }
         _ => response,
     }
@@ -354,7 +409,13 @@ async fn query(State(shared): S, headers: HeaderMap, Path(id): Path<String>) -> 
         Ok(f) => f,
         Err(r) => return r,
     };
-    let body = task_answer(&shared, &id);
+    let mut body = task_answer(&shared, &id);
+    if let Some(Fault::VideoUrl(url)) = &fault
+        && let Some(output) = body.get_mut("output").and_then(Value::as_object_mut)
+    {
+        output.insert("task_status".into(), json!("SUCCEEDED"));
+        output.insert("video_url".into(), json!(url));
+    }
     deliver(&shared, fault, answer(body)).await
 }
 
@@ -785,6 +846,18 @@ async fn download(State(shared): S, headers: HeaderMap, Path(file): Path<String>
         Ok(f) => f,
         Err(r) => return r,
     };
+    if fault == Some(Fault::RedirectLoop) {
+        // Every answer sends the client back here; the fault stays armed.
+        shared
+            .lock()
+            .script
+            .push_back((Route::Download, Fault::RedirectLoop));
+        let mut r = StatusCode::FOUND.into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!("/videos/{file}")) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        return r;
+    }
     {
         let inner = shared.lock();
         let now = shared.now(&inner);
