@@ -23,29 +23,31 @@ use std::time::{Duration, Instant};
 const SLOT_SIDE: u32 = 256;
 const RUNS: usize = 5;
 
-/// Runs a child process; returns its wall time and peak RSS (bytes).
-// The child is reaped by wait4, which also gives its peak memory.
-#[allow(clippy::zombie_processes)]
+/// Runs a child process under GNU time; returns its wall time and peak RSS
+/// (bytes). (`wait4` on a direct child would count this process's memory too:
+/// the child is a copy of it until it execs.)
 fn run_measured(program: &str, args: &[&str]) -> (Duration, u64) {
+    let report = tempfile::NamedTempFile::new().expect("report file");
     let start = Instant::now();
-    let child = Process::new(program)
+    let status = Process::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(report.path())
+        .arg(program)
         .args(args)
         .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our child; status and usage are valid for writing.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        .status()
+        .unwrap_or_else(|e| panic!("/usr/bin/time (Debian: time): {e}"));
     let elapsed = start.elapsed();
-    assert_eq!(waited, pid, "{program} wait4");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{program} {args:?} failed: {status}"
-    );
-    (elapsed, usage.ru_maxrss as u64 * 1024)
+    assert!(status.success(), "{program} {args:?} failed: {status}");
+    let text = std::fs::read_to_string(report.path()).unwrap_or_default();
+    let kb: u64 = text
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .next_back()
+        .unwrap_or(0);
+    (elapsed, kb * 1024)
 }
 
 fn summary(values: &mut [f64]) -> (f64, f64, f64) {

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
                 data_dir: args.window.data_dir,
                 out: args.window.out,
                 lang: Some(cli::env_lang()),
+                files: args.files,
             };
             match ui::run(options) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -28,7 +28,8 @@ pub const EXIT_INVALID: u8 = 2;
     version,
     // not text: the --help text stays English, like the doc comments
     about = "Reference images and a prompt in, a PixVerse video out (Alibaba Cloud Model Studio).",
-    long_about = None
+    long_about = None,
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     /// Open the window against the built-in simulator, with sample references.
@@ -37,6 +38,9 @@ pub struct Cli {
     /// Where the window's engine works.
     #[command(flatten)]
     pub window: EngineArgs,
+    /// Pictures to open the window with, as references (up to seven).
+    #[arg(value_name = "IMAGE")] // not text: clap's placeholder
+    pub files: Vec<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

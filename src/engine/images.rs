@@ -221,7 +221,14 @@ fn classify(e: &image::ImageError) -> ImageIssue {
 
 /// A thumbnail whose longer side is at most `max_side`, with the facts a slot shows.
 pub fn thumbnail(bytes: &[u8], max_side: u32) -> Result<Thumbnail, ImageIssue> {
-    let (small, kind, source_width, source_height) = match scaled_jpeg(bytes, max_side) {
+    let shrink = |image: DynamicImage| {
+        if image.width().max(image.height()) > max_side {
+            image.thumbnail(max_side, max_side)
+        } else {
+            image
+        }
+    };
+    let (small, kind, source_width, source_height) = match scaled_jpeg(bytes, max_side, shrink) {
         Some(result) => result?,
         None => {
             let (image, kind) = decode(bytes)?;
@@ -258,7 +265,11 @@ type Small = (DynamicImage, Kind, u32, u32);
 
 /// A JPEG's thumbnail decoded at reduced scale, upright, with the original's
 /// upright size. `None` when the file is not a JPEG this path can read.
-fn scaled_jpeg(bytes: &[u8], max_side: u32) -> Option<Result<Small, ImageIssue>> {
+fn scaled_jpeg(
+    bytes: &[u8],
+    max_side: u32,
+    shrink: impl FnOnce(DynamicImage) -> DynamicImage,
+) -> Option<Result<Small, ImageIssue>> {
     if Kind::sniff(bytes) != Kind::Jpeg {
         return None;
     }
@@ -276,10 +287,8 @@ fn scaled_jpeg(bytes: &[u8], max_side: u32) -> Option<Result<Small, ImageIssue>>
     } else {
         (scaled.width, scaled.height)
     };
-    let mut image = scaled.image;
-    if image.width().max(image.height()) > max_side {
-        image = image.thumbnail(max_side, max_side);
-    }
+    // Smaller first, then upright: turning fewer pixels.
+    let mut image = shrink(scaled.image);
     image.apply_orientation(scaled.orientation);
     Some(Ok((image, Kind::Jpeg, width, height)))
 }
@@ -321,8 +330,19 @@ pub struct Prepared {
 /// else JPEG) under 20 MB.
 pub fn prepare_for_upload(bytes: &[u8]) -> Result<Prepared, ImageIssue> {
     let kind = Kind::sniff(bytes);
-    let (image, kind) = decode(bytes).map(|(i, _)| (i, kind))?;
-    let (width, height) = (image.width(), image.height());
+    // A large JPEG is decoded straight at the scale closest above the upload
+    // size (8000 px → 4000 px at half scale), never at full size.
+    let (image, width, height) = match scaled_jpeg(bytes, UPLOAD_MAX_SIDE_PX, |image| image) {
+        Some(result) => {
+            let (image, _, width, height) = result?;
+            (image, width, height)
+        }
+        None => {
+            let (image, _) = decode(bytes)?;
+            let (width, height) = (image.width(), image.height());
+            (image, width, height)
+        }
+    };
     if width.min(height) < IMAGE_MIN_SIDE_PX {
         return Err(ImageIssue::TooSmall { width, height });
     }
@@ -341,7 +361,7 @@ pub fn prepare_for_upload(bytes: &[u8]) -> Result<Prepared, ImageIssue> {
             changed: None,
         });
     }
-    let image = if width.max(height) > UPLOAD_MAX_SIDE_PX {
+    let image = if image.width().max(image.height()) > UPLOAD_MAX_SIDE_PX {
         image.resize(
             UPLOAD_MAX_SIDE_PX,
             UPLOAD_MAX_SIDE_PX,

@@ -31,6 +31,8 @@ pub struct WindowOptions {
     pub data_dir: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub lang: Option<Lang>,
+    /// Pictures to start with as references.
+    pub files: Vec<PathBuf>,
 }
 
 /// The in-process simulator of `--demo`, with the runtime it runs on.
@@ -110,6 +112,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
     } else {
         Vec::new()
     };
+    let files = options.files.clone();
     let has_key = key.is_some();
     let mut config = EngineConfig::new(base_url.clone(), key, data_dir, out);
     config.jobs_per_series = settings.jobs_per_series;
@@ -166,6 +169,9 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 state.prompt = DEMO_PROMPT.to_string();
                 state.params.duration = 5;
             }
+            if !files.is_empty() {
+                state.add_paths(files.clone());
+            }
             state.recent_projects = settings.recent_projects.clone();
             state.saved_spec = state.spec();
             let wiring = shell::Wiring {
@@ -173,6 +179,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 settings,
                 settings_dir,
                 demo: demo.is_some(),
+                report_first_frame: std::env::var_os("R2V_REPORT_FIRST_FRAME").is_some(),
             };
             Ok(Box::new(shell::App::new(
                 &cc.egui_ctx,

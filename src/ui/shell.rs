@@ -70,6 +70,9 @@ pub struct Wiring {
     pub settings_dir: PathBuf,
     /// `--demo`: the simulator's address and key stay whatever settings say.
     pub demo: bool,
+    /// Print a line on standard output when the first frame is drawn (for the
+    /// start-up benchmark, `R2V_REPORT_FIRST_FRAME=1`).
+    pub report_first_frame: bool,
 }
 
 pub struct App {
@@ -435,6 +438,13 @@ impl eframe::App for App {
             self.state.confirm_close = true;
         }
         app_ui(ui, &mut self.state);
+        if self.wiring.report_first_frame {
+            self.wiring.report_first_frame = false;
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            let _ = writeln!(out, "first frame"); // not text: read by benches/startup.rs
+            let _ = out.flush();
+        }
         for request in std::mem::take(&mut self.state.outbox) {
             match request {
                 Request::Engine(command) => self.send(command),
