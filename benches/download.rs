@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const KEY: &str = "sk-bench-download";
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 
 fn megabytes() -> usize {
     std::env::var("R2V_BENCH_MB")
@@ -62,7 +62,8 @@ fn rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-/// One engine download: (seconds from first byte to done, bytes, peak RSS growth, URL).
+/// One engine download: (seconds from entering Downloading to Done, which
+/// includes the fsync, the rename and the sidecar; bytes; peak RSS growth; URL).
 fn ours(base_url: &str) -> (f64, u64, u64, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = EngineConfig::new(
@@ -92,7 +93,8 @@ fn ours(base_url: &str) -> (f64, u64, u64, String) {
             .recv_timeout(Duration::from_secs(300))
             .expect("engine events")
         {
-            Event::Download { job, .. } if job == id => {
+            Event::Job(job) if job.id == id && job.state == JobState::Downloading => {
+                // Timed from the moment the job starts downloading.
                 started.get_or_insert_with(Instant::now);
                 peak = peak.max(rss());
             }
@@ -148,7 +150,10 @@ fn main() {
     for run in 0..RUNS {
         let (seconds, bytes, grew, url) = ours(&base_url);
         let ours_rate = bytes as f64 / seconds / 1e6;
-        let curl_seconds = curl(&url, &scratch.path().join("curl.mp4"));
+        // A fresh file each time, as the engine writes one.
+        let target = scratch.path().join(format!("curl-{run}.mp4"));
+        let curl_seconds = curl(&url, &target);
+        let _ = std::fs::remove_file(&target);
         let curl_rate = bytes as f64 / curl_seconds / 1e6;
         let ratio = ours_rate / curl_rate;
         ratios.push(ratio);

@@ -408,3 +408,134 @@ fn a_large_photo_is_thumbnailed_in_bounded_memory() {
         grew / MB
     );
 }
+
+#[test]
+fn a_large_png_is_thumbnailed_row_by_row_with_the_right_colours() {
+    // 1600×1000: large enough for the streaming path; grey and with alpha too.
+    let big = DynamicImage::ImageRgb8(image::imageops::resize(
+        &upright(),
+        1600,
+        1000,
+        image::imageops::FilterType::Nearest,
+    ));
+    for picture in [big.clone(), DynamicImage::ImageRgba8(big.to_rgba8())] {
+        let t = thumb(&png(&picture)).expect("large PNG");
+        assert_eq!((t.width, t.height), (128, 80));
+        assert_eq!((t.source_width, t.source_height), (1600, 1000));
+        let tl = pixel(&t, 0.25, 0.25);
+        let br = pixel(&t, 0.75, 0.75);
+        assert!(tl[0] > 180 && tl[2] < 80, "top-left red: {tl:?}");
+        assert!(br[2] > 180 && br[0] < 80, "bottom-right blue: {br:?}");
+    }
+    let grey = DynamicImage::ImageLuma8(image::GrayImage::from_fn(1200, 900, |x, _| {
+        image::Luma([if x < 600 { 20 } else { 230 }])
+    }));
+    let t = thumb(&png(&grey)).expect("grey PNG");
+    assert!(pixel(&t, 0.2, 0.5)[0] < 40 && pixel(&t, 0.8, 0.5)[0] > 210);
+    // Cut in the middle of its pixel data: a clear message from the full decoder.
+    let bytes = png(&big);
+    assert!(matches!(
+        thumb(&bytes[..bytes.len() / 2]),
+        Err(ImageIssue::Corrupt(_))
+    ));
+}
+
+/// A lossy WEBP, as cameras and browsers write them (libwebp's encoder).
+fn lossy_webp(image: &RgbImage) -> Vec<u8> {
+    let mut out: *mut u8 = std::ptr::null_mut();
+    // SAFETY: the pixels are width × height × 3 bytes with that stride; libwebp
+    // allocates `out`, which is copied and freed right after.
+    unsafe {
+        let size = libwebp_sys::WebPEncodeRGB(
+            image.as_raw().as_ptr(),
+            image.width() as i32,
+            image.height() as i32,
+            image.width() as i32 * 3,
+            85.0,
+            &mut out,
+        );
+        assert!(size > 0 && !out.is_null());
+        let bytes = std::slice::from_raw_parts(out, size).to_vec();
+        libwebp_sys::WebPFree(out.cast());
+        bytes
+    }
+}
+
+#[test]
+fn a_large_webp_is_decoded_at_thumbnail_size_with_the_right_colours() {
+    let big = image::imageops::resize(&upright(), 1600, 1000, image::imageops::FilterType::Nearest);
+    let mut lossless = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut lossless)
+        .write_image(big.as_raw(), 1600, 1000, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    for bytes in [lossy_webp(&big), lossless] {
+        let t = thumb(&bytes).expect("large WEBP");
+        assert_eq!(t.kind, Kind::Webp);
+        assert_eq!((t.width, t.height), (128, 80));
+        assert_eq!((t.source_width, t.source_height), (1600, 1000));
+        let tl = pixel(&t, 0.25, 0.25);
+        let br = pixel(&t, 0.75, 0.75);
+        assert!(tl[0] > 180 && tl[2] < 80, "top-left red: {tl:?}");
+        assert!(br[2] > 180 && br[0] < 80, "bottom-right blue: {br:?}");
+        // Damaged: a clear message from the full decoder.
+        let e = thumb(&bytes[..bytes.len() / 2]).expect_err("cut WEBP");
+        assert!(!e.describe().en.is_empty());
+    }
+}
+
+/// A lossy WEBP carrying an EXIF chunk (VP8X + VP8 + EXIF), as libvips writes.
+fn webp_with_exif(image: &RgbImage, orientation: u16) -> Vec<u8> {
+    let still = lossy_webp(image);
+    let mut body = b"WEBP".to_vec();
+    let mut vp8x = vec![0b0000_1000, 0, 0, 0]; // EXIF present
+    for side in [image.width() - 1, image.height() - 1] {
+        vp8x.extend(&side.to_le_bytes()[..3]);
+    }
+    body.extend(b"VP8X");
+    body.extend((vp8x.len() as u32).to_le_bytes());
+    body.extend(&vp8x);
+    body.extend(&still[12..]);
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend(exif_orientation(orientation));
+    body.extend(b"EXIF");
+    body.extend((exif.len() as u32).to_le_bytes());
+    body.extend(&exif);
+    if exif.len() % 2 == 1 {
+        body.push(0);
+    }
+    let mut riff = b"RIFF".to_vec();
+    riff.extend((body.len() as u32).to_le_bytes());
+    riff.extend(body);
+    riff
+}
+
+#[test]
+fn a_turned_webp_comes_out_upright() {
+    use image::metadata::Orientation;
+    let big = image::imageops::resize(&upright(), 640, 400, image::imageops::FilterType::Nearest);
+    for (o, inverse) in [
+        (3u16, Orientation::Rotate180),
+        (6, Orientation::Rotate270),
+        (8, Orientation::Rotate90),
+    ] {
+        let mut stored = DynamicImage::ImageRgb8(big.clone());
+        stored.apply_orientation(inverse);
+        let t = thumb(&webp_with_exif(&stored.to_rgb8(), o)).expect("WEBP with EXIF");
+        assert_eq!(
+            (t.source_width, t.source_height),
+            (640, 400),
+            "orientation {o}"
+        );
+        assert!(t.width > t.height);
+        let tl = pixel(&t, 0.25, 0.25);
+        let br = pixel(&t, 0.75, 0.75);
+        assert!(
+            tl[0] > 180 && tl[2] < 80,
+            "orientation {o}: top-left red: {tl:?}"
+        );
+        assert!(
+            br[2] > 180 && br[0] < 80,
+            "orientation {o}: bottom-right blue: {br:?}"
+        );
+    }
+}

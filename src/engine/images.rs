@@ -228,7 +228,7 @@ pub fn thumbnail(bytes: &[u8], max_side: u32) -> Result<Thumbnail, ImageIssue> {
             image
         }
     };
-    let (small, kind, source_width, source_height) = match scaled_jpeg(bytes, max_side, shrink) {
+    let (small, kind, source_width, source_height) = match scaled(bytes, max_side, true, shrink) {
         Some(result) => result?,
         None => {
             let (image, kind) = decode(bytes)?;
@@ -263,17 +263,25 @@ pub fn thumbnail(bytes: &[u8], max_side: u32) -> Result<Thumbnail, ImageIssue> {
 /// A thumbnail, its kind, and the original's upright width and height.
 type Small = (DynamicImage, Kind, u32, u32);
 
-/// A JPEG's thumbnail decoded at reduced scale, upright, with the original's
-/// upright size. `None` when the file is not a JPEG this path can read.
-fn scaled_jpeg(
+/// A JPEG (or, for a `thumbnail`, a PNG or WEBP) decoded at reduced scale, made
+/// smaller by `shrink`, upright, with the original's upright size. `None` when
+/// the file is not one these paths read: the full decoder takes it.
+fn scaled(
     bytes: &[u8],
     max_side: u32,
+    thumbnail: bool,
     shrink: impl FnOnce(DynamicImage) -> DynamicImage,
 ) -> Option<Result<Small, ImageIssue>> {
-    if Kind::sniff(bytes) != Kind::Jpeg {
-        return None;
-    }
-    let scaled = match super::jpeg_scaled::decode(bytes, max_side)? {
+    let kind = Kind::sniff(bytes);
+    let decoded = match kind {
+        Kind::Jpeg => super::jpeg_scaled::decode(bytes, max_side)?,
+        // Only for thumbnails: PNG's area average would outweigh the image
+        // at upload size, and uploads keep WEBP files as they are.
+        Kind::Png if thumbnail => super::png_scaled::decode(bytes, max_side)?,
+        Kind::Webp if thumbnail => super::webp_scaled::decode(bytes, max_side)?,
+        _ => return None,
+    };
+    let scaled = match decoded {
         Ok(scaled) => scaled,
         Err(issue) => return Some(Err(issue)),
     };
@@ -290,7 +298,7 @@ fn scaled_jpeg(
     // Smaller first, then upright: turning fewer pixels.
     let mut image = shrink(scaled.image);
     image.apply_orientation(scaled.orientation);
-    Some(Ok((image, Kind::Jpeg, width, height)))
+    Some(Ok((image, kind, width, height)))
 }
 
 /// What upload preparation will change, said before it happens.
@@ -332,7 +340,7 @@ pub fn prepare_for_upload(bytes: &[u8]) -> Result<Prepared, ImageIssue> {
     let kind = Kind::sniff(bytes);
     // A large JPEG is decoded straight at the scale closest above the upload
     // size (8000 px → 4000 px at half scale), never at full size.
-    let (image, width, height) = match scaled_jpeg(bytes, UPLOAD_MAX_SIDE_PX, |image| image) {
+    let (image, width, height) = match scaled(bytes, UPLOAD_MAX_SIDE_PX, false, |image| image) {
         Some(result) => {
             let (image, _, width, height) = result?;
             (image, width, height)

@@ -10,9 +10,11 @@ pub mod images;
 pub mod job;
 mod jpeg_scaled;
 pub mod output;
+mod png_scaled;
 mod runner;
 pub mod schedule;
 pub mod store;
+mod webp_scaled;
 
 pub use job::{Job, JobError, JobId, JobState};
 
