@@ -176,6 +176,10 @@ pub struct AppState {
     pub outbox: Vec<Request>,
     /// Every job, newest first.
     pub jobs: Vec<Job>,
+    /// Bumped whenever `jobs` changes: the jobs panel's cache key.
+    pub jobs_version: u64,
+    /// The jobs panel's filtered rows and totals, kept between frames.
+    pub jobs_cache: Option<super::jobs::JobsCache>,
     pub progress: std::collections::HashMap<JobId, JobProgress>,
     pub jobs_view: JobsView,
     pub settings_view: super::settings::SettingsView,
@@ -223,6 +227,8 @@ impl AppState {
             base_url,
             outbox: Vec::new(),
             jobs: Vec::new(),
+            jobs_version: 0,
+            jobs_cache: None,
             progress: Default::default(),
             jobs_view: JobsView::default(),
             settings_view: Default::default(),
@@ -602,6 +608,7 @@ impl AppState {
                 }
                 self.jobs
                     .sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
+                self.jobs_version += 1;
             }
             Event::Job(job) => {
                 let finished = job.state.is_final();
@@ -650,6 +657,7 @@ impl AppState {
                     Some(existing) => *existing = *job,
                     None => self.jobs.insert(0, *job),
                 }
+                self.jobs_version += 1;
             }
             Event::ImageStored { key, result } => {
                 if let Some(slot) = self.slots.iter_mut().find(|s| s.key == key) {
@@ -666,7 +674,10 @@ impl AppState {
                     }
                 }
             }
-            Event::Removed(id) => self.jobs.retain(|j| j.id != id),
+            Event::Removed(id) => {
+                self.jobs.retain(|j| j.id != id);
+                self.jobs_version += 1;
+            }
             Event::Rejected { problems, .. } => self.problems = problems,
             Event::Notice { message, .. } => self.toast(message, true),
             _ => {}
