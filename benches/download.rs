@@ -7,6 +7,8 @@
 //! `cargo bench --bench download` [target: at least 0.9× curl; flat memory].
 //! `R2V_BENCH_MB=100 cargo bench --bench download` for a shorter run.
 
+mod common;
+
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, RefSource, Reference};
 use r2v_studio::engine::{Engine, EngineConfig, Event, EventSink, JobState};
@@ -49,19 +51,6 @@ fn serve(mb: usize) {
     let _ = std::io::stdin().read_line(&mut line);
 }
 
-/// This process's resident set size, in bytes.
-fn rss() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
-}
-
 /// One engine download: (seconds from entering Downloading to Done, which
 /// includes the fsync, the rename and the sidecar; bytes; peak RSS growth; URL).
 fn ours(base_url: &str) -> (f64, u64, u64, String) {
@@ -85,7 +74,7 @@ fn ours(base_url: &str) -> (f64, u64, u64, String) {
         ..GenerationSpec::default()
     };
     let id = engine.generate(spec, None);
-    let base = rss();
+    let base = common::rss_of("self");
     let mut peak = base;
     let mut started: Option<Instant> = None;
     let job = loop {
@@ -96,13 +85,13 @@ fn ours(base_url: &str) -> (f64, u64, u64, String) {
             Event::Job(job) if job.id == id && job.state == JobState::Downloading => {
                 // Timed from the moment the job starts downloading.
                 started.get_or_insert_with(Instant::now);
-                peak = peak.max(rss());
+                peak = peak.max(common::rss_of("self"));
             }
             Event::Job(job) if job.id == id && job.state == JobState::Done => break *job,
             Event::Job(job) if job.id == id && job.state == JobState::Failed => {
                 panic!("download job failed: {:?}", job.error)
             }
-            _ => peak = peak.max(rss()),
+            _ => peak = peak.max(common::rss_of("self")),
         }
     };
     let seconds = started.map_or(0.0, |s| s.elapsed().as_secs_f64());

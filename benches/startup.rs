@@ -10,24 +10,14 @@
 //! [targets: first frame ≤ 1.5× the bare window; idle RSS with 7 references
 //! ≤ bare + 100 MB].
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 5;
-
-fn rss_of(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
-}
 
 /// Starts `program`; returns (time to its "first frame" line, idle RSS after
 /// `settle`).
@@ -54,19 +44,10 @@ fn measure(program: &Path, args: &[PathBuf], home: &Path, settle: Duration) -> (
     let first = start.elapsed();
     assert_eq!(line.trim(), "first frame", "{}", program.display());
     std::thread::sleep(settle);
-    let rss = rss_of(child.id());
+    let rss = common::rss_of(&child.id().to_string());
     let _ = child.kill();
     let _ = child.wait();
     (first, rss)
-}
-
-fn summary(values: &mut [f64]) -> (f64, f64, f64) {
-    values.sort_by(f64::total_cmp);
-    (
-        values[0],
-        values[values.len() / 2],
-        values[values.len() - 1],
-    )
 }
 
 fn pictures(dir: &Path) -> Vec<PathBuf> {
@@ -159,8 +140,8 @@ fn main() {
         ("r2v-studio, empty", &mut app_t, &mut app_m),
         ("r2v-studio, 7 × 6000×4000 JPEG", &mut refs_t, &mut refs_m),
     ] {
-        let (a, b, c) = summary(t);
-        let (d, e, f) = summary(m);
+        let (a, b, c) = common::summary(t);
+        let (d, e, f) = common::summary(m);
         println!(
             "{what:<32} first frame {a:>6.0} / {b:>6.0} / {c:>6.0} ms   RSS {d:>6.1} / {e:>6.1} / {f:>6.1} MB"
         );

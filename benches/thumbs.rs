@@ -11,6 +11,8 @@
 //!
 //! `cargo bench --bench thumbs` (needs `vipsthumbnail` and `vips` on PATH).
 
+mod common;
+
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::RefSource;
 use r2v_studio::engine::{Command, Engine, EngineConfig, Event, EventSink, images};
@@ -48,15 +50,6 @@ fn run_measured(program: &str, args: &[&str]) -> (Duration, u64) {
         .next_back()
         .unwrap_or(0);
     (elapsed, kb * 1024)
-}
-
-fn summary(values: &mut [f64]) -> (f64, f64, f64) {
-    values.sort_by(f64::total_cmp);
-    (
-        values[0],
-        values[values.len() / 2],
-        values[values.len() - 1],
-    )
 }
 
 /// A photo-like picture: smooth gradients with grain, so that encoders work
@@ -147,10 +140,10 @@ fn compare_thumbnails(me: &str, files: &[(&str, PathBuf)], out: &Path) {
             vips_t.push(t.as_secs_f64() * 1000.0);
             vips_m.push(m as f64 / 1e6);
         }
-        let (a, b, c) = summary(&mut ours_t);
-        let (d, e, f) = summary(&mut vips_t);
-        let (g, h, i) = summary(&mut ours_m);
-        let (j, k, l) = summary(&mut vips_m);
+        let (a, b, c) = common::summary(&mut ours_t);
+        let (d, e, f) = common::summary(&mut vips_t);
+        let (g, h, i) = common::summary(&mut ours_m);
+        let (j, k, l) = common::summary(&mut vips_m);
         println!("{what}");
         println!(
             "  ours time {a:>7.1} / {b:>7.1} / {c:>7.1} ms   vips {d:>7.1} / {e:>7.1} / {f:>7.1} ms   ratio {:.2}× [≤ 1.0]",
@@ -197,7 +190,7 @@ fn seven_at_once(file: &Path) {
         times.push(start.elapsed().as_secs_f64() * 1000.0);
     }
     engine.shutdown();
-    let (a, b, c) = summary(&mut times);
+    let (a, b, c) = common::summary(&mut times);
     println!(
         "\nseven 6000×4000 JPEGs at once through the engine: all thumbnails in {a:.0} / {b:.0} / {c:.0} ms [≤ 1000]"
     );
@@ -211,8 +204,8 @@ fn prepare(me: &str, file: &Path) {
         t.push(time.as_secs_f64() * 1000.0);
         m.push(rss as f64 / 1e6);
     }
-    let (a, b, c) = summary(&mut t);
-    let (d, e, f) = summary(&mut m);
+    let (a, b, c) = common::summary(&mut t);
+    let (d, e, f) = common::summary(&mut m);
     println!(
         "\nupload preparation of an 8000×6000 JPEG (to 4000 px, re-encoded): {a:.0} / {b:.0} / {c:.0} ms, peak RSS {d:.0} / {e:.0} / {f:.0} MB"
     );
