@@ -179,6 +179,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 settings,
                 settings_dir,
                 demo: demo.is_some(),
+                // not text: an environment variable's name
                 report_first_frame: std::env::var_os("R2V_REPORT_FIRST_FRAME").is_some(),
             };
             Ok(Box::new(shell::App::new(
