@@ -260,6 +260,17 @@ pub fn thumbnail(bytes: &[u8], max_side: u32) -> Result<Thumbnail, ImageIssue> {
     })
 }
 
+/// A picture decoded at reduced scale by one of the format-specific paths
+/// (`jpeg_scaled`, `png_scaled`, `webp_scaled`).
+pub(crate) struct Scaled {
+    /// Not yet turned upright.
+    pub image: DynamicImage,
+    /// The stored size of the original (before orientation).
+    pub width: u32,
+    pub height: u32,
+    pub orientation: image::metadata::Orientation,
+}
+
 /// A thumbnail, its kind, and the original's upright width and height.
 type Small = (DynamicImage, Kind, u32, u32);
 

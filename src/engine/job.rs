@@ -158,6 +158,18 @@ pub struct JobError {
     pub request_id: Option<String>,
 }
 
+impl JobError {
+    /// An error the app itself found: no call to the service, no request id.
+    pub fn local(code: &str, message: Localized, advice: Localized) -> JobError {
+        JobError {
+            code: code.to_string(),
+            message,
+            advice,
+            request_id: None,
+        }
+    }
+}
+
 /// Everything the journal keeps about a job. Never holds the API key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Job {

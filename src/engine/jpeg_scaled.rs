@@ -2,23 +2,13 @@
 //! a 1/2, 1/4 or 1/8 size picture directly, so a 6000×4000 photo is never
 //! held at full size (what libjpeg's shrink-on-load does for libvips).
 
-use super::images::{DECODE_MAX_SIDE_PX, ImageIssue};
+use super::images::{DECODE_MAX_SIDE_PX, ImageIssue, Scaled};
 use image::metadata::Orientation;
 use image::{DynamicImage, GrayImage, ImageBuffer, Luma, RgbImage};
 use jpeg_decoder::{Decoder, PixelFormat};
 
 /// Most memory the scaled decoder may use for its buffers.
 const MAX_DECODING_BUFFER: usize = 512 * 1024 * 1024;
-
-/// A JPEG decoded at the smallest scale that still covers `max_side`.
-pub(crate) struct Scaled {
-    /// Not yet turned upright.
-    pub image: DynamicImage,
-    /// The stored size of the original (before orientation).
-    pub width: u32,
-    pub height: u32,
-    pub orientation: Orientation,
-}
 
 /// Decodes `bytes` (a JPEG) at reduced scale. `None` when this decoder
 /// cannot read the file: the caller falls back to the full decoder, which

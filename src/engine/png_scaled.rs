@@ -3,8 +3,7 @@
 //! same way). Interlaced files, small files and anything odd go to the full
 //! decoder instead.
 
-use super::images::{DECODE_MAX_SIDE_PX, ImageIssue};
-use super::jpeg_scaled::Scaled;
+use super::images::{DECODE_MAX_SIDE_PX, ImageIssue, Scaled};
 use image::metadata::Orientation;
 use image::{DynamicImage, RgbaImage};
 use png::{ColorType, Decoder, Transformations};

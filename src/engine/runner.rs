@@ -534,12 +534,11 @@ async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), 
                 let Some(client) = sh.client.clone() else {
                     fail(
                         &mut job,
-                        JobError {
-                            code: "NoApiKey".into(),
-                            message: loc!("engine-error-no-api-key"),
-                            advice: loc!("engine-advice-no-api-key"),
-                            request_id: None,
-                        },
+                        JobError::local(
+                            "NoApiKey",
+                            loc!("engine-error-no-api-key"),
+                            loc!("engine-advice-no-api-key"),
+                        ),
                     );
                     return sh.save(&job);
                 };
@@ -553,12 +552,11 @@ async fn drive(sh: &Arc<Shared>, mut job: Job, control: &Control) -> Result<(), 
                 let Some(request) = CreateTaskRequest::from_spec(&job.spec, &urls) else {
                     fail(
                         &mut job,
-                        JobError {
-                            code: "InvalidSpec".into(),
-                            message: loc!("engine-error-invalid-spec"),
-                            advice: loc!("engine-advice-invalid-spec"),
-                            request_id: None,
-                        },
+                        JobError::local(
+                            "InvalidSpec",
+                            loc!("engine-error-invalid-spec"),
+                            loc!("engine-advice-invalid-spec"),
+                        ),
                     );
                     return sh.save(&job);
                 };
@@ -665,16 +663,17 @@ async fn upload_one(
         RefSource::Local(path) => path.clone(),
     };
     let n = index + 1;
-    let bytes = tokio::fs::read(&path).await.map_err(|e| JobError {
-        code: "FileUnreadable".into(),
-        message: loc!(
-            "engine-error-file-unreadable",
-            number = n,
-            error = e.to_string(),
-            path = path.display().to_string()
-        ),
-        advice: loc!("engine-advice-file-unreadable"),
-        request_id: None,
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        JobError::local(
+            "FileUnreadable",
+            loc!(
+                "engine-error-file-unreadable",
+                number = n,
+                error = e.to_string(),
+                path = path.display().to_string()
+            ),
+            loc!("engine-advice-file-unreadable"),
+        )
     })?;
     let model = job.spec.model;
     let (hash, bytes) = tokio::task::spawn_blocking(move || (content_hash(&bytes), bytes))
@@ -697,17 +696,16 @@ async fn upload_one(
         .map_err(|e| internal(&e.to_string()))?
         .map_err(|issue| {
             let d = issue.describe();
-            JobError {
-                code: "ImageUnusable".into(),
-                message: loc!(
+            JobError::local(
+                "ImageUnusable",
+                loc!(
                     "engine-error-image-unusable",
                     number = n,
                     reason = d.clone(),
                     path = path.display().to_string()
                 ),
-                advice: d,
-                request_id: None,
-            }
+                d,
+            )
         })?;
     let file_name = format!("{}.{}", &hash[..16], prepared.extension);
     let mut attempt = 0;
@@ -769,12 +767,11 @@ async fn upload_one(
 }
 
 fn internal(detail: &str) -> JobError {
-    JobError {
-        code: "InternalError".into(),
-        message: Localized::verbatim(detail),
-        advice: loc!("engine-advice-internal"),
-        request_id: None,
-    }
+    JobError::local(
+        "InternalError",
+        Localized::verbatim(detail),
+        loc!("engine-advice-internal"),
+    )
 }
 
 /// Repeats a read-only call on transient failures, a few times.
@@ -1108,12 +1105,11 @@ async fn poll(
 }
 
 fn expired_error() -> JobError {
-    JobError {
-        code: "Expired".into(),
-        message: loc!("engine-error-expired"),
-        advice: loc!("engine-advice-expired"),
-        request_id: None,
-    }
+    JobError::local(
+        "Expired",
+        loc!("engine-error-expired"),
+        loc!("engine-advice-expired"),
+    )
 }
 
 async fn cancel_on_service(sh: &Arc<Shared>, client: &Client, job: &Job) {
@@ -1200,16 +1196,15 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
         if let Err(e) = tokio::fs::create_dir_all(&job.output_dir).await {
             // The video is still on the service: keep the job resumable (Succeeded),
             // with the reason shown.
-            job.error = Some(JobError {
-                code: "OutputFolder".into(),
-                message: loc!(
+            job.error = Some(JobError::local(
+                "OutputFolder",
+                loc!(
                     "engine-error-output-folder",
                     error = e.to_string(),
                     path = job.output_dir.display().to_string()
                 ),
-                advice: loc!("engine-advice-output-folder"),
-                request_id: None,
-            });
+                loc!("engine-advice-output-folder"),
+            ));
             return sh.save(job);
         }
         let date = chrono::Local::now().format("%Y-%m-%d").to_string();
@@ -1290,12 +1285,11 @@ async fn download(sh: &Arc<Shared>, client: &Client, job: &mut Job) -> Result<()
                 if bad_links >= BAD_LINKS_BEFORE_FAILING {
                     fail(
                         job,
-                        JobError {
-                            code: "BadVideoLink".into(),
-                            message: Localized::verbatim(e.to_string()),
-                            advice: loc!("engine-advice-bad-video-link"),
-                            request_id: None,
-                        },
+                        JobError::local(
+                            "BadVideoLink",
+                            Localized::verbatim(e.to_string()),
+                            loc!("engine-advice-bad-video-link"),
+                        ),
                     );
                     return sh.save(job);
                 }

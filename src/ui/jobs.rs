@@ -11,8 +11,9 @@ use egui::{Id, RichText, Ui};
 const ROW_HEIGHT: f32 = 66.0;
 
 /// The rows the filters let through and the totals line, computed again
-/// only when the jobs, the filters, the language or the day change: a frame
-/// costs the same with 30 jobs in history as with 3000.
+/// only when the jobs, the filters or the language change, or a minute has
+/// passed (so that "today" turns at midnight): a frame costs the same with 30
+/// jobs in history as with 3000.
 pub struct JobsCache {
     key: CacheKey,
     shown: Vec<usize>,
@@ -27,7 +28,7 @@ struct CacheKey {
     state: StateFilter,
     model: Option<Model>,
     lang: crate::core::Lang,
-    day: chrono::NaiveDate,
+    minute: i64,
 }
 
 fn refresh_cache(state: &mut AppState) {
@@ -38,7 +39,7 @@ fn refresh_cache(state: &mut AppState) {
         state: state.jobs_view.state,
         model: state.jobs_view.model,
         lang: state.lang,
-        day: chrono::Local::now().date_naive(),
+        minute: chrono::Utc::now().timestamp() / 60,
     };
     if state.jobs_cache.as_ref().is_some_and(|c| c.key == key) {
         return;
@@ -533,12 +534,14 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
 /// Dialogs for choices that cost money or delete files.
 fn confirmations(ctx: &egui::Context, state: &mut AppState) {
     let lang = state.lang;
-    if let Some(id) = state.jobs_view.confirm_retry.clone() {
-        let price = state
-            .jobs
+    let (jobs, prices) = (&state.jobs, &state.prices);
+    let view = &mut state.jobs_view;
+    let outbox = &mut state.outbox;
+    let retry_texts = |id: &JobId| {
+        let price = jobs
             .iter()
-            .find(|j| j.id == id)
-            .and_then(|j| j.spec.estimated_price(&state.prices));
+            .find(|j| &j.id == id)
+            .and_then(|j| j.spec.estimated_price(prices));
         let body = match price {
             Some(p) => tr!(
                 lang,
@@ -548,65 +551,76 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
             ),
             None => tr!(lang, "jobs-retry-body"),
         };
-        let answer = confirm(
-            ctx,
-            "confirm-retry", // not text: egui id of the dialog
-            [
-                tr!(lang, "jobs-retry-title"),
-                body,
-                tr!(lang, "jobs-retry-yes"),
-                tr!(lang, "jobs-retry-no"),
-            ],
-        );
-        if let Some(yes) = answer {
-            if yes {
-                let command = Command::Retry {
-                    from: id,
-                    new_id: JobId::new(),
-                };
-                state.outbox.push(Request::Engine(command));
-            }
-            state.jobs_view.confirm_retry = None;
-        }
-    }
-    if let Some(id) = state.jobs_view.confirm_resubmit.clone() {
-        let answer = confirm(
-            ctx,
-            "confirm-resubmit", // not text: egui id of the dialog
+        [
+            tr!(lang, "jobs-retry-title"),
+            body,
+            tr!(lang, "jobs-retry-yes"),
+            tr!(lang, "jobs-retry-no"),
+        ]
+    };
+    ask(
+        ctx,
+        &mut view.confirm_retry,
+        outbox,
+        "confirm-retry", // not text: egui id of the dialog
+        retry_texts,
+        |from| Command::Retry {
+            from,
+            new_id: JobId::new(),
+        },
+    );
+    ask(
+        ctx,
+        &mut view.confirm_resubmit,
+        outbox,
+        "confirm-resubmit", // not text: egui id of the dialog
+        |_| {
             [
                 tr!(lang, "jobs-resubmit-title"),
                 tr!(lang, "jobs-resubmit-body"),
                 tr!(lang, "jobs-resubmit-yes"),
                 tr!(lang, "jobs-resubmit-no"),
-            ],
-        );
-        if let Some(yes) = answer {
-            if yes {
-                state.outbox.push(Request::Engine(Command::SubmitAnew(id)));
-            }
-            state.jobs_view.confirm_resubmit = None;
-        }
-    }
-    if let Some(id) = state.jobs_view.confirm_delete.clone() {
-        let answer = confirm(
-            ctx,
-            "confirm-delete", // not text: egui id of the dialog
+            ]
+        },
+        Command::SubmitAnew,
+    );
+    ask(
+        ctx,
+        &mut view.confirm_delete,
+        outbox,
+        "confirm-delete", // not text: egui id of the dialog
+        |_| {
             [
                 tr!(lang, "jobs-delete-title"),
                 tr!(lang, "jobs-delete-body"),
                 tr!(lang, "jobs-delete-yes"),
                 tr!(lang, "jobs-delete-no"),
-            ],
-        );
-        if let Some(yes) = answer {
-            if yes {
-                let command = Command::Remove {
-                    id,
-                    delete_video: true,
-                };
-                state.outbox.push(Request::Engine(command));
-            }
-            state.jobs_view.confirm_delete = None;
+            ]
+        },
+        |id| Command::Remove {
+            id,
+            delete_video: true,
+        },
+    );
+}
+
+/// While `waiting` holds a job, asks about it; an answer clears it, and "yes"
+/// sends the job's command to the engine.
+fn ask(
+    ctx: &egui::Context,
+    waiting: &mut Option<JobId>,
+    outbox: &mut Vec<Request>,
+    dialog: &str,
+    texts: impl FnOnce(&JobId) -> [String; 4],
+    command: impl FnOnce(JobId) -> Command,
+) {
+    let Some(id) = waiting.clone() else {
+        return;
+    };
+    if let Some(yes) = confirm(ctx, dialog, texts(&id)) {
+        *waiting = None;
+        if yes {
+            outbox.push(Request::Engine(command(id)));
         }
     }
 }
