@@ -380,20 +380,14 @@ fn reqwest_create(h: &Harness) -> Option<String> {
 }
 
 #[test]
-fn server_errors_and_throttling_on_create_are_retried_into_one_task() {
+fn the_services_own_errors_and_throttling_on_create_are_retried_into_one_task() {
     let mut h = Harness::new(sim_config(Duration::from_millis(500)));
     h.sim
         .inject(Route::Create, Fault::status(500, "InternalError"));
     h.sim
         .inject(Route::Create, Fault::status(429, "Throttling.RateQuota"));
-    h.sim.inject(
-        Route::Create,
-        Fault::Status {
-            status: 503,
-            code: String::new(),
-            message: String::new(),
-        },
-    );
+    h.sim
+        .inject(Route::Create, Fault::status(503, "ModelUnavailable"));
     let id = h.generate(url_spec("@cafe"));
     let job = h.wait_state(&id, JobState::Done, 30);
     let counts = h.sim.counts();
@@ -402,6 +396,30 @@ fn server_errors_and_throttling_on_create_are_retried_into_one_task() {
     assert!(
         job.calls.iter().filter(|c| c.call == "create").count() >= 3,
         "failed attempts' request ids are kept"
+    );
+}
+
+#[test]
+fn a_gateway_error_without_the_services_body_is_never_resent() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    // An empty 504 from a gateway: the service may have made the task.
+    h.sim.inject(
+        Route::Create,
+        Fault::Status {
+            status: 504,
+            code: String::new(),
+            message: String::new(),
+        },
+    );
+    let id = h.generate(url_spec("@cafe"));
+    let job = h.wait(&id, 30, |j| {
+        j.state == JobState::SubmitUnknown && j.warning.is_some()
+    });
+    assert_eq!(job.attempts, 1);
+    assert_eq!(h.sim.counts().create_requests, 1, "never resent by itself");
+    assert!(
+        !job.warning.unwrap().en.contains("Nothing was created"),
+        "a gateway error does not say nothing was created"
     );
 }
 
@@ -700,13 +718,29 @@ fn a_create_answered_with_garbage_is_adopted_never_resent() {
 }
 
 #[test]
-fn a_proxy_error_page_on_create_is_retried_and_a_huge_answer_is_not_trusted() {
+fn a_proxy_error_page_on_create_is_never_resent_and_a_huge_answer_is_not_trusted() {
     let mut h = Harness::new(sim_config(Duration::from_millis(800)));
-    // A 502 page from a proxy: nothing was created, the create is retried.
+    // A 502 page from a proxy is not the service's answer: a task may exist, so
+    // the create is never sent again by itself; the user decides.
     h.sim.inject(Route::Create, Fault::Html(502));
     let id = h.generate(url_spec("@cafe"));
+    let job = h.wait(&id, 30, |j| {
+        j.state == JobState::SubmitUnknown
+            && j.warning
+                .as_ref()
+                .is_some_and(|w| w.en.contains("not shown up"))
+    });
+    assert_eq!(job.attempts, 1);
+    assert_eq!(h.sim.counts().create_requests, 1, "never resent by itself");
+    let warning = job.warning.expect("the choice is explained");
+    assert!(
+        !warning.en.contains("most likely nothing was created"),
+        "not found never means nothing was created: {}",
+        warning.en
+    );
+    h.engine().send(Command::SubmitAnew(id.clone()));
     h.wait_state(&id, JobState::Done, 60);
-    assert_eq!(h.sim.counts().tasks_created, 1);
+    assert_eq!(h.sim.counts().create_requests, 2);
 
     // A 200 with a 50 MB body: the app cannot tell whether a task was made,
     // so it looks in the task list and never sends the create again.
@@ -716,10 +750,7 @@ fn a_proxy_error_page_on_create_is_retried_and_a_huge_answer_is_not_trusted() {
         matches!(j.state, JobState::SubmitUnknown | JobState::Done)
     });
     let counts = h.sim.counts();
-    assert_eq!(
-        counts.create_requests, 3,
-        "one create per job, plus the retried 502: {counts:?}"
-    );
+    assert_eq!(counts.create_requests, 3, "one create per ask: {counts:?}");
     if job.state == JobState::SubmitUnknown {
         let warning = job.warning.expect("the choice is explained");
         assert!(!warning.en.is_empty() && !warning.zh.is_empty());

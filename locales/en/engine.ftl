@@ -77,7 +77,7 @@ engine-warning-sidecar-failed = The video is saved, but its details file could n
 engine-adopt-list-unreadable = The task list could not be read ({ $error }), so it is unknown whether this job's task exists. Choose “Look again” later, or “Submit anew” (may be billed twice).
 # count is always 2 or more.
 engine-adopt-ambiguous = { $count } tasks in the task list could be this job's: the app will not guess. Choose “Look again” later, or “Submit anew” (may be billed twice).
-engine-adopt-none = No matching task was found in the task list, so most likely nothing was created. Choose “Submit anew” to send it again (if a task did get created, it would be billed twice), or “Look again” later.
+engine-adopt-none = This job's task has not shown up in the task list (yet). That does not mean nothing was created: a task can take a while to appear. Choose “Look again” in a minute; “Submit anew” sends it again and, if a task did get created, pays twice.
 
 # Reference previews (engine::runner)
 engine-preview-file-too-large = The file is { $megabytes } MB: too large for a reference image.
@@ -95,3 +95,24 @@ engine-error-task-failed = The service reported the generation as failed without
 engine-error-expired = The service no longer knows this task: task ids and result links last 24 hours.
 engine-error-output-folder = The output folder could not be created ({ $error }): { $path }
 engine-warning-download-trouble = The video could not be downloaded yet ({ $error }). { $advice } The app keeps trying while the service keeps the video (24 hours from the start).
+
+# Issue 11: adoption checks, create answers, references and downloads (engine::steps)
+engine-warning-adopted-unconfirmed = Found a task in the task list that fits this job (same model, made at the time of the submission); the service has not yet told enough to confirm it is this job's. It is followed as this job's until its prompt, size or length says otherwise.
+engine-warning-adopted-mismatch = Task { $task } turned out to be someone else's (its prompt, size or length differs from this job's), so it was let go. Choose “Look again” later, or “Submit anew” (may be billed twice).
+engine-adopt-only-foreign = { $count ->
+    [one] One task in the task list was made at that time, but it is someone else's (its prompt, size or length differs).
+   *[other] { $count } tasks in the task list were made at that time, but they are someone else's (their prompt, size or length differs).
+} This job's task has not shown up yet: it may still appear. Choose “Look again” in a minute; “Submit anew” sends it again and, if a task did get created, pays twice.
+engine-warning-create-bad-task-id = The service's answer to the create call carried a task id that cannot be one: the task may or may not exist. Looking for it in the task list…
+engine-warning-create-not-sent = The service could not be reached, so nothing was sent. Trying again shortly.
+engine-error-reference-is-folder = Reference { $number } is a folder, not a picture: { $path }
+engine-error-reference-too-large = Reference { $number } is { $megabytes } MB, more than the { $limit } MB a reference picture may have: { $path }
+engine-advice-reference-too-large = Save a smaller copy of the picture (a JPEG of a few MB is plenty), add that, and retry.
+engine-notice-cancel-no-task = This job has no task on the service to cancel.
+engine-error-video-too-large = The video link announces { $megabytes } MB, far more than any video of this service: it is not downloaded.
+engine-error-disk-full = The video needs { $megabytes } MB but only { $free } MB are free where it goes: { $path }
+engine-advice-disk-full = Free some space on that disk (or choose another output folder in Settings or with --out); the download continues by itself, while the service keeps the video (24 hours).
+engine-warning-bad-video = { $reason } Asking the service for the link again.
+engine-error-output-full = The disk is full: the video could not be written ({ $error }): { $path }
+engine-error-output-read-only = The output folder cannot be written to ({ $error }): { $path }
+engine-error-not-a-video = What the video link gave is not an MP4 video (a web page or an error message instead).

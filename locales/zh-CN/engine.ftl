@@ -77,7 +77,7 @@ engine-warning-sidecar-failed = 视频已保存，但详情文件无法写入（
 engine-adopt-list-unreadable = 无法读取任务列表（{ $error }），因此不知道该任务是否已创建。请稍后选择“再次查找”，或“重新提交”（可能重复计费）。
 # count 总是 2 或更多。
 engine-adopt-ambiguous = 任务列表中有 { $count } 个任务都可能属于此任务：应用不会猜测。请稍后选择“再次查找”，或“重新提交”（可能重复计费）。
-engine-adopt-none = 任务列表中没有找到匹配的任务，很可能没有创建成功。可选择“重新提交”再次发送（如果其实已创建，将重复计费），或稍后“再次查找”。
+engine-adopt-none = 任务列表中（暂时）没有出现此任务的任务。这并不表示没有创建：任务可能过一会儿才出现。请一分钟后选择“再次查找”；“重新提交”会再次发送，如果其实已创建，将重复计费。
 
 # 参考图预览（engine::runner）
 engine-preview-file-too-large = 文件大小为 { $megabytes } MB：作为参考图过大。
@@ -95,3 +95,21 @@ engine-error-task-failed = 服务报告生成失败，但没有说明原因。
 engine-error-expired = 服务已不再记得此任务：任务 ID 和结果链接的有效期为 24 小时。
 engine-error-output-folder = 无法创建输出文件夹（{ $error }）：{ $path }
 engine-warning-download-trouble = 视频暂时无法下载（{ $error }）。{ $advice } 在服务保留视频期间（自开始起 24 小时），应用会一直重试。
+
+# 议题 11：认领核对、创建应答、参考图与下载（engine::steps）
+engine-warning-adopted-unconfirmed = 在任务列表中找到一个与此任务相符的任务（同一模型，创建于提交时刻）；服务尚未给出足够信息来确认它属于此任务。在其提示词、尺寸或时长表明不符之前，将把它当作此任务继续跟进。
+engine-warning-adopted-mismatch = 任务 { $task } 原来属于别人（其提示词、尺寸或时长与此任务不同），已放弃认领。请稍后选择“再次查找”，或“重新提交”（可能重复计费）。
+engine-adopt-only-foreign = 任务列表中有 { $count } 个任务创建于该时刻，但都属于别人（提示词、尺寸或时长不同）。此任务的任务尚未出现：它可能稍后出现。请一分钟后选择“再次查找”；“重新提交”会再次发送，如果其实已创建，将重复计费。
+engine-warning-create-bad-task-id = 服务对创建请求的应答中带有无效的任务 ID：任务可能已创建，也可能没有。正在任务列表中查找……
+engine-warning-create-not-sent = 无法连接服务，因此什么也没有发送。稍后自动重试。
+engine-error-reference-is-folder = 参考图 { $number } 是一个文件夹，不是图片：{ $path }
+engine-error-reference-too-large = 参考图 { $number } 大小为 { $megabytes } MB，超过参考图允许的 { $limit } MB：{ $path }
+engine-advice-reference-too-large = 请另存一份较小的图片（几 MB 的 JPEG 就足够），添加后重试。
+engine-notice-cancel-no-task = 此任务在服务端没有可取消的任务。
+engine-error-video-too-large = 视频链接声称大小为 { $megabytes } MB，远超此服务任何视频的大小：不予下载。
+engine-error-disk-full = 视频需要 { $megabytes } MB，但保存位置只剩 { $free } MB 可用空间：{ $path }
+engine-advice-disk-full = 请在该磁盘上腾出空间（或在设置中、用 --out 选择其他输出文件夹）；在服务保留视频期间（24 小时），下载会自动继续。
+engine-warning-bad-video = { $reason } 正在向服务重新获取链接。
+engine-error-output-full = 磁盘已满：无法写入视频（{ $error }）：{ $path }
+engine-error-output-read-only = 输出文件夹不可写入（{ $error }）：{ $path }
+engine-error-not-a-video = 视频链接返回的不是 MP4 视频（而是网页或错误信息）。

@@ -59,6 +59,8 @@ pub struct Client {
     transfer: reqwest::Client,
     base_url: String,
     key: ApiKey,
+    /// The service's clock, as its latest `Date` header told it (Unix ms).
+    service_date: std::sync::Arc<std::sync::Mutex<Option<i64>>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -97,11 +99,18 @@ impl Client {
             transfer: build(reqwest::Client::builder().read_timeout(config.download_read_timeout))?,
             base_url: config.base_url.trim_end_matches('/').to_string(),
             key: config.api_key,
+            service_date: Default::default(),
         })
     }
 
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The service's clock at its latest answer (its `Date` header, to the second),
+    /// for comparing the service's times with this computer's.
+    pub fn last_service_date_ms(&self) -> Option<i64> {
+        *self.service_date.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Creates a task. NOT idempotent: on an error where [`Error::is_ambiguous`] is
@@ -278,6 +287,9 @@ impl Client {
         let response = request.send().await.map_err(|e| transport_error(&e))?;
         let status = response.status().as_u16();
         let request_id = header_request_id(&response);
+        if let Some(date) = header_date_ms(&response) {
+            *self.service_date.lock().unwrap_or_else(|p| p.into_inner()) = Some(date);
+        }
         let body = read_capped(response).await?;
         if !(200..300).contains(&status) {
             let error = ApiError::from_response(status, request_id, &body);
@@ -300,17 +312,32 @@ impl Client {
 }
 
 /// Task ids go into URL paths: allow only what ids are made of.
-fn checked_task_id(task_id: &str) -> Result<&str, Error> {
-    let ok = !task_id.is_empty()
+/// Whether `task_id` can be a task id of the service (letters, digits, `-`, `_`).
+pub fn is_task_id(task_id: &str) -> bool {
+    !task_id.is_empty()
         && task_id.len() <= 128
         && task_id
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok {
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn checked_task_id(task_id: &str) -> Result<&str, Error> {
+    if is_task_id(task_id) {
         Ok(task_id)
     } else {
         Err(Error::Invalid(format!("not a task id: {task_id:?}")))
     }
+}
+
+fn header_date_ms(response: &reqwest::Response) -> Option<i64> {
+    let text = response
+        .headers()
+        .get(reqwest::header::DATE)?
+        .to_str()
+        .ok()?;
+    chrono::DateTime::parse_from_rfc2822(text)
+        .ok()
+        .map(|t| t.timestamp_millis())
 }
 
 fn header_request_id(response: &reqwest::Response) -> Option<String> {

@@ -12,6 +12,10 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub request_id: Option<String>,
+    /// The answer carried the service's own error body (its `code` and
+    /// `request_id`). Only such an answer to a create says for sure that nothing
+    /// was created; a gateway's empty 504 or HTML 502 does not.
+    pub from_service: bool,
 }
 
 impl fmt::Display for ApiError {
@@ -41,6 +45,8 @@ impl ApiError {
         let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
         let parsed = parsed.or_else(|| parse_oss_xml(body)).unwrap_or_default();
         let non_empty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        let from_service = non_empty(parsed.code.clone()).is_some()
+            && non_empty(parsed.request_id.clone()).is_some();
         let code =
             non_empty(parsed.code).unwrap_or_else(|| status_code_name(http_status).to_string());
         let message = non_empty(parsed.message)
@@ -51,6 +57,7 @@ impl ApiError {
             code,
             message,
             request_id: non_empty(parsed.request_id).or(header_request_id),
+            from_service,
         }
     }
 
@@ -325,12 +332,24 @@ mod tests {
     }
 
     #[test]
+    fn only_the_services_own_error_body_is_definite() {
+        let service = br#"{"request_id":"r-1","code":"Throttling","message":"slow down"}"#;
+        assert!(ApiError::from_response(429, None, service).from_service);
+        assert!(!ApiError::from_response(504, Some("hdr".into()), b"").from_service);
+        let page = b"<html><body><h1>502 Bad Gateway</h1></body></html>";
+        assert!(!ApiError::from_response(502, None, page).from_service);
+        let half = br#"{"message":"upstream timeout"}"#;
+        assert!(!ApiError::from_response(504, None, half).from_service);
+    }
+
+    #[test]
     fn user_text_carries_the_request_id() {
         let e = ApiError {
             http_status: 401,
             code: "InvalidApiKey".into(),
             message: "Invalid API-key provided.".into(),
             request_id: Some("req-1".into()),
+            from_service: true,
         };
         let text = e.user_text(crate::core::Lang::En);
         assert!(text.contains("req-1") && text.contains("region"), "{text}");

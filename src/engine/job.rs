@@ -233,6 +233,13 @@ pub struct Job {
     /// Uploads were redone once because the service no longer had them.
     #[serde(default)]
     pub reuploaded: bool,
+    /// The task was found in the task list after an unclear create: `Some(false)`
+    /// until its prompt, size or length confirm it is this job's.
+    #[serde(default)]
+    pub adopted: Option<bool>,
+    /// Tasks found to be someone else's: never adopted again.
+    #[serde(default)]
+    pub foreign_tasks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -274,10 +281,14 @@ impl Job {
             retry_of: None,
             cancel_requested: false,
             reuploaded: false,
+            adopted: None,
+            foreign_tasks: Vec::new(),
         }
     }
 
-    /// Moves to `state`, recording when.
+    /// Moves to `state`, recording when. In the app only the state machine
+    /// (`engine::machine`) calls this (a test there checks it); tests and benches use
+    /// it to build jobs in a given state.
     pub fn set_state(&mut self, state: JobState, now_ms: i64) {
         if self.state != state {
             self.state = state;

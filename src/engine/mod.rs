@@ -6,17 +6,25 @@
 //! the engine calls a repaint callback, so a GUI can wake up without the engine
 //! knowing about it.
 
+pub mod clock;
+mod commands;
+mod driver;
 pub mod images;
 pub mod job;
 mod jpeg_scaled;
+pub mod machine;
 pub mod output;
 mod png_scaled;
-mod runner;
 pub mod schedule;
+mod shared;
+mod steps;
 pub mod store;
 mod webp_scaled;
 
+pub use clock::Clock;
 pub use job::{Job, JobError, JobId, JobState};
+pub use steps::download::MAX_VIDEO_BYTES;
+pub use steps::upload::MAX_REFERENCE_BYTES;
 
 use crate::api::ApiKey;
 use crate::core::{GenerationSpec, Localized, Problem, RefSource};
@@ -161,6 +169,11 @@ pub enum Event {
         problems: Vec<Problem>,
     },
     Removed(JobId),
+    /// A Generate (or Retry) could not be written to the journal: nothing was sent.
+    NotJournaled {
+        id: JobId,
+        error: Localized,
+    },
     /// Every journaled job, newest first (the answer to `LoadHistory`).
     History(Vec<Job>),
     /// Upload progress of one reference.
@@ -258,21 +271,50 @@ impl EventSink {
 pub struct Engine {
     tx: tokio::sync::mpsc::UnboundedSender<Command>,
     thread: Option<std::thread::JoinHandle<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Engine {
     /// Opens the journal, takes the data folder's lock and starts the engine thread.
     pub fn start(config: EngineConfig, events: EventSink) -> Result<Engine, EngineError> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let prepared = runner::prepare(config, events)?;
+        let prepared = commands::prepare(config, events)?;
         let thread = std::thread::Builder::new()
             .name("r2v-engine".into())
-            .spawn(move || runner::run(prepared, rx))
+            .spawn(move || commands::run_on_own_thread(prepared, rx))
             .map_err(|e| EngineError::Start(e.to_string()))?;
         Ok(Engine {
             tx,
             thread: Some(thread),
+            task: None,
         })
+    }
+
+    /// Starts the engine as a task of the current tokio runtime, with `clock`: for
+    /// tests under paused time. Stop it with [`Engine::stop_task`].
+    pub fn spawn_here(
+        config: EngineConfig,
+        events: EventSink,
+        clock: Clock,
+    ) -> Result<Engine, EngineError> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let prepared = commands::prepare(config, events)?;
+        let task = tokio::spawn(commands::serve(prepared, rx, clock));
+        Ok(Engine {
+            tx,
+            thread: None,
+            task: Some(task),
+        })
+    }
+
+    /// Stops an engine started with [`Engine::spawn_here`] and waits for it.
+    pub async fn stop_task(mut self) {
+        let _ = self.tx.send(Command::Shutdown);
+        if let Some(task) = self.task.take()
+            && let Err(e) = task.await
+        {
+            tracing::error!("engine task: {e}");
+        }
     }
 
     pub fn send(&self, command: Command) {

@@ -57,7 +57,9 @@ pub fn part_path(video: &Path) -> PathBuf {
 }
 
 /// The sidecar: everything needed to understand and redo the generation. No key.
-pub fn sidecar(job: &Job) -> serde_json::Value {
+///
+/// `done_ms`: when the job is done, if it is not journaled as done yet.
+pub fn sidecar(job: &Job, done_ms: Option<i64>) -> serde_json::Value {
     let at = |state: JobState| job.entered(state).map(ms_to_rfc3339);
     json!({
         "app": "R2V Studio",
@@ -84,7 +86,7 @@ pub fn sidecar(job: &Job) -> serde_json::Value {
             "running": at(JobState::Running),
             "succeeded": at(JobState::Succeeded),
             "download_started": at(JobState::Downloading),
-            "done": at(JobState::Done),
+            "done": at(JobState::Done).or(done_ms.map(ms_to_rfc3339)),
         },
         "attempts": job.attempts,
         "video": job.output_path.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()),
@@ -148,7 +150,7 @@ mod tests {
         let mut j = job("@a 走");
         j.task_id = Some("t-1".into());
         j.set_state(JobState::Done, 10);
-        let s = sidecar(&j);
+        let s = sidecar(&j, None);
         assert_eq!(s["task_id"], "t-1");
         assert_eq!(s["seed"], "random");
         assert!(s["timings"]["done"].as_str().unwrap().contains('T'));

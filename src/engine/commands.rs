@@ -1,0 +1,393 @@
+//! The engine thread: opens the journal, then handles each [`Command`] in one
+//! match whose arms are one call each. Jobs run in their drivers (driver.rs).
+
+use super::clock::Clock;
+use super::driver;
+use super::images;
+use super::job::{Job, JobId, JobState};
+use super::machine::Outcome;
+use super::schedule::Limiter;
+use super::shared::{Shared, lock};
+use super::store::Store;
+use super::{Command, EngineConfig, EngineError, Event, EventSink};
+use crate::api::{self, Client, ClientConfig};
+use crate::core::{GenerationSpec, Localized, Model, RefSource};
+use crate::loc;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Semaphore, mpsc, watch};
+
+pub(super) struct Prepared {
+    config: EngineConfig,
+    events: EventSink,
+    store: Store,
+    lock: std::fs::File,
+}
+
+/// Everything that can fail before the engine runs.
+pub(super) fn prepare(config: EngineConfig, events: EventSink) -> Result<Prepared, EngineError> {
+    let mut config = config;
+    config.data_dir = absolute(&config.data_dir);
+    config.output_dir = absolute(&config.output_dir);
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir).map_err(|source| EngineError::DataDir {
+        path: dir.clone(),
+        source,
+    })?;
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("engine.lock"))
+        .map_err(|source| EngineError::DataDir {
+            path: dir.clone(),
+            source,
+        })?;
+    if lock.try_lock().is_err() {
+        return Err(EngineError::Locked(dir.clone()));
+    }
+    let store = Store::open(&dir.join("jobs.sqlite"))?;
+    Ok(Prepared {
+        config,
+        events,
+        store,
+        lock,
+    })
+}
+
+/// A path as given, made absolute against the current folder (a relative output
+/// folder must mean the same place when the job resumes from elsewhere).
+pub(super) fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Runs the engine on a thread of its own with its own runtime.
+pub(super) fn run_on_own_thread(prepared: Prepared, rx: mpsc::UnboundedReceiver<Command>) {
+    let events = prepared.events.clone();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("r2v-engine-worker")
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            events.emit(Event::Notice {
+                job: None,
+                message: loc!("engine-notice-start-failed", error = e.to_string()),
+            });
+            events.emit(Event::Stopped);
+            return;
+        }
+    };
+    runtime.block_on(serve(prepared, rx, Clock::system()));
+    runtime.shutdown_timeout(Duration::from_secs(2));
+}
+
+/// The engine's life: handles commands until `Shutdown`, then stops its drivers
+/// (a create call in flight is waited for, so its answer is journaled).
+pub(super) async fn serve(
+    prepared: Prepared,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    clock: Clock,
+) {
+    let Prepared {
+        config,
+        events,
+        store,
+        lock: file_lock,
+    } = prepared;
+    let client = config.api_key.clone().and_then(|key| {
+        let mut c = ClientConfig::new(config.base_url.clone(), key);
+        c.request_timeout = config.request_timeout;
+        match Client::new(c) {
+            Ok(client) => Some(client),
+            Err(e) => {
+                events.emit(Event::Notice {
+                    job: None,
+                    message: loc!("engine-notice-base-url-unusable", error = e.to_string()),
+                });
+                None
+            }
+        }
+    });
+    let slots = Model::ALL
+        .iter()
+        .map(|m| {
+            (
+                m.info().series,
+                Arc::new(Semaphore::new(config.jobs_per_series.max(1))),
+            )
+        })
+        .collect();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let sh = Arc::new(Shared {
+        scope: upload_scope(&config),
+        clock,
+        limiter: Limiter::new(config.queries_per_second),
+        client,
+        store: Mutex::new(store),
+        slots,
+        events: events.clone(),
+        drivers: Mutex::new(HashMap::new()),
+        queue: Mutex::new(Vec::new()),
+        shutdown: stop_rx,
+        http: reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_default(),
+        config,
+    });
+    if sh.config.resume_on_start {
+        resume_all(&sh);
+    }
+    while let Some(command) = rx.recv().await {
+        if matches!(command, Command::Shutdown) {
+            break;
+        }
+        handle(&sh, command);
+    }
+    let _ = stop_tx.send(true);
+    wait_for_drivers(&sh).await;
+    drop(file_lock);
+    events.emit(Event::Stopped);
+}
+
+fn handle(sh: &Arc<Shared>, command: Command) {
+    match command {
+        Command::Generate {
+            id,
+            spec,
+            output_dir,
+        } => generate(sh, id, spec, output_dir),
+        Command::Retry { from, new_id } => retry(sh, &from, new_id),
+        Command::Resume(id) => resume(sh, &id),
+        Command::ResumeAll => resume_all(sh),
+        Command::LookAgain(id) => driver::ask(sh, &id, Outcome::LookAgain),
+        Command::SubmitAnew(id) => driver::ask(sh, &id, Outcome::SubmitAnew),
+        Command::Cancel(id) => driver::ask(sh, &id, Outcome::CancelAsked),
+        Command::LoadHistory => load_history(sh),
+        Command::Remove { id, delete_video } => remove(sh, &id, delete_video),
+        Command::LoadImage {
+            key,
+            source,
+            max_side,
+        } => {
+            let sh = sh.clone();
+            tokio::spawn(async move { load_image(&sh, key, source, max_side).await });
+        }
+        Command::StoreImage {
+            key,
+            width,
+            height,
+            rgba,
+        } => store_image(sh, key, width, height, rgba),
+        Command::Shutdown => {}
+    }
+}
+
+/// Journals a new job (before anything is sent), then runs it.
+fn generate(sh: &Arc<Shared>, id: JobId, spec: GenerationSpec, output_dir: Option<PathBuf>) {
+    let problems = spec.validate();
+    if !problems.is_empty() {
+        sh.events.emit(Event::Rejected { id, problems });
+        return;
+    }
+    let out = output_dir.map_or_else(|| sh.config.output_dir.clone(), |d| absolute(&d));
+    let mut job = Job::new(spec, out, sh.now_ms());
+    job.id = id;
+    start_new(sh, job);
+}
+
+fn retry(sh: &Arc<Shared>, from: &JobId, new_id: JobId) {
+    let Some(old) = sh.load(from) else {
+        return sh.notice_missing(from);
+    };
+    let mut job = Job::new(old.spec.clone(), old.output_dir.clone(), sh.now_ms());
+    job.id = new_id;
+    job.retry_of = Some(from.clone());
+    start_new(sh, job);
+}
+
+fn start_new(sh: &Arc<Shared>, job: Job) {
+    let result = lock(&sh.store).save(&job, sh.now_ms());
+    match result {
+        Ok(()) => {
+            sh.events.emit(Event::Job(Box::new(job.clone())));
+            driver::start(sh, job, None);
+        }
+        Err(e) => {
+            sh.journal_trouble(&e);
+            sh.events.emit(Event::NotJournaled {
+                id: job.id,
+                error: loc!("engine-notice-journal-failed", error = e.describe()),
+            });
+        }
+    }
+}
+
+fn resume(sh: &Arc<Shared>, id: &JobId) {
+    if let Some(job) = sh.load(id)
+        && !job.state.is_final()
+    {
+        driver::start(sh, job, None);
+    }
+}
+
+fn resume_all(sh: &Arc<Shared>) {
+    let jobs = match lock(&sh.store).unfinished() {
+        Ok(jobs) => jobs,
+        Err(e) => return sh.journal_trouble(&e),
+    };
+    for job in jobs {
+        if !sh.is_running(&job.id) {
+            sh.events.emit(Event::Job(Box::new(job.clone())));
+            driver::start(sh, job, None);
+        }
+    }
+}
+
+fn load_history(sh: &Arc<Shared>) {
+    let all = lock(&sh.store).all();
+    match all {
+        Ok(jobs) => sh.events.emit(Event::History(jobs)),
+        Err(e) => sh.journal_trouble(&e),
+    }
+}
+
+/// Forgets a finished job (or one waiting for the user); its video stays unless asked.
+fn remove(sh: &Arc<Shared>, id: &JobId, delete_video: bool) {
+    let Some(job) = sh.load(id) else {
+        return sh.notice_missing(id);
+    };
+    let removable =
+        job.state.is_final() || (job.state == JobState::SubmitUnknown && !sh.is_running(id));
+    if !removable {
+        return sh.notice(Some(id.clone()), loc!("engine-notice-remove-under-way"));
+    }
+    if delete_video {
+        for path in [&job.output_path, &job.sidecar_path].into_iter().flatten() {
+            if let Err(e) = std::fs::remove_file(path)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                sh.notice(
+                    Some(id.clone()),
+                    loc!(
+                        "engine-notice-delete-failed",
+                        path = path.display().to_string(),
+                        error = e.to_string()
+                    ),
+                );
+            }
+        }
+    }
+    let removed = lock(&sh.store).delete(id);
+    if matches!(removed, Ok(true)) {
+        sh.events.emit(Event::Removed(id.clone()));
+    }
+}
+
+/// Waits for every driver to stop (each stops at its next safe point; a create
+/// call in flight finishes and is journaled first).
+async fn wait_for_drivers(sh: &Arc<Shared>) {
+    let limit = sh.config.request_timeout + Duration::from_secs(5);
+    let wait = async {
+        while !lock(&sh.drivers).is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    if tokio::time::timeout(limit, wait).await.is_err() {
+        tracing::warn!("some jobs did not stop in time");
+    }
+}
+
+fn store_image(sh: &Arc<Shared>, key: u64, width: u32, height: u32, rgba: Arc<Vec<u8>>) {
+    let sh = sh.clone();
+    tokio::spawn(async move {
+        let dir = sh.config.data_dir.join("pasted");
+        let result = tokio::task::spawn_blocking(move || store_png(&dir, width, height, &rgba))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+            .map_err(|e| loc!("engine-notice-paste-not-saved", error = e));
+        sh.events.emit(Event::ImageStored { key, result });
+    });
+}
+
+/// Writes RGBA8 pixels as `<dir>/pasted-<uuid>.png`.
+fn store_png(dir: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<PathBuf, String> {
+    let image = image::RgbaImage::from_raw(width, height, rgba.to_vec())
+        .ok_or("the image data is incomplete")?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let path = dir.join(format!("pasted-{}.png", uuid::Uuid::now_v7().simple()));
+    image.save(&path).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+fn upload_scope(config: &EngineConfig) -> String {
+    use sha2::Digest;
+    let key = config
+        .api_key
+        .as_ref()
+        .map(|k| k.expose())
+        .unwrap_or_default();
+    let digest = sha2::Sha256::digest(format!("{}\n{key}", config.base_url).as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Decodes a thumbnail for the window, off its thread.
+async fn load_image(sh: &Arc<Shared>, key: u64, source: RefSource, max_side: u32) {
+    const MAX_FILE: u64 = 200 * 1024 * 1024;
+    let bytes: Result<Vec<u8>, Localized> = match &source {
+        RefSource::Local(path) => match tokio::fs::metadata(path).await {
+            Ok(m) if m.len() > MAX_FILE => Err(loc!(
+                "engine-preview-file-too-large",
+                megabytes = m.len() / (1024 * 1024)
+            )),
+            Ok(_) => tokio::fs::read(path)
+                .await
+                .map_err(|e| images::ImageIssue::Unreadable(e.to_string()).describe()),
+            Err(e) => Err(images::ImageIssue::Unreadable(e.to_string()).describe()),
+        },
+        RefSource::Url(url) if api::types::is_oss_url(url) => Err(loc!("engine-preview-oss-link")),
+        RefSource::Url(url) => fetch_image(&sh.http, url).await,
+    };
+    let result = match bytes {
+        Ok(bytes) => tokio::task::spawn_blocking(move || images::thumbnail(&bytes, max_side))
+            .await
+            .map_err(|e| Localized::verbatim(e.to_string()))
+            .and_then(|r| r.map(Arc::new).map_err(|i| i.describe())),
+        Err(e) => Err(e),
+    };
+    sh.events.emit(Event::Thumbnail { key, result });
+}
+
+async fn fetch_image(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, Localized> {
+    const MAX: usize = 60 * 1024 * 1024;
+    let unreachable = |detail: Localized| loc!("engine-preview-url-unreachable", detail = detail);
+    let mut response = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| unreachable(Localized::verbatim(e.to_string())))?;
+    if !response.status().is_success() {
+        return Err(unreachable(Localized::verbatim(format!(
+            "HTTP {}",
+            response.status().as_u16()
+        ))));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| unreachable(Localized::verbatim(e.to_string())))?
+    {
+        if bytes.len() + chunk.len() > MAX {
+            return Err(unreachable(loc!("engine-preview-url-too-large")));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
