@@ -162,8 +162,9 @@ async fn a_three_hour_task_is_followed_to_the_end_in_paused_time() {
     assert_eq!(bytes, DEMO_VIDEO);
     let counts = p.sim.counts();
     assert_eq!(counts.tasks_created, 1);
-    // At most one query a minute for three hours, plus the denser end.
-    assert!(counts.queries < 260, "{counts:?}");
+    // The schedule asks every 20 s once a task runs four times longer than
+    // expected: about 540 queries in three hours, a quarter of the SDK's steady 5 s.
+    assert!(counts.queries < 650, "{counts:?}");
     p.stop_engine().await;
 }
 
@@ -191,7 +192,8 @@ async fn a_download_resumed_a_day_after_the_task_began_still_finishes() {
             j.state == JobState::Downloading && j.video_bytes.is_some()
         })
         .await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    // The simulator sends 64 KiB chunks: the first is in after about 12 s.
+    tokio::time::sleep(Duration::from_secs(15)).await;
     p.stop_engine().await;
     let part = {
         let mut name = job.output_path.clone().unwrap().into_os_string();
