@@ -598,3 +598,72 @@ fn toasts(ctx: &egui::Context, state: &mut AppState) {
             }
         });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> AppState {
+        AppState::new(Lang::En, "http://127.0.0.1:1/api/v1".into())
+    }
+
+    #[test]
+    fn projects_open_track_unsaved_changes_and_relink_moved_files() {
+        let mut s = state();
+        assert!(!s.unsaved(), "a fresh editor has nothing to save");
+        let spec = GenerationSpec {
+            references: vec![
+                crate::core::Reference {
+                    name: "hero".into(),
+                    source: RefSource::Local("/old/hero.png".into()),
+                },
+                crate::core::Reference {
+                    name: "cafe".into(),
+                    source: RefSource::Url("https://e.com/c.png".into()),
+                },
+            ],
+            prompt: "@hero 在@cafe".into(),
+            ..GenerationSpec::default()
+        };
+        s.load_project("/tmp/p.r2v.json".into(), &spec, vec![0]);
+        assert_eq!(s.editor.spec(), spec);
+        assert!(!s.unsaved());
+        assert_eq!(s.project.missing, vec![(0, PathBuf::from("/old/hero.png"))]);
+        assert_eq!(s.project.recent, vec![PathBuf::from("/tmp/p.r2v.json")]);
+        s.relink(0, "/new/hero.png".into());
+        assert!(s.project.missing.is_empty());
+        assert_eq!(
+            s.editor.slots[0].source,
+            RefSource::Local("/new/hero.png".into())
+        );
+        assert_eq!(s.editor.slots[0].name, "hero", "the name stays");
+        assert!(s.unsaved(), "a relinked file is a change to save");
+        s.new_project();
+        assert!(s.editor.slots.is_empty() && s.project.path.is_none() && !s.unsaved());
+    }
+
+    #[test]
+    fn events_reach_the_panel_they_concern() {
+        let mut s = state();
+        s.editor
+            .add_sources(vec![RefSource::Url("https://e.com/a.png".into())]);
+        let slot_key = s.editor.slots[0].key;
+        let failed = || Err(Localized::verbatim("broken"));
+        s.apply(Event::Thumbnail {
+            key: slot_key,
+            result: failed(),
+        });
+        assert!(matches!(
+            s.editor.slots[0].thumb,
+            super::super::widgets::Thumb::Failed(_)
+        ));
+        s.apply(Event::Notice {
+            job: None,
+            message: Localized::verbatim("heads up"),
+        });
+        assert_eq!(s.toasts.len(), 1);
+        let job = crate::engine::Job::new(GenerationSpec::default(), "/tmp".into(), 1);
+        s.apply(Event::Job(Box::new(job)));
+        assert_eq!(s.jobs.jobs.len(), 1);
+    }
+}
