@@ -405,7 +405,7 @@ fn totals(panel: &JobsPanel, shared: Shared<'_>) -> String {
             continue;
         };
         let date = when.with_timezone(&chrono::Local).date_naive();
-        let price = caps::estimate_price(&shared.prices, job.spec.model, job.spec.tier, 1)
+        let price = caps::estimate_price(shared.prices, job.spec.model, job.spec.tier, 1)
             .unwrap_or(0.0)
             * billed;
         if date.year() == today.year() && date.month() == today.month() {
@@ -556,7 +556,7 @@ fn status(
         }
         JobState::Done => {
             let billed = job.billed_seconds.unwrap_or(job.spec.duration as f64);
-            let cost = caps::estimate_price(&shared.prices, job.spec.model, job.spec.tier, 1)
+            let cost = caps::estimate_price(shared.prices, job.spec.model, job.spec.tier, 1)
                 .map(|p| p * billed);
             let text = match cost {
                 Some(c) => tr!(
@@ -693,7 +693,7 @@ fn actions_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job)
                 panel
                     .commands
                     .push(AppCommand::CopyText(export::curl_command(
-                        &shared.base_url,
+                        shared.base_url,
                         &body,
                     )));
                 ui.close();

@@ -160,6 +160,7 @@ impl App {
 
     fn pick_files(&self) {
         let lang = self.state.lang;
+        // not text: a task name for the log
         self.background.run("pick files", move || {
             let files = rfd::FileDialog::new()
                 .add_filter(tr!(lang, "shell-filter-images"), &IMAGE_EXTENSIONS)
@@ -170,6 +171,7 @@ impl App {
     }
 
     fn pick_output_folder(&self) {
+        // not text: a task name for the log
         self.background.run("pick output folder", || {
             rfd::FileDialog::new()
                 .pick_folder()
@@ -180,6 +182,7 @@ impl App {
     fn save_settings(&self, mut settings: Settings) {
         settings.recent_projects = self.state.project.recent.clone();
         let dir = self.wiring.settings_dir.clone();
+        // not text: a task name for the log
         self.background.run("save settings", move || {
             Some(AppCommand::SettingsSaved(
                 settings.save(&dir).map(|()| settings),
@@ -189,6 +192,7 @@ impl App {
 
     fn store_key(&self, key: ApiKey, allow_file: bool) {
         let keys = KeyStore::new(&self.wiring.settings_dir);
+        // not text: a task name for the log
         self.background.run("store key", move || {
             let result = keys.store(&key, allow_file).map(|_| ());
             Some(AppCommand::KeyChanged(result, keys.load()))
@@ -197,6 +201,7 @@ impl App {
 
     fn forget_key(&self) {
         let keys = KeyStore::new(&self.wiring.settings_dir);
+        // not text: a task name for the log
         self.background.run("forget key", move || {
             keys.forget();
             Some(AppCommand::KeyChanged(Ok(()), keys.load()))
@@ -209,6 +214,7 @@ impl App {
             _ => self.wiring.config.base_url.clone(),
         };
         match key.or_else(|| self.wiring.config.api_key.clone()) {
+            // not text: a task name for the log
             Some(key) => self.background.run("test key", move || {
                 let (ok, text) = test_key(&base_url, key);
                 Some(AppCommand::KeyTested(ok, text))
@@ -222,6 +228,7 @@ impl App {
 
     fn open_project(&self, path: Option<PathBuf>) {
         let lang = self.state.lang;
+        // not text: a task name for the log
         self.background.run("open project", move || {
             let Some(path) = path.or_else(|| project_dialog(lang).pick_file()) else {
                 return Some(AppCommand::DialogClosed);
@@ -236,6 +243,7 @@ impl App {
     fn save_project(&self, path: Option<PathBuf>) {
         let lang = self.state.lang;
         let spec = self.state.editor.spec();
+        // not text: a task name for the log
         self.background.run("save project", move || {
             let path = path.or_else(|| {
                 project_dialog(lang)
@@ -254,6 +262,7 @@ impl App {
 
     fn relink_file(&self, index: usize) {
         let lang = self.state.lang;
+        // not text: a task name for the log
         self.background.run("relink file", move || {
             let picked = rfd::FileDialog::new()
                 .add_filter(tr!(lang, "shell-filter-images"), &IMAGE_EXTENSIONS)
@@ -274,6 +283,7 @@ impl App {
             }
         }
         let project = Project::new(spec);
+        // not text: a task name for the log
         self.background.run("relink folder", move || {
             Some(match rfd::FileDialog::new().pick_folder() {
                 Some(folder) => {
@@ -290,6 +300,7 @@ impl App {
     }
 
     fn export_text(&self, suggested_name: String, text: String) {
+        // not text: a task name for the log
         self.background.run("export", move || {
             let Some(path) = rfd::FileDialog::new()
                 .set_file_name(&suggested_name)
@@ -315,6 +326,7 @@ impl App {
         self.wiring.settings.recent_projects = self.state.project.recent.clone();
         let settings = self.wiring.settings.clone();
         let dir = self.wiring.settings_dir.clone();
+        // not text: a task name for the log
         self.background.run("save recent projects", move || {
             if let Err(e) = settings.save(&dir) {
                 tracing::warn!("recent projects: {e}");
@@ -329,6 +341,7 @@ impl App {
         let old = std::mem::replace(&mut self.engine, EngineLink::Restarting(Vec::new()));
         let config = self.wiring.config.clone();
         let sink = self.sink.clone();
+        // not text: a task name for the log
         self.background.run("restart engine", move || {
             if let EngineLink::Running(engine) = old {
                 engine.shutdown();
