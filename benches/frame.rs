@@ -11,9 +11,9 @@ use image::{Rgb, RgbImage};
 use r2v_studio::core::{GenerationSpec, Lang, Model, RefSource, Reference, Seed};
 use r2v_studio::engine::images;
 use r2v_studio::engine::{Event, Job, JobState};
-use r2v_studio::ui::app::app_ui;
+use r2v_studio::ui::app::{AppState, app_ui};
 use r2v_studio::ui::fonts;
-use r2v_studio::ui::state::{AppState, Thumb};
+use r2v_studio::ui::widgets::Thumb;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,7 +51,7 @@ fn prompt(chars: usize, mentions: usize) -> String {
 
 fn state(jobs: usize, prompt_chars: usize) -> AppState {
     let mut state = AppState::new(Lang::Zh, "http://127.0.0.1:9/api/v1".into());
-    state.add_sources(
+    state.editor.add_sources(
         NAMES
             .iter()
             .map(|n| RefSource::Url(format!("https://example.com/{n}.png")))
@@ -63,12 +63,12 @@ fn state(jobs: usize, prompt_chars: usize) -> AppState {
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .expect("png");
     let thumb = Arc::new(images::thumbnail(&png, 256).expect("thumbnail"));
-    for (slot, name) in state.slots.iter_mut().zip(NAMES) {
+    for (slot, name) in state.editor.slots.iter_mut().zip(NAMES) {
         slot.name = name.to_string();
         slot.committed = name.to_string();
         slot.thumb = Thumb::Ready(thumb.clone());
     }
-    state.prompt = prompt(prompt_chars, 60);
+    state.editor.prompt = prompt(prompt_chars, 60);
     let spec = GenerationSpec {
         model: Model::V56,
         references: NAMES
@@ -169,7 +169,7 @@ fn main() {
     for (jobs, chars) in [(30, 5000), (300, 5000), (3000, 5000), (300, 100_000)] {
         let state = std::cell::RefCell::new(state(jobs, chars));
         let times = measure(|ui| app_ui(ui, &mut state.borrow_mut()), &mut || {
-            state.borrow_mut().outbox.clear()
+            state.borrow_mut().take_commands();
         });
         report(
             &format!("full UI, {jobs} jobs, {chars} chars"),

@@ -6,9 +6,8 @@
 use egui_kittest::kittest::Queryable;
 use r2v_studio::core::mentions::{self, SpanKind};
 use r2v_studio::core::{GenerationSpec, Lang, RefSource, Reference};
-use r2v_studio::ui::app::app_ui;
+use r2v_studio::ui::app::{AppState, app_ui};
 use r2v_studio::ui::fonts;
-use r2v_studio::ui::state::AppState;
 
 fn spec(prompt: &str, names: &[&str]) -> GenerationSpec {
     GenerationSpec {
@@ -146,9 +145,11 @@ fn a_hundred_thousand_characters_are_counted_and_the_excess_named() {
 #[test]
 fn pasting_a_hundred_thousand_characters_into_the_editor() {
     let mut state = AppState::new(Lang::Zh, "http://127.0.0.1:9/api/v1".into());
-    state.add_sources(vec![RefSource::Url("https://example.com/cat.png".into())]);
-    state.slots[0].name = "cat".into();
-    state.slots[0].committed = "cat".into();
+    state
+        .editor
+        .add_sources(vec![RefSource::Url("https://example.com/cat.png".into())]);
+    state.editor.slots[0].name = "cat".into();
+    state.editor.slots[0].committed = "cat".into();
     // Like the app (and unlike the other window tests), characters that no
     // bundled font has, emoji here, are drawn as boxes rather than failing.
     let mut h = egui_kittest::Harness::builder()
@@ -170,24 +171,25 @@ fn pasting_a_hundred_thousand_characters_into_the_editor() {
     }
     h.event(egui::Event::Paste(text.clone()));
     h.run_steps(3);
-    assert_eq!(h.state().prompt, text, "the whole paste arrived");
-    let chars = h.state().spec().prompt_chars();
+    assert_eq!(h.state().editor.prompt, text, "the whole paste arrived");
+    let chars = h.state().editor.spec().prompt_chars();
     // The counter shows the count, and the problem says what is over.
     assert!(
         h.query_by_label_contains(&chars.to_string()).is_some(),
         "the counter shows {chars}"
     );
-    h.state_mut().generate();
+    h.state_mut().editor.generate();
     assert!(
         h.state()
+            .editor
             .problems
             .iter()
             .any(|p| p.code == "prompt.too_long"),
         "{:?}",
-        h.state().problems
+        h.state().editor.problems
     );
     // Typing still works at the end of it.
     h.event(egui::Event::Text("!".into()));
     h.run_steps(3);
-    assert!(h.state().prompt.ends_with('!'));
+    assert!(h.state().editor.prompt.ends_with('!'));
 }

@@ -7,7 +7,7 @@ use r2v_studio::core::{GenerationSpec, Lang, RefSource, Reference};
 use r2v_studio::engine::{Engine, EngineConfig, Event, EventSink, JobState};
 use r2v_studio::settings::KeyStore;
 use r2v_studio::sim::{SimConfig, Simulator};
-use r2v_studio::ui::state::AppState;
+use r2v_studio::ui::app::AppState;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -121,18 +121,22 @@ fn the_key_appears_nowhere_but_its_own_store() {
 
     // The window's state and its exports.
     let mut state = AppState::new(Lang::En, sim.base_url());
-    state.add_sources(vec![RefSource::Url("https://example.com/a.png".into())]);
-    state.prompt = "@a 走".into();
-    state.generate();
-    let body =
-        CreateTaskRequest::from_spec(&state.spec(), &export::placeholder_urls(&state.spec()))
-            .unwrap();
+    state
+        .editor
+        .add_sources(vec![RefSource::Url("https://example.com/a.png".into())]);
+    state.editor.prompt = "@a 走".into();
+    state.editor.generate();
+    let body = CreateTaskRequest::from_spec(
+        &state.editor.spec(),
+        &export::placeholder_urls(&state.editor.spec()),
+    )
+    .unwrap();
     let mut exported = vec![
         export::request_json(&body),
         export::curl_command(&sim.base_url(), &body),
     ];
-    exported.extend(state.outbox.iter().map(|r| format!("{r:?}")));
-    exported.push(format!("{:?}", state.spec()));
+    exported.extend(state.pending_commands().map(|r| format!("{r:?}")));
+    exported.push(format!("{:?}", state.editor.spec()));
 
     let allowed = settings_dir.join("api-key");
     let mut scanned = 0;

@@ -6,7 +6,8 @@ use r2v_studio::core::{
     AspectRatio, GenerationSpec, Lang, Model, RefSource, Reference, Seed, Tier,
 };
 use r2v_studio::engine::{Command, Event, Job, JobError, JobId, JobState};
-use r2v_studio::ui::state::{AppState, Request};
+use r2v_studio::ui::app::AppState;
+use r2v_studio::ui::command::AppCommand;
 
 mod common;
 use common::harness;
@@ -116,9 +117,8 @@ fn a_job_moving_through_its_states_updates_the_panel() {
     assert!(h.query_by_label("Play").is_some() && h.query_by_label("Show in folder").is_some());
     let notified = h
         .state()
-        .outbox
-        .iter()
-        .any(|r| matches!(r, Request::Notify { .. }));
+        .pending_commands()
+        .any(|r| matches!(r, AppCommand::Notify { .. }));
     assert!(notified, "a desktop notification is asked for");
     assert!(
         h.query_by_label_contains("Today 8 s").is_some(),
@@ -153,9 +153,8 @@ fn a_failed_job_shows_its_code_advice_and_request_id() {
     frames(&mut h);
     let copied = h
         .state()
-        .outbox
-        .iter()
-        .any(|r| matches!(r, Request::CopyText(t) if t == "req-777"));
+        .pending_commands()
+        .any(|r| matches!(r, AppCommand::CopyText(t) if t == "req-777"));
     assert!(copied);
 }
 
@@ -174,19 +173,17 @@ fn retry_asks_for_confirmation_because_it_is_billed_again() {
     );
     assert!(
         !h.state()
-            .outbox
-            .iter()
-            .any(|r| matches!(r, Request::Engine(Command::Retry { .. }))),
+            .pending_commands()
+            .any(|r| matches!(r, AppCommand::Engine(Command::Retry { .. }))),
         "not before confirming"
     );
     h.get_by_label("Keep as it is").click();
     frames(&mut h);
-    assert!(h.state().jobs_view.confirm_retry.is_none());
+    assert!(h.state().jobs.confirm_retry.is_none());
     assert!(
         !h.state()
-            .outbox
-            .iter()
-            .any(|r| matches!(r, Request::Engine(Command::Retry { .. })))
+            .pending_commands()
+            .any(|r| matches!(r, AppCommand::Engine(Command::Retry { .. })))
     );
 
     h.get_by_label("Retry…").click();
@@ -195,9 +192,8 @@ fn retry_asks_for_confirmation_because_it_is_billed_again() {
     frames(&mut h);
     let retried = h
         .state()
-        .outbox
-        .iter()
-        .any(|r| matches!(r, Request::Engine(Command::Retry { from, .. }) if *from == job.id));
+        .pending_commands()
+        .any(|r| matches!(r, AppCommand::Engine(Command::Retry { from, .. }) if *from == job.id));
     assert!(retried);
 }
 
@@ -220,9 +216,8 @@ fn an_unconfirmed_submission_offers_both_choices_and_confirms_the_risky_one() {
     frames(&mut h);
     assert!(
         h.state()
-            .outbox
-            .iter()
-            .any(|r| matches!(r, Request::Engine(Command::LookAgain(_))))
+            .pending_commands()
+            .any(|r| matches!(r, AppCommand::Engine(Command::LookAgain(_))))
     );
     h.get_by_label("Submit anew…").click();
     frames(&mut h);
@@ -231,28 +226,31 @@ fn an_unconfirmed_submission_offers_both_choices_and_confirms_the_risky_one() {
     frames(&mut h);
     assert!(
         h.state()
-            .outbox
-            .iter()
-            .any(|r| matches!(r, Request::Engine(Command::SubmitAnew(_))))
+            .pending_commands()
+            .any(|r| matches!(r, AppCommand::Engine(Command::SubmitAnew(_))))
     );
 }
 
 #[test]
 fn restore_puts_the_exact_spec_back_into_the_editor() {
-    let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
-    frames(&mut h);
+    // The jobs panel asks; the shell puts it into the editor.
+    let mut shell = common::shell(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    let h = &mut shell.harness;
+    h.run_steps(3);
     let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
     job.set_state(JobState::Done, now_ms());
-    send(&mut h, &job);
+    h.state_mut().state.apply(Event::Job(Box::new(job)));
+    h.run_steps(3);
     h.get_by_label("More").click();
-    frames(&mut h);
+    h.run_steps(3);
     h.get_by_label("Restore settings into the editor").click();
-    frames(&mut h);
+    h.run_steps(3);
     assert_eq!(
-        h.state().spec(),
+        h.state().state.editor.spec(),
         spec(),
         "references, names, prompt, parameters and seed"
     );
+    assert!(h.query_by_label_contains("Settings restored").is_some());
 }
 
 #[test]
@@ -284,12 +282,12 @@ fn search_and_filters_narrow_the_list() {
         h.query_all_by_label_contains("a cat on the moon").count(),
         1
     );
-    h.state_mut().jobs_view.search = "dog".into();
+    h.state_mut().jobs.search = "dog".into();
     frames(&mut h);
     assert!(h.query_by_label_contains("a cat on the moon").is_none());
     assert!(h.query_by_label_contains("a dog in the rain").is_some());
-    h.state_mut().jobs_view.search.clear();
-    h.state_mut().jobs_view.model = Some(Model::V56);
+    h.state_mut().jobs.search.clear();
+    h.state_mut().jobs.model = Some(Model::V56);
     frames(&mut h);
     assert!(h.query_by_label_contains("a dog in the rain").is_none());
     assert!(h.query_by_label_contains("猫在月亮上").is_some());

@@ -7,7 +7,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use r2v_studio::core::{AspectRatio, Lang, Model, RefSource};
 use r2v_studio::engine::{Command, Event, images};
-use r2v_studio::ui::state::{AppState, Request, Thumb};
+use r2v_studio::ui::app::AppState;
+use r2v_studio::ui::command::AppCommand;
+use r2v_studio::ui::widgets::Thumb;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,12 +26,12 @@ fn pump(h: &mut Harness<'static, AppState>) -> Vec<Command> {
     for _ in 0..4 {
         // Spinners repaint until thumbnails arrive: step, don't wait to settle.
         h.run_steps(2);
-        let requests = std::mem::take(&mut h.state_mut().outbox);
+        let requests = h.state_mut().take_commands();
         if requests.is_empty() {
             break;
         }
         for request in requests {
-            if let Request::Engine(command) = request {
+            if let AppCommand::Engine(command) = request {
                 match command {
                     Command::LoadImage {
                         key,
@@ -77,7 +79,7 @@ fn png(dir: &Path, name: &str) -> PathBuf {
 /// A state with URL references whose thumbnails have arrived.
 fn with_refs(names: &[&str]) -> AppState {
     let mut state = new_state(Lang::En);
-    state.add_sources(
+    state.editor.add_sources(
         names
             .iter()
             .map(|n| RefSource::Url(format!("https://example.com/{n}.png")))
@@ -86,12 +88,12 @@ fn with_refs(names: &[&str]) -> AppState {
     let dir = tempfile::tempdir().unwrap();
     let bytes = std::fs::read(png(dir.path(), "x.png")).unwrap();
     let thumb = Arc::new(images::thumbnail(&bytes, 256).unwrap());
-    for (slot, name) in state.slots.iter_mut().zip(names) {
+    for (slot, name) in state.editor.slots.iter_mut().zip(names) {
         slot.name = name.to_string();
         slot.committed = name.to_string();
         slot.thumb = Thumb::Ready(thumb.clone());
     }
-    state.outbox.clear();
+    state.take_commands();
     state
 }
 
@@ -107,25 +109,29 @@ fn typing_at_and_choosing_with_arrow_keys_inserts_the_mention_without_a_newline(
     focus_editor(&mut h);
     h.get_by_label("Prompt").type_text("@ca");
     h.run();
-    assert_eq!(h.state().popup.anchor, Some(0), "the popup opened");
+    assert_eq!(h.state().editor.popup.anchor, Some(0), "the popup opened");
     assert!(h.query_by_label("@cafe").is_some(), "candidates are listed");
     h.key_press(Key::ArrowDown);
     h.run();
     h.key_press(Key::Enter);
     h.run();
     assert_eq!(
-        h.state().prompt,
+        h.state().editor.prompt,
         "@cafe ",
         "the second candidate, with its space, and no newline"
     );
-    assert_eq!(h.state().popup.anchor, None);
+    assert_eq!(h.state().editor.popup.anchor, None);
 
     h.get_by_label("Prompt").type_text("sits by @he");
     h.run();
-    assert!(h.state().popup.anchor.is_some());
+    assert!(h.state().editor.popup.anchor.is_some());
     h.key_press(Key::Escape);
     h.run();
-    assert_eq!(h.state().popup.anchor, None, "Escape closes the popup");
+    assert_eq!(
+        h.state().editor.popup.anchor,
+        None,
+        "Escape closes the popup"
+    );
     assert!(
         h.get_by_label("Prompt").is_focused(),
         "and the editor keeps the keyboard"
@@ -133,7 +139,7 @@ fn typing_at_and_choosing_with_arrow_keys_inserts_the_mention_without_a_newline(
     h.key_press(Key::Enter);
     h.run();
     assert_eq!(
-        h.state().prompt,
+        h.state().editor.prompt,
         "@cafe sits by @he\n",
         "with the popup closed, Enter is a newline"
     );
@@ -148,17 +154,17 @@ fn tab_accepts_and_a_space_closes_the_popup() {
     h.run();
     h.key_press(Key::Tab);
     h.run();
-    assert_eq!(h.state().prompt, "在@吉他 ");
+    assert_eq!(h.state().editor.prompt, "在@吉他 ");
     h.get_by_label("Prompt").type_text("@男 ");
     h.run();
-    assert_eq!(h.state().popup.anchor, None, "a space closes it");
-    assert_eq!(h.state().prompt, "在@吉他 @男 ");
+    assert_eq!(h.state().editor.popup.anchor, None, "a space closes it");
+    assert_eq!(h.state().editor.prompt, "在@吉他 @男 ");
 }
 
 #[test]
 fn renaming_a_reference_renames_its_mentions_and_removing_one_flags_them() {
     let mut state = with_refs(&["cat", "cats", "dog"]);
-    state.prompt = "@cat chases @cats and @dog".into();
+    state.editor.prompt = "@cat chases @cats and @dog".into();
     let mut h = harness(state);
     h.run();
     h.get_all_by_role(egui::accesskit::Role::TextInput)
@@ -170,13 +176,13 @@ fn renaming_a_reference_renames_its_mentions_and_removing_one_flags_them() {
     h.run();
     h.event(egui::Event::Text("tiger".into()));
     h.run();
-    assert_eq!(h.state().prompt, "@tiger chases @cats and @dog");
+    assert_eq!(h.state().editor.prompt, "@tiger chases @cats and @dog");
 
     // Remove "dog" (the third card's ✕).
     let remove = h.get_all_by_label("×").nth(2).unwrap();
     remove.click();
     h.run();
-    assert_eq!(h.state().slots.len(), 2);
+    assert_eq!(h.state().editor.slots.len(), 2);
     assert!(
         h.query_by_label_contains("Unknown: @dog").is_some(),
         "its mention is flagged"
@@ -186,9 +192,9 @@ fn renaming_a_reference_renames_its_mentions_and_removing_one_flags_them() {
 #[test]
 fn switching_model_fixes_ratio_and_duration_and_says_what_changed() {
     let mut state = with_refs(&["a"]);
-    state.prompt = "@a 走".into();
-    state.params.ratio = AspectRatio::R21x9;
-    state.params.duration = 12;
+    state.editor.prompt = "@a 走".into();
+    state.editor.params.ratio = AspectRatio::R21x9;
+    state.editor.params.duration = 12;
     let mut h = harness(state);
     h.run();
     assert!(h.query_by_label("21:9").is_some(), "c1 offers 21:9");
@@ -200,7 +206,7 @@ fn switching_model_fixes_ratio_and_duration_and_says_what_changed() {
     h.run();
     h.get_by_label("PixVerse V5.6").click();
     h.run();
-    let s = h.state();
+    let s = &h.state().editor;
     assert_eq!(s.params.model, Model::V56);
     assert_eq!(
         (s.params.ratio, s.params.duration),
@@ -241,7 +247,7 @@ fn dropped_files_get_thumbnails_or_clear_messages_and_an_eighth_is_refused() {
         .map(|p| Arc::new(Dropped(p.clone())) as egui::DroppedFileHandle)
         .collect();
     pump(&mut h);
-    let s = h.state();
+    let s = &h.state().editor;
     assert_eq!(s.slots.len(), 7);
     assert!(matches!(s.slots[0].thumb, Thumb::Ready(_)));
     assert!(matches!(&s.slots[5].thumb, Thumb::Failed(r) if r.en.contains("not an image")));
@@ -263,7 +269,8 @@ fn chinese_text_renders_with_the_bundled_font() {
     // kittest fails on a missing glyph, and it never loads system fonts.
     let mut state = with_refs(&["歌手", "咖啡厅"]);
     state.lang = Lang::Zh;
-    state.prompt = "@歌手 坐在@咖啡厅 的窗边，轻声弹唱。日本語のテキスト、한국어 텍스트".into();
+    state.editor.prompt =
+        "@歌手 坐在@咖啡厅 的窗边，轻声弹唱。日本語のテキスト、한국어 텍스트".into();
     let mut h = harness(state);
     h.run();
     assert!(h.query_by_label("提示词").is_some());
@@ -277,7 +284,7 @@ fn chinese_text_renders_with_the_bundled_font() {
 #[test]
 fn generate_lists_problems_and_a_click_focuses_the_field() {
     let mut state = with_refs(&["a"]);
-    state.prompt = "@b 走".into();
+    state.editor.prompt = "@b 走".into();
     let mut h = harness(state);
     h.run();
     h.get_by_label("Generate").click();
@@ -287,7 +294,10 @@ fn generate_lists_problems_and_a_click_focuses_the_field() {
             .is_some()
     );
     assert!(h.query_by_label_contains("but not @a").is_some());
-    assert!(h.state().outbox.is_empty(), "nothing is sent");
+    assert!(
+        h.state().pending_commands().next().is_none(),
+        "nothing is sent"
+    );
     h.get_by_label_contains("@b is not a reference name")
         .click();
     h.run();
@@ -301,7 +311,7 @@ fn generate_lists_problems_and_a_click_focuses_the_field() {
 #[test]
 fn a_valid_spec_sends_exactly_one_generate_and_the_editor_stays_usable() {
     let mut state = with_refs(&["a"]);
-    state.prompt = "@a 走".into();
+    state.editor.prompt = "@a 走".into();
     let mut h = harness(state);
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
@@ -316,17 +326,17 @@ fn a_valid_spec_sends_exactly_one_generate_and_the_editor_stays_usable() {
         _ => unreachable!(),
     }
     assert_eq!(
-        h.state().prompt,
+        h.state().editor.prompt,
         "@a 走",
         "the editor keeps its content for the next job"
     );
-    assert!(h.state().problems.is_empty());
+    assert!(h.state().editor.problems.is_empty());
 }
 
 #[test]
 fn the_request_preview_shows_json_and_curl_without_a_key() {
     let mut state = with_refs(&["a"]);
-    state.prompt = "@a，走".into();
+    state.editor.prompt = "@a，走".into();
     let mut h = harness(state);
     h.run();
     h.get_by_label("Show the request (JSON / curl)").click();
@@ -349,9 +359,9 @@ fn pasting_into_the_window_adds_urls_and_images_to_the_slots() {
         "https://example.com/a.png https://example.com/b.webp".into(),
     ));
     h.run_steps(2);
-    assert_eq!(h.state().slots.len(), 2);
+    assert_eq!(h.state().editor.slots.len(), 2);
     assert_eq!(
-        h.state().slots[1].source,
+        h.state().editor.slots[1].source,
         RefSource::Url("https://example.com/b.webp".into())
     );
     h.event(egui::Event::Paste("just words".into()));
@@ -363,11 +373,11 @@ fn pasting_into_the_window_adds_urls_and_images_to_the_slots() {
     let image = egui::ColorImage::new([80, 60], vec![egui::Color32::RED; 80 * 60]);
     h.event(egui::Event::PasteImage(Arc::new(image)));
     h.run_steps(2);
-    let stored = h.state().outbox.iter().any(|r| {
-        matches!(r, Request::Engine(Command::StoreImage { width: 80, height: 60, rgba, .. }) if rgba.len() == 80 * 60 * 4)
+    let stored = h.state().pending_commands().any(|r| {
+        matches!(r, AppCommand::Engine(Command::StoreImage { width: 80, height: 60, rgba, .. }) if rgba.len() == 80 * 60 * 4)
     });
     assert!(stored, "the engine is asked to save the pasted image");
-    assert_eq!(h.state().slots[2].name, "pasted");
+    assert_eq!(h.state().editor.slots[2].name, "pasted");
 }
 
 #[test]
@@ -377,8 +387,8 @@ fn a_paste_into_the_prompt_stays_in_the_prompt() {
     focus_editor(&mut h);
     h.event(egui::Event::Paste("https://example.com/x.png".into()));
     h.run();
-    assert_eq!(h.state().slots.len(), 1);
-    assert_eq!(h.state().prompt, "https://example.com/x.png");
+    assert_eq!(h.state().editor.slots.len(), 1);
+    assert_eq!(h.state().editor.prompt, "https://example.com/x.png");
 }
 
 #[test]
@@ -388,7 +398,7 @@ fn the_popup_leaves_keys_alone_while_an_input_method_composes() {
     focus_editor(&mut h);
     h.get_by_label("Prompt").type_text("@ca");
     h.run();
-    assert!(h.state().popup.anchor.is_some());
+    assert!(h.state().editor.popup.anchor.is_some());
     // Enter that confirms a composition belongs to the input method.
     h.event(egui::Event::Ime(egui::ImeEvent::Preedit {
         text: "fe".into(),
@@ -398,14 +408,17 @@ fn the_popup_leaves_keys_alone_while_an_input_method_composes() {
     h.key_press(Key::Enter);
     h.run();
     assert_ne!(
-        h.state().prompt,
+        h.state().editor.prompt,
         "@cafe ",
         "the popup did not take the Enter"
     );
-    assert!(h.state().ime_composing);
+    assert!(h.state().editor.ime_composing);
     h.event(egui::Event::Ime(egui::ImeEvent::Commit("fe".into())));
     h.run();
-    assert!(!h.state().ime_composing, "a commit ends the composition");
+    assert!(
+        !h.state().editor.ime_composing,
+        "a commit ends the composition"
+    );
 }
 
 #[test]
@@ -424,10 +437,10 @@ fn undo_and_redo_work_in_the_prompt() {
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run();
-    assert_eq!(h.state().prompt, "第一句");
+    assert_eq!(h.state().editor.prompt, "第一句");
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     h.run();
-    assert_eq!(h.state().prompt, "第一句 second");
+    assert_eq!(h.state().editor.prompt, "第一句 second");
 }
 
 #[test]
@@ -451,52 +464,4 @@ fn the_language_switch_changes_the_texts_with_chinese_glyphs() {
     h.get_by_label("English").click();
     h.run();
     assert!(h.query_by_label("Prompt").is_some());
-}
-
-#[test]
-fn closing_with_unsaved_changes_asks_first() {
-    let mut h = harness(with_refs(&["a"]));
-    h.state_mut().prompt = "@a 走".into();
-    h.state_mut().confirm_close = true; // what the shell sets when the window is asked to close
-    h.run();
-    assert!(h.query_by_label("Save your changes?").is_some());
-    h.get_by_label("Cancel").click();
-    h.run();
-    assert!(!h.state().confirm_close);
-    assert!(
-        !h.state()
-            .outbox
-            .iter()
-            .any(|r| matches!(r, Request::CloseWindow)),
-        "cancel keeps the window"
-    );
-
-    h.state_mut().confirm_close = true;
-    h.run();
-    h.get_by_label("Save").click();
-    h.run();
-    assert!(
-        h.state().close_after_save,
-        "it closes once the save is done"
-    );
-    assert!(
-        h.state()
-            .outbox
-            .iter()
-            .any(|r| matches!(r, Request::SaveProject(None))),
-        "no project yet: save as"
-    );
-
-    h.state_mut().outbox.clear();
-    h.state_mut().close_after_save = false;
-    h.state_mut().confirm_close = true;
-    h.run();
-    h.get_by_label("Don't save").click();
-    h.run();
-    assert!(
-        h.state()
-            .outbox
-            .iter()
-            .any(|r| matches!(r, Request::CloseWindow))
-    );
 }

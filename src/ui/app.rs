@@ -1,50 +1,251 @@
-//! The window: panels, global keys, drops and pastes, the request preview, toasts.
-//! [`app_ui`] draws everything from [`AppState`] and knows nothing of eframe, so
-//! kittest drives it directly; [`App`] is the eframe shell around it.
+//! The window's state and drawing. [`AppState`] holds each panel's state (the
+//! editor, the jobs panel, settings) and what belongs to the window itself: the
+//! language, the project file, toasts, the question asked on close. [`app_ui`]
+//! draws everything and knows nothing of eframe, so kittest drives it directly;
+//! the eframe shell around it is in `shell.rs`.
 
-use super::params::{generate_ui, params_ui};
-use super::prompt_editor::prompt_ui;
-use super::references::references_ui;
-use super::state::{AppState, Request};
+use super::command::AppCommand;
+use super::editor::EditorState;
+use super::jobs::JobsPanel;
+use super::settings::SettingsPanel;
+use super::shared::Shared;
 use crate::api::{CreateTaskRequest, export};
-use crate::core::{Lang, RefSource};
+use crate::core::capabilities::{self as caps, PriceEntry};
+use crate::core::{GenerationSpec, Lang, Localized, RefSource};
+use crate::engine::Event;
+use crate::settings::{Settings, Theme};
 use crate::{loc, tr};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use std::path::PathBuf;
+
+/// A short message that fades after a while.
+#[derive(Debug, Clone)]
+pub struct Toast {
+    pub text: Localized,
+    pub error: bool,
+    /// When it was first drawn (a toast raised while the window is hidden
+    /// starts its life when the window shows again).
+    pub shown_since: Option<f64>,
+}
+
+/// The project file the editor was opened from or saved to.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFile {
+    pub path: Option<PathBuf>,
+    /// The spec as last opened or saved: the editor has unsaved changes when
+    /// its spec differs from it.
+    pub saved_spec: GenerationSpec,
+    /// References whose files moved: (index, old path).
+    pub missing: Vec<(usize, PathBuf)>,
+    /// Newest first.
+    pub recent: Vec<PathBuf>,
+}
+
+/// Where closing the window stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Closing {
+    #[default]
+    No,
+    /// Asked to close with unsaved changes: the question is on screen.
+    Asking,
+    /// Saving, then closing once the save is done.
+    AfterSave,
+    /// The user chose to close: let the window go.
+    Confirmed,
+}
+
+pub struct AppState {
+    pub lang: Lang,
+    pub dark: bool,
+    pub demo: bool,
+    pub base_url: String,
+    pub prices: Vec<PriceEntry>,
+    pub editor: EditorState,
+    pub jobs: JobsPanel,
+    pub settings: SettingsPanel,
+    pub project: ProjectFile,
+    pub closing: Closing,
+    pub toasts: Vec<Toast>,
+    /// What the window itself (menus, dialogs) asks of the shell.
+    pub commands: Vec<AppCommand>,
+    /// Time (seconds) as of the last frame drawn, for toasts.
+    pub now: f64,
+}
+
+impl AppState {
+    pub fn new(lang: Lang, base_url: String) -> AppState {
+        AppState {
+            lang,
+            dark: true,
+            demo: false,
+            base_url,
+            prices: caps::default_prices(),
+            editor: EditorState::new(),
+            jobs: JobsPanel::default(),
+            settings: SettingsPanel::default(),
+            project: ProjectFile::default(),
+            closing: Closing::No,
+            toasts: Vec::new(),
+            commands: Vec::new(),
+            now: 0.0,
+        }
+    }
+
+    /// What the panels draw with.
+    pub fn shared(&self) -> Shared<'_> {
+        Shared {
+            lang: self.lang,
+            prices: &self.prices,
+            base_url: &self.base_url,
+        }
+    }
+
+    /// Every command the window and its panels emitted since last asked.
+    pub fn take_commands(&mut self) -> Vec<AppCommand> {
+        let mut all = std::mem::take(&mut self.commands);
+        all.append(&mut self.editor.commands);
+        all.append(&mut self.jobs.commands);
+        all.append(&mut self.settings.commands);
+        all
+    }
+
+    /// The commands waiting to be taken, without taking them.
+    pub fn pending_commands(&self) -> impl Iterator<Item = &AppCommand> {
+        self.commands
+            .iter()
+            .chain(&self.editor.commands)
+            .chain(&self.jobs.commands)
+            .chain(&self.settings.commands)
+    }
+
+    /// Takes what the engine reported, to the panel it concerns.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::Thumbnail { key, result } => {
+                if !self.editor.thumbnail_arrived(key, &result) {
+                    self.jobs.thumbnail_arrived(key, &result);
+                }
+            }
+            Event::ImageStored { key, result } => self.editor.image_stored(key, result),
+            Event::Rejected { problems, .. } => self.editor.problems = problems,
+            Event::Notice { message, .. } => self.toast(message, true),
+            other => self.jobs.apply(other, self.lang),
+        }
+    }
+
+    pub fn toast(&mut self, text: Localized, error: bool) {
+        self.toasts.push(Toast {
+            text,
+            error,
+            shown_since: None,
+        });
+    }
+
+    /// The editor differs from what was last opened or saved.
+    pub fn unsaved(&self) -> bool {
+        self.editor.spec() != self.project.saved_spec
+    }
+
+    /// Puts a job's settings back into the editor.
+    pub fn restore(&mut self, spec: &GenerationSpec) {
+        self.editor.restore(spec);
+        self.toast(loc!("editor-state-restored"), false);
+    }
+
+    /// Shows a project in the editor.
+    pub fn load_project(&mut self, path: PathBuf, spec: &GenerationSpec, missing: Vec<usize>) {
+        self.editor.restore(spec);
+        self.project.missing = missing
+            .into_iter()
+            .filter_map(|i| match &spec.references.get(i)?.source {
+                RefSource::Local(p) => Some((i, p.clone())),
+                RefSource::Url(_) => None,
+            })
+            .collect();
+        self.project.saved_spec = self.editor.spec();
+        self.remember_project(path);
+    }
+
+    /// The editor was saved to `path`.
+    pub fn project_saved(&mut self, path: PathBuf) {
+        self.project.saved_spec = self.editor.spec();
+        self.remember_project(path);
+    }
+
+    fn remember_project(&mut self, path: PathBuf) {
+        let recent = &mut self.project.recent;
+        recent.retain(|p| p != &path);
+        recent.insert(0, path.clone());
+        recent.truncate(8);
+        self.project.path = Some(path);
+    }
+
+    /// A moved reference gets its new file (the name stays).
+    pub fn relink(&mut self, index: usize, path: PathBuf) {
+        self.editor.relink(index, path);
+        self.project.missing.retain(|(i, _)| *i != index);
+    }
+
+    /// Starts over with an empty editor.
+    pub fn new_project(&mut self) {
+        self.editor.clear();
+        self.project.missing.clear();
+        self.project.path = None;
+        self.project.saved_spec = self.editor.spec();
+    }
+
+    /// A file dialog was closed without a choice: a close waiting for a save
+    /// does not happen.
+    pub fn dialog_closed(&mut self) {
+        if self.closing == Closing::AfterSave {
+            self.closing = Closing::No;
+        }
+    }
+
+    /// The window was asked to close: `true` when it must stay open and ask first.
+    pub fn close_requested(&mut self) -> bool {
+        if self.closing == Closing::Confirmed || !self.unsaved() {
+            return false;
+        }
+        self.closing = Closing::Asking;
+        true
+    }
+
+    /// Language, theme and prices from settings.
+    pub fn apply_settings(&mut self, ctx: &egui::Context, settings: &Settings) {
+        if let Some(lang) = settings.lang {
+            self.lang = lang;
+        }
+        self.prices = settings.prices.clone();
+        let preference = match settings.theme {
+            Theme::System => egui::ThemePreference::System,
+            Theme::Light => egui::ThemePreference::Light,
+            Theme::Dark => egui::ThemePreference::Dark,
+        };
+        ctx.set_theme(preference);
+        self.dark = ctx.theme() == egui::Theme::Dark;
+        self.settings.draft = settings.clone();
+    }
+}
 
 /// Draws the whole window from `state`.
 pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
     state.now = ui.input(|i| i.time);
     global_input(ui, state);
     egui::Panel::top("top-bar").show(ui, |ui| top_bar(ui, state));
+    let shared = Shared {
+        lang: state.lang,
+        prices: &state.prices,
+        base_url: &state.base_url,
+    };
     egui::Panel::bottom("jobs-panel")
         .resizable(true)
         .default_size(230.0)
         .min_size(170.0)
-        .show(ui, |ui| super::jobs::jobs_ui(ui, state));
-    egui::Panel::right("parameters")
-        .resizable(false)
-        .exact_size(310.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("params-scroll")
-                .show(ui, |ui| {
-                    params_ui(ui, state);
-                    generate_ui(ui, state);
-                });
-        });
-    egui::CentralPanel::default().show(ui, |ui| {
-        egui::ScrollArea::vertical()
-            .id_salt("main-scroll")
-            .show(ui, |ui| {
-                references_ui(ui, state);
-                ui.add_space(6.0);
-                ui.separator();
-                prompt_ui(ui, state);
-            });
-    });
+        .show(ui, |ui| state.jobs.ui(ui, shared));
+    state.editor.ui(ui, shared);
     request_window(ui.ctx(), state);
-    super::settings::settings_window(ui.ctx(), state);
+    state.settings.window(ui.ctx(), state.lang);
     project_dialogs(ui.ctx(), state);
     drop_overlay(ui.ctx(), state);
     toasts(ui.ctx(), state);
@@ -53,7 +254,7 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
 fn global_input(ui: &mut Ui, state: &mut AppState) {
     let generate = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
     if ui.input_mut(|i| i.consume_shortcut(&generate)) {
-        state.generate();
+        state.editor.generate();
     }
     let dropped: Vec<PathBuf> = ui.input(|i| {
         i.raw
@@ -63,7 +264,7 @@ fn global_input(ui: &mut Ui, state: &mut AppState) {
             .collect()
     });
     if !dropped.is_empty() {
-        state.add_paths(dropped);
+        state.editor.add_paths(dropped);
     }
     // Ctrl+V into the slots when no text field has the keyboard.
     let text_focused = ui.ctx().memory(|m| m.focused()).is_some();
@@ -78,12 +279,12 @@ fn global_input(ui: &mut Ui, state: &mut AppState) {
                         .filter(|s| matches!(s, RefSource::Url(_)))
                         .collect();
                     if urls.is_empty() {
-                        state.slot_messages = vec![loc!("app-paste-not-image")];
+                        state.editor.slot_messages = vec![loc!("app-paste-not-image")];
                     } else {
-                        state.add_sources(urls);
+                        state.editor.add_sources(urls);
                     }
                 }
-                egui::Event::PasteImage(image) => state.add_pasted_image(&image),
+                egui::Event::PasteImage(image) => state.editor.add_pasted_image(&image),
                 _ => {}
             }
         }
@@ -98,7 +299,7 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
                 .strong()
                 .size(17.0),
         );
-        if let Some(path) = &state.project {
+        if let Some(path) = &state.project.path {
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -134,9 +335,7 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
                 });
             }
             if ui.button(tr!(state.lang, "app-settings")).clicked() {
-                state.settings_view.open = true;
-                state.settings_view.message = None;
-                state.settings_view.test_result = None;
+                state.settings.open();
             }
             // The switch names the other language, in that language.
             let (label, other) = match state.lang {
@@ -158,27 +357,27 @@ fn file_menu(ui: &mut Ui, state: &mut AppState) {
             ui.close();
         }
         if ui.button(tr!(lang, "app-menu-open")).clicked() {
-            state.outbox.push(Request::OpenProject(None));
+            state.commands.push(AppCommand::OpenProject(None));
             ui.close();
         }
         if ui.button(tr!(lang, "app-menu-save")).clicked() {
             state
-                .outbox
-                .push(Request::SaveProject(state.project.clone()));
+                .commands
+                .push(AppCommand::SaveProject(state.project.path.clone()));
             ui.close();
         }
         if ui.button(tr!(lang, "app-menu-save-as")).clicked() {
-            state.outbox.push(Request::SaveProject(None));
+            state.commands.push(AppCommand::SaveProject(None));
             ui.close();
         }
         if ui.button(tr!(lang, "app-menu-export-request")).clicked() {
-            state.show_request = true;
+            state.editor.show_request = true;
             ui.close();
         }
-        if !state.recent_projects.is_empty() {
+        if !state.project.recent.is_empty() {
             ui.separator();
             ui.label(RichText::new(tr!(lang, "app-menu-recent")).weak());
-            for path in state.recent_projects.clone() {
+            for path in state.project.recent.clone() {
                 let name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -188,7 +387,7 @@ fn file_menu(ui: &mut Ui, state: &mut AppState) {
                     .on_hover_text(path.display().to_string())
                     .clicked()
                 {
-                    state.outbox.push(Request::OpenProject(Some(path)));
+                    state.commands.push(AppCommand::OpenProject(Some(path)));
                     ui.close();
                 }
             }
@@ -199,24 +398,24 @@ fn file_menu(ui: &mut Ui, state: &mut AppState) {
 /// Moved files of an opened project, and the unsaved-changes question on close.
 fn project_dialogs(ctx: &egui::Context, state: &mut AppState) {
     let lang = state.lang;
-    if !state.missing.is_empty() {
+    if !state.project.missing.is_empty() {
         let mut dismiss = false;
         egui::Window::new(tr!(lang, "app-missing-title"))
             .id(egui::Id::unique("missing-files"))
             .collapsible(false)
             .show(ctx, |ui| {
                 ui.label(tr!(lang, "app-missing-explanation"));
-                for (index, path) in state.missing.clone() {
+                for (index, path) in state.project.missing.clone() {
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(path.display().to_string()).monospace());
                         if ui.button(tr!(lang, "app-missing-choose")).clicked() {
-                            state.outbox.push(Request::RelinkFile(index));
+                            state.commands.push(AppCommand::RelinkFile(index));
                         }
                     });
                 }
                 ui.horizontal(|ui| {
                     if ui.button(tr!(lang, "app-missing-look-in-folder")).clicked() {
-                        state.outbox.push(Request::RelinkFolder);
+                        state.commands.push(AppCommand::RelinkFolder);
                     }
                     if ui.button(tr!(lang, "app-missing-later")).clicked() {
                         dismiss = true;
@@ -224,10 +423,10 @@ fn project_dialogs(ctx: &egui::Context, state: &mut AppState) {
                 });
             });
         if dismiss {
-            state.missing.clear();
+            state.project.missing.clear();
         }
     }
-    if state.confirm_close {
+    if state.closing == Closing::Asking {
         let mut choice = None;
         egui::Modal::new(egui::Id::unique("confirm-close")).show(ctx, |ui| {
             ui.set_max_width(420.0);
@@ -247,27 +446,26 @@ fn project_dialogs(ctx: &egui::Context, state: &mut AppState) {
         });
         match choice {
             Some(0) => {
-                state.confirm_close = false;
-                state.close_after_save = true;
+                state.closing = Closing::AfterSave;
                 state
-                    .outbox
-                    .push(Request::SaveProject(state.project.clone()));
+                    .commands
+                    .push(AppCommand::SaveProject(state.project.path.clone()));
             }
             Some(1) => {
-                state.confirm_close = false;
-                state.outbox.push(Request::CloseWindow);
+                state.closing = Closing::Confirmed;
+                state.commands.push(AppCommand::CloseWindow);
             }
-            Some(_) => state.confirm_close = false,
+            Some(_) => state.closing = Closing::No,
             None => {}
         }
     }
 }
 
 fn request_window(ctx: &egui::Context, state: &mut AppState) {
-    if !state.show_request {
+    if !state.editor.show_request {
         return;
     }
-    let spec = state.spec();
+    let spec = state.editor.spec();
     let problems = spec.validate();
     let body = CreateTaskRequest::from_spec(&spec, &export::placeholder_urls(&spec));
     let mut open = true;
@@ -297,19 +495,19 @@ fn request_window(ctx: &egui::Context, state: &mut AppState) {
                     .button(tr!(state.lang, "app-request-copy-json"))
                     .clicked()
                 {
-                    state.outbox.push(Request::CopyText(json.clone()));
+                    state.commands.push(AppCommand::CopyText(json.clone()));
                 }
                 if ui
                     .button(tr!(state.lang, "app-request-copy-curl"))
                     .clicked()
                 {
-                    state.outbox.push(Request::CopyText(curl.clone()));
+                    state.commands.push(AppCommand::CopyText(curl.clone()));
                 }
                 if ui
                     .button(tr!(state.lang, "app-request-save-json"))
                     .clicked()
                 {
-                    state.outbox.push(Request::ExportText {
+                    state.commands.push(AppCommand::ExportText {
                         // not text: the default file name
                         suggested_name: "request.json".into(),
                         text: json.clone(),
@@ -319,7 +517,7 @@ fn request_window(ctx: &egui::Context, state: &mut AppState) {
                     .button(tr!(state.lang, "app-request-save-curl"))
                     .clicked()
                 {
-                    state.outbox.push(Request::ExportText {
+                    state.commands.push(AppCommand::ExportText {
                         // not text: the default file name
                         suggested_name: "request.sh".into(),
                         text: format!(
@@ -338,7 +536,7 @@ fn request_window(ctx: &egui::Context, state: &mut AppState) {
                     ui.add(egui::Label::new(RichText::new(&curl).monospace()).wrap());
                 });
         });
-    state.show_request = open;
+    state.editor.show_request = open;
 }
 
 fn drop_overlay(ctx: &egui::Context, state: &AppState) {
@@ -370,7 +568,13 @@ fn drop_overlay(ctx: &egui::Context, state: &AppState) {
 
 fn toasts(ctx: &egui::Context, state: &mut AppState) {
     const LIFE: f64 = 6.0;
-    state.toasts.retain(|t| state.now - t.born < LIFE);
+    let now = state.now;
+    for toast in &mut state.toasts {
+        toast.shown_since.get_or_insert(now);
+    }
+    state
+        .toasts
+        .retain(|t| t.shown_since.is_none_or(|since| now - since < LIFE));
     if state.toasts.is_empty() {
         return;
     }
@@ -393,4 +597,73 @@ fn toasts(ctx: &egui::Context, state: &mut AppState) {
                 });
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> AppState {
+        AppState::new(Lang::En, "http://127.0.0.1:1/api/v1".into())
+    }
+
+    #[test]
+    fn projects_open_track_unsaved_changes_and_relink_moved_files() {
+        let mut s = state();
+        assert!(!s.unsaved(), "a fresh editor has nothing to save");
+        let spec = GenerationSpec {
+            references: vec![
+                crate::core::Reference {
+                    name: "hero".into(),
+                    source: RefSource::Local("/old/hero.png".into()),
+                },
+                crate::core::Reference {
+                    name: "cafe".into(),
+                    source: RefSource::Url("https://e.com/c.png".into()),
+                },
+            ],
+            prompt: "@hero 在@cafe".into(),
+            ..GenerationSpec::default()
+        };
+        s.load_project("/tmp/p.r2v.json".into(), &spec, vec![0]);
+        assert_eq!(s.editor.spec(), spec);
+        assert!(!s.unsaved());
+        assert_eq!(s.project.missing, vec![(0, PathBuf::from("/old/hero.png"))]);
+        assert_eq!(s.project.recent, vec![PathBuf::from("/tmp/p.r2v.json")]);
+        s.relink(0, "/new/hero.png".into());
+        assert!(s.project.missing.is_empty());
+        assert_eq!(
+            s.editor.slots[0].source,
+            RefSource::Local("/new/hero.png".into())
+        );
+        assert_eq!(s.editor.slots[0].name, "hero", "the name stays");
+        assert!(s.unsaved(), "a relinked file is a change to save");
+        s.new_project();
+        assert!(s.editor.slots.is_empty() && s.project.path.is_none() && !s.unsaved());
+    }
+
+    #[test]
+    fn events_reach_the_panel_they_concern() {
+        let mut s = state();
+        s.editor
+            .add_sources(vec![RefSource::Url("https://e.com/a.png".into())]);
+        let slot_key = s.editor.slots[0].key;
+        let failed = || Err(Localized::verbatim("broken"));
+        s.apply(Event::Thumbnail {
+            key: slot_key,
+            result: failed(),
+        });
+        assert!(matches!(
+            s.editor.slots[0].thumb,
+            super::super::widgets::Thumb::Failed(_)
+        ));
+        s.apply(Event::Notice {
+            job: None,
+            message: Localized::verbatim("heads up"),
+        });
+        assert_eq!(s.toasts.len(), 1);
+        let job = crate::engine::Job::new(GenerationSpec::default(), "/tmp".into(), 1);
+        s.apply(Event::Job(Box::new(job)));
+        assert_eq!(s.jobs.jobs.len(), 1);
+    }
 }

@@ -1,14 +1,236 @@
 //! Jobs and history: every generation, live, with what can be done about it.
 
-use super::state::{AppState, JobProgress, JobsView, Request, StateFilter};
-use super::widgets::{self, file_size};
+use super::command::AppCommand;
+use super::shared::Shared;
+use super::widgets::{self, Textures, Thumb, file_size};
 use crate::api::{CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, Model};
-use crate::engine::{Command, Job, JobId, JobState};
-use crate::tr;
+use crate::core::{Lang, Localized};
+use crate::engine::images::Thumbnail;
+use crate::engine::{Command, Event, Job, JobId, JobState};
+use crate::{loc, tr};
 use egui::{Id, RichText, Ui};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 const ROW_HEIGHT: f32 = 66.0;
+
+/// Thumbnail load keys of job rows start here; the editor's slots count up from 1.
+const FIRST_THUMB_KEY: u64 = 1 << 62;
+
+/// What is known about a job beyond its journal: live progress.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobProgress {
+    /// Bytes sent and total, per reference index.
+    pub uploads: std::collections::BTreeMap<usize, (u64, u64)>,
+    /// Bytes received, total, bytes per second.
+    pub download: Option<(u64, Option<u64>, f64)>,
+    /// 1-based place in the local queue.
+    pub queue_position: Option<usize>,
+}
+
+/// Which jobs the panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateFilter {
+    #[default]
+    All,
+    Active,
+    Done,
+    Problems,
+}
+
+/// The jobs panel: every job the engine reported, its live progress, the
+/// filters, and the confirmations waiting for an answer.
+pub struct JobsPanel {
+    /// Every job, newest first.
+    pub jobs: Vec<Job>,
+    /// Bumped whenever `jobs` changes: the cache's key.
+    pub version: u64,
+    cache: Option<JobsCache>,
+    pub progress: HashMap<JobId, JobProgress>,
+    pub search: String,
+    pub filter: StateFilter,
+    pub model: Option<Model>,
+    /// A retry waiting for the user's confirmation.
+    pub confirm_retry: Option<JobId>,
+    /// "Submit anew" (may be billed twice) waiting for confirmation.
+    pub confirm_resubmit: Option<JobId>,
+    /// Removing a job together with its video, waiting for confirmation.
+    pub confirm_delete: Option<JobId>,
+    /// Thumbnails of jobs' first references, and which load key is whose.
+    pub thumbs: HashMap<JobId, (u64, Thumb)>,
+    textures: Textures,
+    next_key: u64,
+    /// What the panel asks of the shell, taken each frame.
+    pub commands: Vec<AppCommand>,
+}
+
+impl Default for JobsPanel {
+    fn default() -> JobsPanel {
+        JobsPanel {
+            jobs: Vec::new(),
+            version: 0,
+            cache: None,
+            progress: HashMap::new(),
+            search: String::new(),
+            filter: StateFilter::All,
+            model: None,
+            confirm_retry: None,
+            confirm_resubmit: None,
+            confirm_delete: None,
+            thumbs: HashMap::new(),
+            textures: Textures::default(),
+            next_key: FIRST_THUMB_KEY,
+            commands: Vec::new(),
+        }
+    }
+}
+
+impl JobsPanel {
+    pub fn ui(&mut self, ui: &mut Ui, shared: Shared<'_>) {
+        jobs_ui(ui, self, shared);
+    }
+
+    /// Takes what the engine reported about jobs; a job that has just ended
+    /// raises a toast and a desktop notification.
+    pub fn apply(&mut self, event: Event, lang: Lang) {
+        match event {
+            Event::Upload {
+                job,
+                index,
+                sent,
+                total,
+            } => {
+                self.progress
+                    .entry(job)
+                    .or_default()
+                    .uploads
+                    .insert(index, (sent, total));
+            }
+            Event::Download {
+                job,
+                received,
+                total,
+                bytes_per_sec,
+            } => {
+                self.progress.entry(job).or_default().download =
+                    Some((received, total, bytes_per_sec));
+            }
+            Event::Queue(queue) => {
+                for progress in self.progress.values_mut() {
+                    progress.queue_position = None;
+                }
+                for (i, id) in queue.into_iter().enumerate() {
+                    self.progress.entry(id).or_default().queue_position = Some(i + 1);
+                }
+            }
+            Event::History(jobs) => {
+                for job in jobs {
+                    if !self.jobs.iter().any(|j| j.id == job.id) {
+                        self.jobs.push(job);
+                    }
+                }
+                self.jobs
+                    .sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
+                self.version += 1;
+            }
+            Event::Job(job) => self.job_changed(*job, lang),
+            Event::Removed(id) => {
+                self.jobs.retain(|j| j.id != id);
+                self.version += 1;
+            }
+            _ => {}
+        }
+    }
+
+    fn job_changed(&mut self, job: Job, lang: Lang) {
+        let was_final = self
+            .jobs
+            .iter()
+            .find(|j| j.id == job.id)
+            .is_some_and(|j| j.state.is_final());
+        if job.state.is_final() && !was_final {
+            self.announce_end(&job, lang);
+        }
+        match self.jobs.iter_mut().find(|j| j.id == job.id) {
+            Some(existing) => *existing = job,
+            None => self.jobs.insert(0, job),
+        }
+        self.version += 1;
+    }
+
+    /// A toast in the window and a desktop notification (the window may be hidden).
+    fn announce_end(&mut self, job: &Job, lang: Lang) {
+        let (text, error) = match job.state {
+            JobState::Done => (
+                loc!(
+                    "editor-state-video-ready",
+                    path = job
+                        .output_path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+                false,
+            ),
+            _ => (
+                loc!(
+                    "editor-state-job-ended",
+                    state = job.state.describe(),
+                    advice = job
+                        .error
+                        .as_ref()
+                        .map(|e| e.advice.clone())
+                        .unwrap_or_else(|| Localized::verbatim(""))
+                ),
+                true,
+            ),
+        };
+        self.commands.push(AppCommand::Notify {
+            title: tr!(
+                lang,
+                "editor-state-notify-title",
+                state = job.state.describe()
+            ),
+            body: text.get(lang).to_string(),
+        });
+        self.commands.push(AppCommand::Toast { text, error });
+    }
+
+    /// A thumbnail the engine made; `false` when no row asked for it.
+    pub fn thumbnail_arrived(
+        &mut self,
+        key: u64,
+        result: &Result<Arc<Thumbnail>, Localized>,
+    ) -> bool {
+        let Some(entry) = self.thumbs.values_mut().find(|(k, _)| *k == key) else {
+            return false;
+        };
+        entry.1 = match result {
+            Ok(thumb) => Thumb::Ready(thumb.clone()),
+            Err(reason) => Thumb::Failed(reason.clone()),
+        };
+        true
+    }
+
+    /// Asks for the thumbnail of a job's first reference, once.
+    fn want_thumb(&mut self, job: &Job) {
+        if self.thumbs.contains_key(&job.id) {
+            return;
+        }
+        let Some(first) = job.spec.references.first() else {
+            return;
+        };
+        let key = self.next_key;
+        self.next_key += 1;
+        self.thumbs.insert(job.id.clone(), (key, Thumb::Loading));
+        self.commands.push(AppCommand::Engine(Command::LoadImage {
+            key,
+            source: first.source.clone(),
+            max_side: 96,
+        }));
+    }
+}
 
 /// The rows the filters let through and the totals line, computed again
 /// only when the jobs, the filters or the language change, or a minute has
@@ -31,48 +253,48 @@ struct CacheKey {
     minute: i64,
 }
 
-fn refresh_cache(state: &mut AppState) {
+fn refresh_cache(panel: &mut JobsPanel, shared: Shared<'_>) {
     let key = CacheKey {
-        version: state.jobs_version,
-        count: state.jobs.len(),
-        search: state.jobs_view.search.clone(),
-        state: state.jobs_view.state,
-        model: state.jobs_view.model,
-        lang: state.lang,
+        version: panel.version,
+        count: panel.jobs.len(),
+        search: panel.search.clone(),
+        state: panel.filter,
+        model: panel.model,
+        lang: shared.lang,
         minute: chrono::Utc::now().timestamp() / 60,
     };
-    if state.jobs_cache.as_ref().is_some_and(|c| c.key == key) {
+    if panel.cache.as_ref().is_some_and(|c| c.key == key) {
         return;
     }
     let needle = key.search.trim().to_lowercase();
-    let shown = state
+    let shown = panel
         .jobs
         .iter()
         .enumerate()
-        .filter(|(_, job)| matches_filters(&state.jobs_view, &needle, job))
+        .filter(|(_, job)| matches_filters(panel, &needle, job))
         .map(|(i, _)| i)
         .collect();
-    let totals = totals(state);
-    state.jobs_cache = Some(JobsCache { key, shown, totals });
+    let totals = totals(panel, shared);
+    panel.cache = Some(JobsCache { key, shown, totals });
 }
 
-pub fn jobs_ui(ui: &mut Ui, state: &mut AppState) {
-    refresh_cache(state);
-    header_ui(ui, state);
+fn jobs_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>) {
+    refresh_cache(panel, shared);
+    header_ui(ui, panel, shared);
     let now = chrono::Utc::now().timestamp_millis();
     // The header's filters may have changed.
-    refresh_cache(state);
-    let shown = state
-        .jobs_cache
+    refresh_cache(panel, shared);
+    let shown = panel
+        .cache
         .as_ref()
         .map(|c| c.shown.clone())
         .unwrap_or_default();
-    if state.jobs.is_empty() {
-        ui.label(RichText::new(tr!(state.lang, "jobs-empty")).weak());
+    if panel.jobs.is_empty() {
+        ui.label(RichText::new(tr!(shared.lang, "jobs-empty")).weak());
         return;
     }
     if shown.is_empty() {
-        ui.label(RichText::new(tr!(state.lang, "jobs-no-match")).weak());
+        ui.label(RichText::new(tr!(shared.lang, "jobs-no-match")).weak());
     }
     // Only the visible rows are laid out: the cost does not grow with history.
     egui::ScrollArea::vertical()
@@ -80,15 +302,15 @@ pub fn jobs_ui(ui: &mut Ui, state: &mut AppState) {
         .auto_shrink([false, false])
         .show_rows(ui, ROW_HEIGHT, shown.len(), |ui, range| {
             for &index in &shown[range] {
-                let job = state.jobs[index].clone();
-                row_ui(ui, state, &job, now);
+                let job = panel.jobs[index].clone();
+                row_ui(ui, panel, shared, &job, now);
             }
         });
-    confirmations(ui.ctx(), state);
+    confirmations(ui.ctx(), panel, shared);
 }
 
-fn matches_filters(view: &JobsView, needle: &str, job: &Job) -> bool {
-    let state_ok = match view.state {
+fn matches_filters(view: &JobsPanel, needle: &str, job: &Job) -> bool {
+    let state_ok = match view.filter {
         StateFilter::All => true,
         StateFilter::Active => !job.state.is_final(),
         StateFilter::Done => job.state == JobState::Done,
@@ -101,16 +323,16 @@ fn matches_filters(view: &JobsView, needle: &str, job: &Job) -> bool {
     state_ok && model_ok && (needle.is_empty() || job.spec.prompt.to_lowercase().contains(needle))
 }
 
-fn header_ui(ui: &mut Ui, state: &mut AppState) {
+fn header_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>) {
     ui.horizontal(|ui| {
-        let lang = state.lang;
+        let lang = shared.lang;
         ui.label(RichText::new(tr!(lang, "jobs-title")).strong());
-        ui.label(RichText::new(format!("{}", state.jobs.len())).weak());
+        ui.label(RichText::new(format!("{}", panel.jobs.len())).weak());
         ui.add_space(8.0);
         let search = tr!(lang, "jobs-search-hint");
         let label = ui.label(RichText::new(tr!(lang, "jobs-search")).weak());
         ui.add(
-            egui::TextEdit::singleline(&mut state.jobs_view.search)
+            egui::TextEdit::singleline(&mut panel.search)
                 .id(Id::unique("jobs-search"))
                 .hint_text(search)
                 .desired_width(180.0),
@@ -124,7 +346,7 @@ fn header_ui(ui: &mut Ui, state: &mut AppState) {
         ];
         let current = filters
             .iter()
-            .find(|(f, _)| *f == state.jobs_view.state)
+            .find(|(f, _)| *f == panel.filter)
             .map(|(_, l)| l.clone())
             .unwrap_or_default();
         let show = ui.label(RichText::new(tr!(lang, "jobs-show")).weak());
@@ -132,7 +354,7 @@ fn header_ui(ui: &mut Ui, state: &mut AppState) {
             .selected_text(current)
             .show_ui(ui, |ui| {
                 for (filter, label) in &filters {
-                    ui.selectable_value(&mut state.jobs_view.state, *filter, label);
+                    ui.selectable_value(&mut panel.filter, *filter, label);
                 }
             })
             .response
@@ -141,19 +363,14 @@ fn header_ui(ui: &mut Ui, state: &mut AppState) {
         let model_label = ui.label(RichText::new(tr!(lang, "jobs-model")).weak());
         egui::ComboBox::from_id_salt("jobs-model-filter")
             .selected_text(
-                state
-                    .jobs_view
+                panel
                     .model
                     .map_or(all_models.clone(), |m| m.info().display_name.to_string()),
             )
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut state.jobs_view.model, None, all_models);
+                ui.selectable_value(&mut panel.model, None, all_models);
                 for model in Model::ALL {
-                    ui.selectable_value(
-                        &mut state.jobs_view.model,
-                        Some(model),
-                        model.info().display_name,
-                    );
+                    ui.selectable_value(&mut panel.model, Some(model), model.info().display_name);
                 }
             })
             .response
@@ -161,8 +378,8 @@ fn header_ui(ui: &mut Ui, state: &mut AppState) {
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.label(
                 RichText::new(
-                    state
-                        .jobs_cache
+                    panel
+                        .cache
                         .as_ref()
                         .map(|c| c.totals.clone())
                         .unwrap_or_default(),
@@ -176,11 +393,11 @@ fn header_ui(ui: &mut Ui, state: &mut AppState) {
 }
 
 /// Billed seconds and estimated spend today and this month (local time).
-fn totals(state: &AppState) -> String {
+fn totals(panel: &JobsPanel, shared: Shared<'_>) -> String {
     use chrono::Datelike;
     let today = chrono::Local::now().date_naive();
     let (mut day_s, mut day_cost, mut month_s, mut month_cost) = (0.0, 0.0, 0.0, 0.0);
-    for job in &state.jobs {
+    for job in &panel.jobs {
         let (Some(billed), Some(done)) = (job.billed_seconds, job.entered(JobState::Done)) else {
             continue;
         };
@@ -188,7 +405,7 @@ fn totals(state: &AppState) -> String {
             continue;
         };
         let date = when.with_timezone(&chrono::Local).date_naive();
-        let price = caps::estimate_price(&state.prices, job.spec.model, job.spec.tier, 1)
+        let price = caps::estimate_price(shared.prices, job.spec.model, job.spec.tier, 1)
             .unwrap_or(0.0)
             * billed;
         if date.year() == today.year() && date.month() == today.month() {
@@ -201,7 +418,7 @@ fn totals(state: &AppState) -> String {
         }
     }
     tr!(
-        state.lang,
+        shared.lang,
         "jobs-totals",
         day_seconds = day_s,
         day_cost = format!("{day_cost:.2}"),
@@ -211,15 +428,21 @@ fn totals(state: &AppState) -> String {
     )
 }
 
-fn row_ui(ui: &mut Ui, state: &mut AppState, job: &Job, now: i64) {
-    state.want_job_thumb(job);
-    let progress = state.progress.get(&job.id).cloned().unwrap_or_default();
+fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now: i64) {
+    panel.want_thumb(job);
+    let progress = panel.progress.get(&job.id).cloned().unwrap_or_default();
     ui.allocate_ui(egui::vec2(ui.available_width(), ROW_HEIGHT), |ui| {
         ui.horizontal(|ui| {
-            let thumb = state.job_thumbs.get(&job.id).map(|(k, t)| (*k, t.clone()));
+            let thumb = panel.thumbs.get(&job.id).map(|(k, t)| (*k, t.clone()));
             match thumb {
                 Some((key, thumb)) => {
-                    widgets::thumb_image(ui, state, key, &thumb, egui::vec2(56.0, 56.0));
+                    widgets::thumb_image(
+                        ui,
+                        &mut panel.textures,
+                        key,
+                        &thumb,
+                        egui::vec2(56.0, 56.0),
+                    );
                 }
                 None => {
                     ui.allocate_exact_size(egui::vec2(56.0, 56.0), egui::Sense::hover());
@@ -227,7 +450,7 @@ fn row_ui(ui: &mut Ui, state: &mut AppState, job: &Job, now: i64) {
             }
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
-                    let (color, text) = status(ui, state, job, &progress, now);
+                    let (color, text) = status(ui, shared, job, &progress, now);
                     // The state on the left, cut short if need be; actions on the right.
                     egui::Sides::new().shrink_left().truncate().show(
                         ui,
@@ -235,17 +458,17 @@ fn row_ui(ui: &mut Ui, state: &mut AppState, job: &Job, now: i64) {
                             ui.colored_label(color, "●");
                             ui.label(RichText::new(&text).strong());
                         },
-                        |ui| actions_ui(ui, state, job),
+                        |ui| actions_ui(ui, panel, shared, job),
                     );
                 });
                 let names: Vec<String> =
                     job.spec.references.iter().map(|r| r.name.clone()).collect();
-                let mut title = super::prompt_editor::highlight(ui, job.title(), &names);
+                let mut title = widgets::highlight(ui, job.title(), &names);
                 title.wrap.max_rows = 1;
                 title.wrap.break_anywhere = true;
                 title.wrap.max_width = ui.available_width();
                 ui.add(egui::Label::new(title).truncate());
-                ui.label(RichText::new(details(state, job, now)).weak().small());
+                ui.label(RichText::new(details(shared, job, now)).weak().small());
             });
         });
     });
@@ -255,13 +478,13 @@ fn row_ui(ui: &mut Ui, state: &mut AppState, job: &Job, now: i64) {
 /// The state in words, with the stage's progress.
 fn status(
     ui: &Ui,
-    state: &AppState,
+    shared: Shared<'_>,
     job: &Job,
     progress: &JobProgress,
     now: i64,
 ) -> (egui::Color32, String) {
-    let lang = state.lang;
-    let words = state.t(&job.state.describe());
+    let lang = shared.lang;
+    let words = job.state.describe().get(lang).to_string();
     let clock = |ms: i64| {
         let s = (ms / 1000).max(0);
         format!("{}:{:02}", s / 60, s % 60)
@@ -333,7 +556,7 @@ fn status(
         }
         JobState::Done => {
             let billed = job.billed_seconds.unwrap_or(job.spec.duration as f64);
-            let cost = caps::estimate_price(&state.prices, job.spec.model, job.spec.tier, 1)
+            let cost = caps::estimate_price(shared.prices, job.spec.model, job.spec.tier, 1)
                 .map(|p| p * billed);
             let text = match cost {
                 Some(c) => tr!(
@@ -363,13 +586,17 @@ fn status(
             (error, text)
         }
         JobState::SubmitUnknown => {
-            let text = job.warning.as_ref().map(|w| state.t(w)).unwrap_or(words);
+            let text = job
+                .warning
+                .as_ref()
+                .map(|w| w.get(shared.lang).to_string())
+                .unwrap_or(words);
             (error, text)
         }
         JobState::Canceled => (ui.visuals().weak_text_color(), words),
         _ => {
             let text = match &job.warning {
-                Some(w) => format!("{words} · {}", state.t(w)),
+                Some(w) => format!("{words} · {}", w.get(shared.lang)),
                 None => words,
             };
             (accent, text)
@@ -378,14 +605,14 @@ fn status(
 }
 
 /// Model, size, length, sound, and how long the task id and link stay valid.
-fn details(state: &AppState, job: &Job, now: i64) -> String {
-    let lang = state.lang;
+fn details(shared: Shared<'_>, job: &Job, now: i64) -> String {
+    let lang = shared.lang;
     let size = job.spec.size().map(|s| s.to_string()).unwrap_or_default();
     let mut parts = Vec::new();
     if let Some(e) = &job.error
         && job.state.is_final()
     {
-        parts.push(e.advice.get(state.lang).to_string());
+        parts.push(e.advice.get(shared.lang).to_string());
     }
     parts.extend([
         job.spec.model.info().display_name.to_string(),
@@ -426,17 +653,19 @@ fn details(state: &AppState, job: &Job, now: i64) -> String {
     parts.join(" · ")
 }
 
-fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
-    let lang = state.lang;
+fn actions_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job) {
+    let lang = shared.lang;
     ui.menu_button(tr!(lang, "jobs-more"), |ui| {
         if ui.button(tr!(lang, "jobs-restore")).clicked() {
-            state.restore(&job.spec);
+            panel
+                .commands
+                .push(AppCommand::Restore(Box::new(job.spec.clone())));
             ui.close();
         }
         if let Some(task) = &job.task_id
             && ui.button(tr!(lang, "jobs-copy-task-id")).clicked()
         {
-            state.outbox.push(Request::CopyText(task.clone()));
+            panel.commands.push(AppCommand::CopyText(task.clone()));
             ui.close();
         }
         let request_id = job
@@ -447,7 +676,7 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
         if let Some(id) = request_id
             && ui.button(tr!(lang, "jobs-copy-request-id")).clicked()
         {
-            state.outbox.push(Request::CopyText(id));
+            panel.commands.push(AppCommand::CopyText(id));
             ui.close();
         }
         let body = job.request.clone().or_else(|| {
@@ -455,30 +684,32 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
         });
         if let Some(body) = body {
             if ui.button(tr!(lang, "jobs-copy-json")).clicked() {
-                state
-                    .outbox
-                    .push(Request::CopyText(export::request_json(&body)));
+                panel
+                    .commands
+                    .push(AppCommand::CopyText(export::request_json(&body)));
                 ui.close();
             }
             if ui.button(tr!(lang, "jobs-copy-curl")).clicked() {
-                state.outbox.push(Request::CopyText(export::curl_command(
-                    &state.base_url,
-                    &body,
-                )));
+                panel
+                    .commands
+                    .push(AppCommand::CopyText(export::curl_command(
+                        shared.base_url,
+                        &body,
+                    )));
                 ui.close();
             }
         }
         if job.state.is_final() || job.state == JobState::SubmitUnknown {
             ui.separator();
             if ui.button(tr!(lang, "jobs-remove")).clicked() {
-                state.outbox.push(Request::Engine(Command::Remove {
+                panel.commands.push(AppCommand::Engine(Command::Remove {
                     id: job.id.clone(),
                     delete_video: false,
                 }));
                 ui.close();
             }
             if job.output_path.is_some() && ui.button(tr!(lang, "jobs-remove-delete")).clicked() {
-                state.jobs_view.confirm_delete = Some(job.id.clone());
+                panel.confirm_delete = Some(job.id.clone());
                 ui.close();
             }
         }
@@ -487,10 +718,10 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
         JobState::Done => {
             if let Some(path) = &job.output_path {
                 if ui.button(tr!(lang, "jobs-show-in-folder")).clicked() {
-                    state.outbox.push(Request::Reveal(path.clone()));
+                    panel.commands.push(AppCommand::Reveal(path.clone()));
                 }
                 if ui.button(tr!(lang, "jobs-play")).clicked() {
-                    state.outbox.push(Request::Open(path.clone()));
+                    panel.commands.push(AppCommand::Open(path.clone()));
                 }
             }
         }
@@ -501,24 +732,24 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
         | JobState::Running
             if ui.button(tr!(lang, "jobs-cancel")).clicked() =>
         {
-            state
-                .outbox
-                .push(Request::Engine(Command::Cancel(job.id.clone())));
+            panel
+                .commands
+                .push(AppCommand::Engine(Command::Cancel(job.id.clone())));
         }
         JobState::SubmitUnknown => {
             if ui.button(tr!(lang, "jobs-submit-anew")).clicked() {
-                state.jobs_view.confirm_resubmit = Some(job.id.clone());
+                panel.confirm_resubmit = Some(job.id.clone());
             }
             if ui.button(tr!(lang, "jobs-look-again")).clicked() {
-                state
-                    .outbox
-                    .push(Request::Engine(Command::LookAgain(job.id.clone())));
+                panel
+                    .commands
+                    .push(AppCommand::Engine(Command::LookAgain(job.id.clone())));
             }
         }
         _ => {}
     }
     if job.state.is_final() && ui.button(tr!(lang, "jobs-retry")).clicked() {
-        state.jobs_view.confirm_retry = Some(job.id.clone());
+        panel.confirm_retry = Some(job.id.clone());
     }
     if let Some(error) = &job.error
         && let Some(id) = &error.request_id
@@ -527,16 +758,22 @@ fn actions_ui(ui: &mut Ui, state: &mut AppState, job: &Job) {
             .on_hover_text(tr!(lang, "jobs-request-id-hint"))
             .clicked()
     {
-        state.outbox.push(Request::CopyText(id.clone()));
+        panel.commands.push(AppCommand::CopyText(id.clone()));
     }
 }
 
 /// Dialogs for choices that cost money or delete files.
-fn confirmations(ctx: &egui::Context, state: &mut AppState) {
-    let lang = state.lang;
-    let (jobs, prices) = (&state.jobs, &state.prices);
-    let view = &mut state.jobs_view;
-    let outbox = &mut state.outbox;
+fn confirmations(ctx: &egui::Context, panel: &mut JobsPanel, shared: Shared<'_>) {
+    let lang = shared.lang;
+    let prices = shared.prices;
+    let JobsPanel {
+        jobs,
+        confirm_retry,
+        confirm_resubmit,
+        confirm_delete,
+        commands,
+        ..
+    } = panel;
     let retry_texts = |id: &JobId| {
         let price = jobs
             .iter()
@@ -560,8 +797,8 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
     };
     ask(
         ctx,
-        &mut view.confirm_retry,
-        outbox,
+        confirm_retry,
+        commands,
         "confirm-retry", // not text: egui id of the dialog
         retry_texts,
         |from| Command::Retry {
@@ -571,8 +808,8 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
     );
     ask(
         ctx,
-        &mut view.confirm_resubmit,
-        outbox,
+        confirm_resubmit,
+        commands,
         "confirm-resubmit", // not text: egui id of the dialog
         |_| {
             [
@@ -586,8 +823,8 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
     );
     ask(
         ctx,
-        &mut view.confirm_delete,
-        outbox,
+        confirm_delete,
+        commands,
         "confirm-delete", // not text: egui id of the dialog
         |_| {
             [
@@ -609,7 +846,7 @@ fn confirmations(ctx: &egui::Context, state: &mut AppState) {
 fn ask(
     ctx: &egui::Context,
     waiting: &mut Option<JobId>,
-    outbox: &mut Vec<Request>,
+    outbox: &mut Vec<AppCommand>,
     dialog: &str,
     texts: impl FnOnce(&JobId) -> [String; 4],
     command: impl FnOnce(JobId) -> Command,
@@ -620,7 +857,7 @@ fn ask(
     if let Some(yes) = confirm(ctx, dialog, texts(&id)) {
         *waiting = None;
         if yes {
-            outbox.push(Request::Engine(command(id)));
+            outbox.push(AppCommand::Engine(command(id)));
         }
     }
 }

@@ -1,15 +1,19 @@
-//! The desktop window (eframe/egui). Plain data in [`state`], drawing in the panels,
-//! the eframe shell in [`app`]. No I/O happens here: the engine does it.
+//! The desktop window (eframe/egui). Each panel owns its state and draws it
+//! ([`editor`], [`jobs`], [`settings`]); [`app`] holds them and draws the window;
+//! panels emit [`command::AppCommand`]s, which the eframe shell ([`shell`])
+//! executes in one place. No I/O happens on the UI thread: the engine and
+//! [`background`] do it.
 
 pub mod app;
+pub mod background;
+pub mod command;
+pub mod editor;
 pub mod fonts;
 pub mod jobs;
-pub mod params;
-pub mod prompt_editor;
-pub mod references;
+pub mod notify;
 pub mod settings;
+pub mod shared;
 pub mod shell;
-pub mod state;
 pub mod widgets;
 
 use crate::api::{ApiKey, resolve_base_url};
@@ -18,7 +22,8 @@ use crate::engine::{Engine, EngineConfig, EventSink};
 use crate::settings::{KeyStore, Settings};
 use crate::sim::{SimConfig, Simulator};
 use crate::{loc, tr};
-use state::AppState;
+use app::AppState;
+use command::AppCommand;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -137,10 +142,11 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
             let ctx = cc.egui_ctx.clone();
             let sink = EventSink::new(tx, Arc::new(move || ctx.request_repaint()));
             let mut state = AppState::new(lang, base_url);
-            shell::apply_settings(&cc.egui_ctx, &mut state, &settings);
+            state.apply_settings(&cc.egui_ctx, &settings);
             state.lang = lang;
             state.demo = demo.is_some();
-            state.settings_view.key = shell::key_info(&lookup);
+            state.settings.demo = demo.is_some();
+            state.settings.key = settings::KeyInfo::from_lookup(&lookup);
             if let Some(problem) = settings_problem {
                 state.toast(loc!("shell-settings-problem", problem = problem), true);
             }
@@ -158,22 +164,23 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 state.toast(loc!("shell-no-key"), true);
             }
             state
-                .outbox
-                .push(state::Request::Engine(crate::engine::Command::LoadHistory));
+                .commands
+                .push(AppCommand::Engine(crate::engine::Command::LoadHistory));
+            let editor = &mut state.editor;
             if !samples.is_empty() {
-                state.add_paths(samples.clone());
-                for (slot, (name, _)) in state.slots.iter_mut().zip(DEMO_REFERENCES) {
+                editor.add_paths(samples.clone());
+                for (slot, (name, _)) in editor.slots.iter_mut().zip(DEMO_REFERENCES) {
                     slot.name = name.to_string();
                     slot.committed = name.to_string();
                 }
-                state.prompt = DEMO_PROMPT.to_string();
-                state.params.duration = 5;
+                editor.prompt = DEMO_PROMPT.to_string();
+                editor.params.duration = 5;
             }
             if !files.is_empty() {
-                state.add_paths(files.clone());
+                editor.add_paths(files.clone());
             }
-            state.recent_projects = settings.recent_projects.clone();
-            state.saved_spec = state.spec();
+            state.project.recent = settings.recent_projects.clone();
+            state.project.saved_spec = state.editor.spec();
             let wiring = shell::Wiring {
                 config,
                 settings,

@@ -2,12 +2,14 @@
 //! theme. Edits a draft; Save hands it to the shell, which stores it off the UI
 //! thread and restarts the engine with it.
 
-use super::state::{AppState, Request};
+use super::command::AppCommand;
+use crate::api::ApiKey;
 use crate::core::capabilities::{self as caps, DEFAULT_BASE_URL, Model};
 use crate::core::{Lang, Localized};
-use crate::settings::{KeySource, Settings, Theme};
+use crate::settings::{KeyLookup, KeySource, Settings, Theme};
 use crate::tr;
 use egui::{Id, RichText, Ui};
+use std::path::PathBuf;
 
 /// What the window knows about the saved key (never the key itself).
 #[derive(Debug, Clone, Default)]
@@ -19,9 +21,20 @@ pub struct KeyInfo {
     pub keychain_problem: Option<String>,
 }
 
-/// The window's own state.
-#[derive(Debug, Clone, Default)]
-pub struct SettingsView {
+impl KeyInfo {
+    /// What a key lookup found, masked.
+    pub fn from_lookup(lookup: &KeyLookup) -> KeyInfo {
+        KeyInfo {
+            masked: lookup.key.as_ref().map(ApiKey::masked),
+            source: Some(lookup.source),
+            keychain_problem: lookup.keychain_problem.clone(),
+        }
+    }
+}
+
+/// The settings window's own state.
+#[derive(Debug, Default)]
+pub struct SettingsPanel {
     pub open: bool,
     pub draft: Settings,
     /// A key being typed: sent once on Save, then cleared; never shown again.
@@ -34,27 +47,61 @@ pub struct SettingsView {
     pub testing: bool,
     /// A message about saving (errors).
     pub message: Option<Localized>,
+    /// `--demo`: the key belongs to the built-in simulator.
+    pub demo: bool,
+    /// What the window asks of the shell, taken each frame.
+    pub commands: Vec<AppCommand>,
+}
+
+impl SettingsPanel {
+    /// Opens the window afresh (no message or test result from last time).
+    pub fn open(&mut self) {
+        self.open = true;
+        self.message = None;
+        self.test_result = None;
+    }
+
+    /// The window, while it is open.
+    pub fn window(&mut self, ctx: &egui::Context, lang: Lang) {
+        settings_window(ctx, self, lang);
+    }
+
+    /// The window's contents.
+    pub fn ui(&mut self, ui: &mut Ui, lang: Lang) {
+        settings_ui(ui, self, lang);
+    }
+
+    /// The output folder chosen in the dialog.
+    pub fn folder_chosen(&mut self, path: PathBuf) {
+        self.draft.output_dir = Some(path);
+    }
+
+    /// The answer to "Test".
+    pub fn tested(&mut self, ok: bool, text: Localized) {
+        self.testing = false;
+        self.test_result = Some((ok, text));
+    }
 }
 
 /// A workspace address, written as Model Studio's documentation writes it.
 // not text: a URL pattern, the same in both languages
 const BEIJING_WORKSPACE_HINT: &str = "https://{WorkspaceId}.cn-beijing.maas.aliyuncs.com/api/v1";
 
-pub fn settings_window(ctx: &egui::Context, state: &mut AppState) {
-    if !state.settings_view.open {
+fn settings_window(ctx: &egui::Context, panel: &mut SettingsPanel, lang: Lang) {
+    if !panel.open {
         return;
     }
     let mut open = true;
-    let title = tr!(state.lang, "settings-title");
+    let title = tr!(lang, "settings-title");
     egui::Window::new(title)
         .id(Id::unique("settings-window"))
         .open(&mut open)
         .default_size([560.0, 690.0])
         .vscroll(true)
-        .show(ctx, |ui| settings_ui(ui, state));
+        .show(ctx, |ui| settings_ui(ui, panel, lang));
     if !open {
-        state.settings_view.open = false;
-        state.settings_view.key_entry.clear();
+        panel.open = false;
+        panel.key_entry.clear();
     }
 }
 
@@ -63,28 +110,27 @@ fn heading(ui: &mut Ui, text: String) -> egui::Response {
     ui.label(RichText::new(text).strong().size(15.0))
 }
 
-pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
-    key_ui(ui, state);
+fn settings_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
+    key_ui(ui, panel, lang);
 
-    let lang = state.lang;
     let region = heading(ui, tr!(lang, "settings-region"));
-    let custom = state.settings_view.draft.base_url.is_some();
+    let custom = panel.draft.base_url.is_some();
     ui.horizontal(|ui| {
         if ui
             .radio(!custom, tr!(lang, "settings-region-beijing"))
             .clicked()
         {
-            state.settings_view.draft.base_url = None;
+            panel.draft.base_url = None;
         }
         if ui
             .radio(custom, tr!(lang, "settings-region-custom"))
             .clicked()
             && !custom
         {
-            state.settings_view.draft.base_url = Some(String::new());
+            panel.draft.base_url = Some(String::new());
         }
     });
-    if let Some(url) = &mut state.settings_view.draft.base_url {
+    if let Some(url) = &mut panel.draft.base_url {
         ui.add(
             egui::TextEdit::singleline(url)
                 .hint_text(BEIJING_WORKSPACE_HINT)
@@ -102,8 +148,7 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
 
     let folder = heading(ui, tr!(lang, "settings-output-folder"));
     ui.horizontal(|ui| {
-        let shown = state
-            .settings_view
+        let shown = panel
             .draft
             .output_dir
             .as_ref()
@@ -112,14 +157,14 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
         ui.label(RichText::new(shown).monospace())
             .labelled_by(folder.id);
         if ui.button(tr!(lang, "settings-output-choose")).clicked() {
-            state.outbox.push(Request::PickOutputFolder);
+            panel.commands.push(AppCommand::PickOutputFolder);
         }
-        if state.settings_view.draft.output_dir.is_some()
+        if panel.draft.output_dir.is_some()
             && ui
                 .button(tr!(lang, "settings-output-use-default"))
                 .clicked()
         {
-            state.settings_view.draft.output_dir = None;
+            panel.draft.output_dir = None;
         }
     });
 
@@ -127,7 +172,7 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
     ui.horizontal(|ui| {
         ui.label(tr!(lang, "settings-jobs-per-model"));
         ui.add(egui::Slider::new(
-            &mut state.settings_view.draft.jobs_per_series,
+            &mut panel.draft.jobs_per_series,
             1..=caps::RUNNING_TASKS_PER_SERIES,
         ))
         .labelled_by(limits.id);
@@ -135,7 +180,7 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
     ui.horizontal(|ui| {
         ui.label(tr!(lang, "settings-checks-per-second"));
         ui.add(egui::Slider::new(
-            &mut state.settings_view.draft.queries_per_second,
+            &mut panel.draft.queries_per_second,
             1..=crate::engine::schedule::MAX_QUERIES_PER_SECOND,
         ))
         .labelled_by(limits.id);
@@ -161,8 +206,7 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
         for model in Model::ALL {
             ui.label(model.info().display_name);
             for tier in caps::Tier::ALL {
-                if let Some(entry) = state
-                    .settings_view
+                if let Some(entry) = panel
                     .draft
                     .prices
                     .iter_mut()
@@ -181,61 +225,60 @@ pub fn settings_ui(ui: &mut Ui, state: &mut AppState) {
         }
     });
     if ui.button(tr!(lang, "settings-prices-reset")).clicked() {
-        state.settings_view.draft.prices = caps::default_prices();
+        panel.draft.prices = caps::default_prices();
     }
 
     heading(ui, tr!(lang, "settings-language-and-theme"));
     ui.horizontal(|ui| {
-        let chosen = state.settings_view.draft.lang.unwrap_or(lang);
+        let chosen = panel.draft.lang.unwrap_or(lang);
         if ui
             .radio(chosen == Lang::En, tr!(lang, "settings-language-english"))
             .clicked()
         {
-            state.settings_view.draft.lang = Some(Lang::En);
+            panel.draft.lang = Some(Lang::En);
         }
         if ui
             .radio(chosen == Lang::Zh, tr!(lang, "settings-language-chinese"))
             .clicked()
         {
-            state.settings_view.draft.lang = Some(Lang::Zh);
+            panel.draft.lang = Some(Lang::Zh);
         }
     });
     ui.horizontal(|ui| {
-        let theme = state.settings_view.draft.theme;
+        let theme = panel.draft.theme;
         for (value, label) in [
             (Theme::System, tr!(lang, "settings-theme-system")),
             (Theme::Light, tr!(lang, "settings-theme-light")),
             (Theme::Dark, tr!(lang, "settings-theme-dark")),
         ] {
             if ui.radio(theme == value, label).clicked() {
-                state.settings_view.draft.theme = value;
+                panel.draft.theme = value;
             }
         }
     });
 
     ui.add_space(12.0);
-    if let Some(message) = &state.settings_view.message {
-        ui.colored_label(ui.visuals().error_fg_color, state.t(message));
+    if let Some(message) = &panel.message {
+        ui.colored_label(ui.visuals().error_fg_color, message.get(lang));
     }
     ui.horizontal(|ui| {
         if ui
             .button(RichText::new(tr!(lang, "settings-save")).strong())
             .clicked()
         {
-            let draft = state.settings_view.draft.clone().clamped();
-            state.outbox.push(Request::SaveSettings(draft));
+            let draft = panel.draft.clone().clamped();
+            panel.commands.push(AppCommand::SaveSettings(draft));
         }
         if ui.button(tr!(lang, "settings-close")).clicked() {
-            state.settings_view.open = false;
-            state.settings_view.key_entry.clear();
+            panel.open = false;
+            panel.key_entry.clear();
         }
     });
 }
 
-fn key_ui(ui: &mut Ui, state: &mut AppState) {
-    let lang = state.lang;
+fn key_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
     let heading_response = heading(ui, tr!(lang, "settings-key"));
-    let info = state.settings_view.key.clone();
+    let info = panel.key.clone();
     let where_from = match info.source {
         Some(KeySource::Environment) => tr!(lang, "settings-key-from-environment"),
         Some(KeySource::Keychain) => tr!(lang, "settings-key-in-keychain"),
@@ -246,7 +289,7 @@ fn key_ui(ui: &mut Ui, state: &mut AppState) {
         ui.label(RichText::new(info.masked.clone().unwrap_or_else(|| "—".into())).monospace());
         ui.label(RichText::new(where_from).weak());
     });
-    if state.demo {
+    if panel.demo {
         ui.label(RichText::new(tr!(lang, "settings-key-demo")).weak().small());
     }
     if info.source == Some(KeySource::File) {
@@ -264,14 +307,14 @@ fn key_ui(ui: &mut Ui, state: &mut AppState) {
     ui.horizontal(|ui| {
         let hint = tr!(lang, "settings-key-hint");
         ui.add(
-            egui::TextEdit::singleline(&mut state.settings_view.key_entry)
+            egui::TextEdit::singleline(&mut panel.key_entry)
                 .id(Id::unique("settings-key-entry"))
                 .password(true)
                 .hint_text(hint)
                 .desired_width(260.0),
         )
         .labelled_by(heading_response.id);
-        let entered = crate::api::ApiKey::new(state.settings_view.key_entry.clone());
+        let entered = crate::api::ApiKey::new(panel.key_entry.clone());
         if ui
             .add_enabled(
                 entered.is_some(),
@@ -280,46 +323,46 @@ fn key_ui(ui: &mut Ui, state: &mut AppState) {
             .clicked()
             && let Some(key) = entered
         {
-            state.outbox.push(Request::StoreKey {
+            panel.commands.push(AppCommand::StoreKey {
                 key,
-                allow_file: state.settings_view.allow_file,
+                allow_file: panel.allow_file,
             });
-            state.settings_view.key_entry.clear();
+            panel.key_entry.clear();
         }
         let test_label = tr!(lang, "settings-key-test");
         if ui
-            .add_enabled(!state.settings_view.testing, egui::Button::new(test_label))
+            .add_enabled(!panel.testing, egui::Button::new(test_label))
             .on_hover_text(tr!(lang, "settings-key-test-tooltip"))
             .clicked()
         {
-            state.settings_view.testing = true;
-            state.settings_view.test_result = None;
-            let base_url = state.settings_view.draft.base_url.clone();
-            let key = crate::api::ApiKey::new(state.settings_view.key_entry.clone());
-            state.outbox.push(Request::TestKey { base_url, key });
+            panel.testing = true;
+            panel.test_result = None;
+            let base_url = panel.draft.base_url.clone();
+            let key = crate::api::ApiKey::new(panel.key_entry.clone());
+            panel.commands.push(AppCommand::TestKey { base_url, key });
         }
         if info
             .source
             .is_some_and(|s| matches!(s, KeySource::Keychain | KeySource::File))
             && ui.button(tr!(lang, "settings-key-forget")).clicked()
         {
-            state.outbox.push(Request::ForgetKey);
+            panel.commands.push(AppCommand::ForgetKey);
         }
     });
     let file_label = tr!(lang, "settings-key-allow-file");
-    ui.checkbox(&mut state.settings_view.allow_file, file_label);
-    if state.settings_view.testing {
+    ui.checkbox(&mut panel.allow_file, file_label);
+    if panel.testing {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(tr!(lang, "settings-key-testing"));
         });
     }
-    if let Some((ok, text)) = &state.settings_view.test_result {
+    if let Some((ok, text)) = &panel.test_result {
         let color = if *ok {
             egui::Color32::from_rgb(80, 180, 100)
         } else {
             ui.visuals().error_fg_color
         };
-        ui.colored_label(color, state.t(text));
+        ui.colored_label(color, text.get(lang));
     }
 }

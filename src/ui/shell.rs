@@ -1,67 +1,28 @@
-//! The eframe shell around [`app_ui`]: owns the engine, feeds its events to the
-//! state, and carries out the state's requests. Anything that blocks (dialogs, the
-//! keychain, files, the network, stopping the engine) runs on a worker thread and
-//! answers through a channel with a repaint.
+//! The eframe shell around [`app_ui`]. `logic` does everything but drawing, and
+//! runs even while the window is minimised or hidden (eframe then skips `ui`):
+//! it takes the engine's events, raises notifications, answers the close
+//! request and executes every command in one place, [`App::execute`]. `ui`
+//! only draws. Anything that blocks (dialogs, the keychain, files, the
+//! network, stopping the engine) goes to [`Background`].
 
-use super::app::app_ui;
+use super::app::{AppState, Closing, app_ui};
+use super::background::Background;
+use super::command::{AppCommand, StartedEngine};
+use super::notify::{DesktopNotifier, Notifier};
 use super::settings::KeyInfo;
-use super::state::{AppState, Request};
 use crate::api::{ApiKey, Client, ClientConfig, ListFilter, resolve_base_url};
-use crate::core::{GenerationSpec, Lang, Localized};
+use crate::core::{Lang, Localized};
 use crate::engine::{Command, Engine, EngineConfig, Event, EventSink};
 use crate::project::{self, Project};
-use crate::settings::{KeyLookup, KeyStore, Settings, Theme};
+use crate::settings::{KeyLookup, KeyStore, Settings};
 use crate::{loc, tr};
 use egui::Ui;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::Receiver;
 
 /// The image files the file dialogs offer.
 // not text: file extensions
 const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"];
-
-/// Work for the worker thread. Chores with a file dialog carry the language
-/// of its filter names.
-enum Chore {
-    PickFiles(Lang),
-    PickFolder,
-    SaveSettings(Settings),
-    StoreKey(ApiKey, bool),
-    ForgetKey,
-    Test {
-        base_url: String,
-        key: ApiKey,
-    },
-    /// Stop the old engine (it may wait for a create call to be answered), start
-    /// a new one.
-    Restart(Option<Engine>, Box<EngineConfig>),
-    OpenProject(Option<PathBuf>, Lang),
-    SaveProject(Option<PathBuf>, Box<GenerationSpec>, Lang),
-    RelinkFile(usize, Lang),
-    RelinkFolder(Box<Project>, Vec<usize>),
-    /// Keep the recent-projects list in the settings file.
-    SaveRecent(Settings),
-    Export {
-        suggested_name: String,
-        text: String,
-    },
-}
-
-/// What the worker reports.
-enum Done {
-    Files(Vec<PathBuf>),
-    Folder(PathBuf),
-    Saved(Result<Settings, Localized>),
-    Key(Result<(), Localized>, KeyLookup),
-    Tested(bool, Localized),
-    Engine(Result<Engine, Localized>),
-    Opened(Result<(PathBuf, Project, Vec<usize>), Localized>),
-    ProjectSaved(Result<PathBuf, Localized>),
-    Relinked(Vec<(usize, PathBuf)>),
-    Exported(Result<PathBuf, Localized>),
-    /// A dialog was closed without a choice.
-    Nothing,
-}
 
 /// How the app is wired: fixed for the session except what settings change.
 pub struct Wiring {
@@ -75,18 +36,24 @@ pub struct Wiring {
     pub report_first_frame: bool,
 }
 
+/// The engine as the shell sees it.
+enum EngineLink {
+    Running(Engine),
+    /// Being restarted on the worker: commands wait here.
+    Restarting(Vec<Command>),
+    /// It could not start.
+    Missing,
+}
+
 pub struct App {
     pub state: AppState,
-    engine: Option<Engine>,
+    engine: EngineLink,
     events: Receiver<Event>,
-    chores: Sender<Chore>,
-    done: Receiver<Done>,
+    /// Given to restarted engines.
+    sink: EventSink,
+    background: Background,
+    notifier: Box<dyn Notifier>,
     wiring: Wiring,
-    /// Commands sent while the engine restarts.
-    waiting: Vec<Command>,
-    /// The user chose to close: let the window go.
-    closing: bool,
-    restarting: bool,
     /// Kept alive for `--demo`; dropped after the engine.
     _demo: Option<super::DemoService>,
 }
@@ -100,291 +67,421 @@ impl App {
         wiring: Wiring,
         demo: Option<super::DemoService>,
     ) -> App {
-        let (chores, done) = worker(ctx.clone(), wiring.settings_dir.clone(), events.0.clone());
+        let wake = ctx.clone();
         App {
             state,
-            engine,
+            engine: engine.map_or(EngineLink::Missing, EngineLink::Running),
             events: events.1,
-            chores,
-            done,
+            sink: events.0,
+            background: Background::start(move || wake.request_repaint()),
+            notifier: Box::new(DesktopNotifier),
             wiring,
-            waiting: Vec::new(),
-            closing: false,
-            restarting: false,
             _demo: demo,
         }
     }
 
-    fn send(&mut self, command: Command) {
-        match (&self.engine, self.restarting) {
-            (Some(engine), false) => engine.send(command),
-            (_, true) => self.waiting.push(command),
-            (None, false) => self.state.toast(loc!("shell-engine-not-running"), true),
+    /// Desktop notifications go to `notifier` instead of the desktop.
+    pub fn with_notifier(mut self, notifier: impl Notifier + 'static) -> App {
+        self.notifier = Box::new(notifier);
+        self
+    }
+
+    /// Everything but drawing; eframe calls it through `logic`, also while the
+    /// window is hidden.
+    pub fn tick(&mut self, ctx: &egui::Context) {
+        while let Ok(event) = self.events.try_recv() {
+            self.state.apply(event);
         }
+        for answer in self.background.answers() {
+            self.execute(ctx, answer);
+        }
+        // Unsaved changes are asked about before the window goes.
+        if ctx.input(|i| i.viewport().close_requested()) && self.state.close_requested() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        }
+        // Commands may lead to more (a restored spec asks for thumbnails).
+        loop {
+            let commands = self.state.take_commands();
+            if commands.is_empty() {
+                break;
+            }
+            for command in commands {
+                self.execute(ctx, command);
+            }
+        }
+    }
+
+    /// The one place where commands are carried out.
+    pub fn execute(&mut self, ctx: &egui::Context, command: AppCommand) {
+        match command {
+            AppCommand::Engine(command) => self.send(command),
+            AppCommand::PickFiles => self.pick_files(),
+            AppCommand::CopyText(text) => ctx.copy_text(text),
+            AppCommand::Open(path) => open_file(path),
+            AppCommand::Reveal(path) => reveal(path),
+            AppCommand::Notify { title, body } => self.notifier.notify(&title, &body),
+            AppCommand::Toast { text, error } => self.state.toast(text, error),
+            AppCommand::PickOutputFolder => self.pick_output_folder(),
+            AppCommand::SaveSettings(settings) => self.save_settings(settings),
+            AppCommand::StoreKey { key, allow_file } => self.store_key(key, allow_file),
+            AppCommand::ForgetKey => self.forget_key(),
+            AppCommand::TestKey { base_url, key } => self.test_key(base_url, key),
+            AppCommand::OpenProject(path) => self.open_project(path),
+            AppCommand::SaveProject(path) => self.save_project(path),
+            AppCommand::RelinkFile(index) => self.relink_file(index),
+            AppCommand::RelinkFolder => self.relink_folder(),
+            AppCommand::CloseWindow => self.close_window(ctx),
+            AppCommand::ExportText {
+                suggested_name,
+                text,
+            } => self.export_text(suggested_name, text),
+            AppCommand::Restore(spec) => self.state.restore(&spec),
+            AppCommand::FilesPicked(paths) => self.state.editor.add_paths(paths),
+            AppCommand::OutputFolderPicked(path) => self.state.settings.folder_chosen(path),
+            AppCommand::SettingsSaved(result) => self.settings_saved(ctx, result),
+            AppCommand::KeyChanged(result, lookup) => self.key_changed(result, lookup),
+            AppCommand::KeyTested(ok, text) => self.state.settings.tested(ok, text),
+            AppCommand::EngineStarted(result) => self.engine_started(result),
+            AppCommand::ProjectOpened(result) => self.project_opened(result),
+            AppCommand::ProjectSaved(result) => self.project_saved(ctx, result),
+            AppCommand::Relinked(found) => self.relinked(found),
+            AppCommand::Exported(result) => self.exported(result),
+            AppCommand::DialogClosed => self.state.dialog_closed(),
+        }
+    }
+
+    fn send(&mut self, command: Command) {
+        match &mut self.engine {
+            EngineLink::Running(engine) => engine.send(command),
+            EngineLink::Restarting(waiting) => waiting.push(command),
+            EngineLink::Missing => self.state.toast(loc!("shell-engine-not-running"), true),
+        }
+    }
+
+    fn pick_files(&self) {
+        let lang = self.state.lang;
+        // not text: a task name for the log
+        self.background.run("pick files", move || {
+            let files = rfd::FileDialog::new()
+                .add_filter(tr!(lang, "shell-filter-images"), &IMAGE_EXTENSIONS)
+                .pick_files()
+                .unwrap_or_default();
+            Some(AppCommand::FilesPicked(files))
+        });
+    }
+
+    fn pick_output_folder(&self) {
+        // not text: a task name for the log
+        self.background.run("pick output folder", || {
+            rfd::FileDialog::new()
+                .pick_folder()
+                .map(AppCommand::OutputFolderPicked)
+        });
+    }
+
+    fn save_settings(&self, mut settings: Settings) {
+        settings.recent_projects = self.state.project.recent.clone();
+        let dir = self.wiring.settings_dir.clone();
+        // not text: a task name for the log
+        self.background.run("save settings", move || {
+            Some(AppCommand::SettingsSaved(
+                settings.save(&dir).map(|()| settings),
+            ))
+        });
+    }
+
+    fn store_key(&self, key: ApiKey, allow_file: bool) {
+        let keys = KeyStore::new(&self.wiring.settings_dir);
+        // not text: a task name for the log
+        self.background.run("store key", move || {
+            let result = keys.store(&key, allow_file).map(|_| ());
+            Some(AppCommand::KeyChanged(result, keys.load()))
+        });
+    }
+
+    fn forget_key(&self) {
+        let keys = KeyStore::new(&self.wiring.settings_dir);
+        // not text: a task name for the log
+        self.background.run("forget key", move || {
+            keys.forget();
+            Some(AppCommand::KeyChanged(Ok(()), keys.load()))
+        });
+    }
+
+    fn test_key(&mut self, base_url: Option<String>, key: Option<ApiKey>) {
+        let base_url = match base_url {
+            Some(url) if !self.wiring.demo => resolve_base_url(None, Some(&url)),
+            _ => self.wiring.config.base_url.clone(),
+        };
+        match key.or_else(|| self.wiring.config.api_key.clone()) {
+            // not text: a task name for the log
+            Some(key) => self.background.run("test key", move || {
+                let (ok, text) = test_key(&base_url, key);
+                Some(AppCommand::KeyTested(ok, text))
+            }),
+            None => self
+                .state
+                .settings
+                .tested(false, loc!("shell-key-enter-first")),
+        }
+    }
+
+    fn open_project(&self, path: Option<PathBuf>) {
+        let lang = self.state.lang;
+        // not text: a task name for the log
+        self.background.run("open project", move || {
+            let Some(path) = path.or_else(|| project_dialog(lang).pick_file()) else {
+                return Some(AppCommand::DialogClosed);
+            };
+            Some(AppCommand::ProjectOpened(Project::open(&path).map(|p| {
+                let missing = p.missing_files();
+                (path, Box::new(p), missing)
+            })))
+        });
+    }
+
+    fn save_project(&self, path: Option<PathBuf>) {
+        let lang = self.state.lang;
+        let spec = self.state.editor.spec();
+        // not text: a task name for the log
+        self.background.run("save project", move || {
+            let path = path.or_else(|| {
+                project_dialog(lang)
+                    .set_file_name("project.r2v.json") // not text: a default file name
+                    .save_file()
+                    .map(project::with_extension)
+            });
+            let Some(path) = path else {
+                return Some(AppCommand::DialogClosed);
+            };
+            Some(AppCommand::ProjectSaved(
+                Project::new(spec).save(&path).map(|()| path),
+            ))
+        });
+    }
+
+    fn relink_file(&self, index: usize) {
+        let lang = self.state.lang;
+        // not text: a task name for the log
+        self.background.run("relink file", move || {
+            let picked = rfd::FileDialog::new()
+                .add_filter(tr!(lang, "shell-filter-images"), &IMAGE_EXTENSIONS)
+                .pick_file();
+            Some(match picked {
+                Some(path) => AppCommand::Relinked(vec![(index, path)]),
+                None => AppCommand::DialogClosed,
+            })
+        });
+    }
+
+    fn relink_folder(&self) {
+        let missing: Vec<usize> = self.state.project.missing.iter().map(|(i, _)| *i).collect();
+        let mut spec = self.state.editor.spec();
+        for (i, old) in &self.state.project.missing {
+            if let Some(r) = spec.references.get_mut(*i) {
+                r.source = crate::core::RefSource::Local(old.clone());
+            }
+        }
+        let project = Project::new(spec);
+        // not text: a task name for the log
+        self.background.run("relink folder", move || {
+            Some(match rfd::FileDialog::new().pick_folder() {
+                Some(folder) => {
+                    AppCommand::Relinked(project::find_in_folder(&project, &missing, &folder))
+                }
+                None => AppCommand::DialogClosed,
+            })
+        });
+    }
+
+    fn close_window(&mut self, ctx: &egui::Context) {
+        self.state.closing = Closing::Confirmed;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+
+    fn export_text(&self, suggested_name: String, text: String) {
+        // not text: a task name for the log
+        self.background.run("export", move || {
+            let Some(path) = rfd::FileDialog::new()
+                .set_file_name(&suggested_name)
+                .save_file()
+            else {
+                return Some(AppCommand::DialogClosed);
+            };
+            Some(AppCommand::Exported(
+                std::fs::write(&path, text)
+                    .map(|()| path.clone())
+                    .map_err(|e| {
+                        loc!(
+                            "shell-export-write-failed",
+                            path = path.display().to_string(),
+                            error = e.to_string(),
+                        )
+                    }),
+            ))
+        });
     }
 
     fn remember_recent(&mut self) {
-        self.wiring.settings.recent_projects = self.state.recent_projects.clone();
-        let _ = self
-            .chores
-            .send(Chore::SaveRecent(self.wiring.settings.clone()));
+        self.wiring.settings.recent_projects = self.state.project.recent.clone();
+        let settings = self.wiring.settings.clone();
+        let dir = self.wiring.settings_dir.clone();
+        // not text: a task name for the log
+        self.background.run("save recent projects", move || {
+            if let Err(e) = settings.save(&dir) {
+                tracing::warn!("recent projects: {e}");
+            }
+            None
+        });
     }
 
+    /// Stops the old engine on the worker (it may wait for a create call to be
+    /// answered) and starts a new one with the current wiring.
     fn restart_engine(&mut self) {
-        self.restarting = true;
-        let old = self.engine.take();
-        let _ = self
-            .chores
-            .send(Chore::Restart(old, Box::new(self.wiring.config.clone())));
+        let old = std::mem::replace(&mut self.engine, EngineLink::Restarting(Vec::new()));
+        let config = self.wiring.config.clone();
+        let sink = self.sink.clone();
+        // not text: a task name for the log
+        self.background.run("restart engine", move || {
+            if let EngineLink::Running(engine) = old {
+                engine.shutdown();
+            }
+            Some(AppCommand::EngineStarted(
+                Engine::start(config, sink)
+                    .map(StartedEngine)
+                    .map_err(|e| e.describe()),
+            ))
+        });
     }
 
-    fn finished(&mut self, ctx: &egui::Context, done: Done) {
-        let view = &mut self.state.settings_view;
-        match done {
-            Done::Files(paths) => self.state.add_paths(paths),
-            Done::Folder(path) => view.draft.output_dir = Some(path),
-            Done::Saved(Ok(settings)) => {
-                view.message = None;
-                view.open = false;
-                apply_settings(ctx, &mut self.state, &settings);
-                let config = &mut self.wiring.config;
-                if !self.wiring.demo {
-                    config.base_url = resolve_base_url(None, settings.base_url.as_deref());
-                    self.state.base_url = config.base_url.clone();
-                }
-                config.output_dir = settings
-                    .output_dir
-                    .clone()
-                    .unwrap_or_else(EngineConfig::default_output_dir);
-                config.jobs_per_series = settings.jobs_per_series;
-                config.queries_per_second = settings.queries_per_second;
-                self.wiring.settings = settings;
-                self.restart_engine();
-                self.state.toast(loc!("shell-settings-saved"), false);
+    fn settings_saved(&mut self, ctx: &egui::Context, result: Result<Settings, Localized>) {
+        let settings = match result {
+            Ok(settings) => settings,
+            Err(e) => {
+                self.state.settings.message = Some(loc!("shell-settings-not-saved", error = e));
+                return;
             }
-            Done::Saved(Err(e)) => {
-                view.message = Some(loc!("shell-settings-not-saved", error = e));
-            }
-            Done::Key(result, lookup) => {
-                view.key = key_info(&lookup);
-                if let Err(problem) = result {
-                    view.message = Some(loc!("shell-key-not-saved", problem = problem));
-                }
-                if !self.wiring.demo && self.wiring.config.api_key != lookup.key {
-                    self.wiring.config.api_key = lookup.key;
-                    self.restart_engine();
-                }
-            }
-            Done::Tested(ok, text) => {
-                view.testing = false;
-                view.test_result = Some((ok, text));
-            }
-            Done::Engine(Ok(engine)) => {
-                for command in std::mem::take(&mut self.waiting) {
+        };
+        self.state.settings.message = None;
+        self.state.settings.open = false;
+        self.state.apply_settings(ctx, &settings);
+        let config = &mut self.wiring.config;
+        if !self.wiring.demo {
+            config.base_url = resolve_base_url(None, settings.base_url.as_deref());
+            self.state.base_url = config.base_url.clone();
+        }
+        config.output_dir = settings
+            .output_dir
+            .clone()
+            .unwrap_or_else(EngineConfig::default_output_dir);
+        config.jobs_per_series = settings.jobs_per_series;
+        config.queries_per_second = settings.queries_per_second;
+        self.wiring.settings = settings;
+        self.restart_engine();
+        self.state.toast(loc!("shell-settings-saved"), false);
+    }
+
+    fn key_changed(&mut self, result: Result<(), Localized>, lookup: KeyLookup) {
+        self.state.settings.key = KeyInfo::from_lookup(&lookup);
+        if let Err(problem) = result {
+            self.state.settings.message = Some(loc!("shell-key-not-saved", problem = problem));
+        }
+        if !self.wiring.demo && self.wiring.config.api_key != lookup.key {
+            self.wiring.config.api_key = lookup.key;
+            self.restart_engine();
+        }
+    }
+
+    fn engine_started(&mut self, result: Result<StartedEngine, Localized>) {
+        let waiting = match std::mem::replace(&mut self.engine, EngineLink::Missing) {
+            EngineLink::Restarting(waiting) => waiting,
+            _ => Vec::new(),
+        };
+        match result {
+            Ok(StartedEngine(engine)) => {
+                for command in waiting {
                     engine.send(command);
                 }
-                self.engine = Some(engine);
-                self.restarting = false;
+                self.engine = EngineLink::Running(engine);
             }
-            Done::Opened(Ok((path, project, missing))) => {
+            Err(e) => self
+                .state
+                .toast(loc!("shell-engine-restart-failed", error = e), true),
+        }
+    }
+
+    fn project_opened(&mut self, result: Result<(PathBuf, Box<Project>, Vec<usize>), Localized>) {
+        match result {
+            Ok((path, project, missing)) => {
                 self.state.load_project(path, &project.spec, missing);
                 self.remember_recent();
             }
-            Done::Opened(Err(e)) | Done::ProjectSaved(Err(e)) => {
-                self.state.close_after_save = false;
+            Err(e) => {
+                self.state.dialog_closed();
                 self.state.toast(e, true);
             }
-            Done::ProjectSaved(Ok(path)) => {
-                self.state.saved_spec = self.state.spec();
-                self.state.remember_project(path);
+        }
+    }
+
+    fn project_saved(&mut self, ctx: &egui::Context, result: Result<PathBuf, Localized>) {
+        match result {
+            Ok(path) => {
+                self.state.project_saved(path);
                 self.remember_recent();
                 self.state.toast(loc!("shell-project-saved"), false);
-                if self.state.close_after_save {
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                    self.closing = true;
+                if self.state.closing == Closing::AfterSave {
+                    self.close_window(ctx);
                 }
             }
-            Done::Relinked(found) => {
-                if found.is_empty() {
-                    self.state.toast(loc!("shell-relink-none-found"), true);
-                }
-                for (index, path) in found {
-                    self.state.relink(index, path);
-                }
+            Err(e) => {
+                self.state.dialog_closed();
+                self.state.toast(e, true);
             }
-            Done::Exported(Ok(path)) => self.state.toast(
+        }
+    }
+
+    fn relinked(&mut self, found: Vec<(usize, PathBuf)>) {
+        if found.is_empty() {
+            self.state.toast(loc!("shell-relink-none-found"), true);
+        }
+        for (index, path) in found {
+            self.state.relink(index, path);
+        }
+    }
+
+    fn exported(&mut self, result: Result<PathBuf, Localized>) {
+        match result {
+            Ok(path) => self.state.toast(
                 loc!("shell-exported", path = path.display().to_string()),
                 false,
             ),
-            Done::Exported(Err(e)) => self.state.toast(e, true),
-            Done::Nothing => self.state.close_after_save = false,
-            Done::Engine(Err(e)) => {
-                self.restarting = false;
-                self.state
-                    .toast(loc!("shell-engine-restart-failed", error = e), true);
-            }
+            Err(e) => self.state.toast(e, true),
         }
     }
 }
 
-/// What the settings window shows about a key lookup.
-pub fn key_info(lookup: &KeyLookup) -> KeyInfo {
-    KeyInfo {
-        masked: lookup.key.as_ref().map(ApiKey::masked),
-        source: Some(lookup.source),
-        keychain_problem: lookup.keychain_problem.clone(),
-    }
+/// The file dialog for project files.
+fn project_dialog(lang: Lang) -> rfd::FileDialog {
+    rfd::FileDialog::new().add_filter(
+        tr!(lang, "shell-filter-project"),
+        &["json"], // not text: a file extension
+    )
 }
 
-/// Language, theme and prices from settings.
-pub fn apply_settings(ctx: &egui::Context, state: &mut AppState, settings: &Settings) {
-    if let Some(lang) = settings.lang {
-        state.lang = lang;
-    }
-    state.prices = settings.prices.clone();
-    let preference = match settings.theme {
-        Theme::System => egui::ThemePreference::System,
-        Theme::Light => egui::ThemePreference::Light,
-        Theme::Dark => egui::ThemePreference::Dark,
-    };
-    ctx.set_theme(preference);
-    state.dark = ctx.theme() == egui::Theme::Dark;
-    state.settings_view.draft = settings.clone();
+fn open_file(path: PathBuf) {
+    spawn_detached(move || {
+        if let Err(e) = opener::open(&path) {
+            tracing::warn!("open {}: {e}", path.display());
+        }
+    });
 }
 
-fn worker(
-    ctx: egui::Context,
-    settings_dir: PathBuf,
-    sink: EventSink,
-) -> (Sender<Chore>, Receiver<Done>) {
-    let (chores_tx, chores_rx) = std::sync::mpsc::channel::<Chore>();
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<Done>();
-    let spawned = std::thread::Builder::new()
-        .name("r2v-chores".into()) // not text: a thread name
-        .spawn(move || {
-            let keys = KeyStore::new(&settings_dir);
-            for chore in chores_rx {
-                let done = match chore {
-                    Chore::PickFiles(lang) => Done::Files(
-                        rfd::FileDialog::new()
-                            .add_filter(tr!(lang, "shell-filter-images"), &IMAGE_EXTENSIONS)
-                            .pick_files()
-                            .unwrap_or_default(),
-                    ),
-                    Chore::PickFolder => match rfd::FileDialog::new().pick_folder() {
-                        Some(folder) => Done::Folder(folder),
-                        None => continue,
-                    },
-                    Chore::SaveSettings(settings) => {
-                        Done::Saved(settings.save(&settings_dir).map(|()| settings))
-                    }
-                    Chore::StoreKey(key, allow_file) => {
-                        let result = keys.store(&key, allow_file).map(|_| ());
-                        Done::Key(result, keys.load())
-                    }
-                    Chore::ForgetKey => {
-                        keys.forget();
-                        Done::Key(Ok(()), keys.load())
-                    }
-                    Chore::Test { base_url, key } => {
-                        let (ok, text) = test_key(&base_url, key);
-                        Done::Tested(ok, text)
-                    }
-                    Chore::OpenProject(path, lang) => {
-                        let path = path.or_else(|| {
-                            rfd::FileDialog::new()
-                                .add_filter(
-                                    tr!(lang, "shell-filter-project"),
-                                    &["json"], // not text: a file extension
-                                )
-                                .pick_file()
-                        });
-                        match path {
-                            Some(path) => Done::Opened(Project::open(&path).map(|p| {
-                                let missing = p.missing_files();
-                                (path, p, missing)
-                            })),
-                            None => Done::Nothing,
-                        }
-                    }
-                    Chore::SaveProject(path, spec, lang) => {
-                        let path = path.or_else(|| {
-                            rfd::FileDialog::new()
-                                .add_filter(
-                                    tr!(lang, "shell-filter-project"),
-                                    &["json"], // not text: a file extension
-                                )
-                                .set_file_name("project.r2v.json") // not text: a default file name
-                                .save_file()
-                                .map(project::with_extension)
-                        });
-                        match path {
-                            Some(path) => {
-                                Done::ProjectSaved(Project::new(*spec).save(&path).map(|()| path))
-                            }
-                            None => Done::Nothing,
-                        }
-                    }
-                    Chore::RelinkFile(index, lang) => match rfd::FileDialog::new()
-                        .add_filter(tr!(lang, "shell-filter-images"), &IMAGE_EXTENSIONS)
-                        .pick_file()
-                    {
-                        Some(path) => Done::Relinked(vec![(index, path)]),
-                        None => Done::Nothing,
-                    },
-                    Chore::RelinkFolder(project, missing) => {
-                        match rfd::FileDialog::new().pick_folder() {
-                            Some(folder) => {
-                                Done::Relinked(project::find_in_folder(&project, &missing, &folder))
-                            }
-                            None => Done::Nothing,
-                        }
-                    }
-                    Chore::Export {
-                        suggested_name,
-                        text,
-                    } => {
-                        match rfd::FileDialog::new()
-                            .set_file_name(&suggested_name)
-                            .save_file()
-                        {
-                            Some(path) => Done::Exported(
-                                std::fs::write(&path, text)
-                                    .map(|()| path.clone())
-                                    .map_err(|e| {
-                                        loc!(
-                                            "shell-export-write-failed",
-                                            path = path.display().to_string(),
-                                            error = e.to_string(),
-                                        )
-                                    }),
-                            ),
-                            None => Done::Nothing,
-                        }
-                    }
-                    Chore::SaveRecent(settings) => {
-                        if let Err(e) = settings.save(&settings_dir) {
-                            tracing::warn!("recent projects: {e}");
-                        }
-                        continue;
-                    }
-                    Chore::Restart(old, config) => {
-                        if let Some(engine) = old {
-                            engine.shutdown();
-                        }
-                        Done::Engine(Engine::start(*config, sink.clone()).map_err(|e| e.describe()))
-                    }
-                };
-                if done_tx.send(done).is_err() {
-                    break;
-                }
-                ctx.request_repaint();
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::error!("could not start the worker thread: {e}");
-    }
-    (chores_tx, done_rx)
+fn reveal(path: PathBuf) {
+    spawn_detached(move || {
+        if let Err(e) = opener::reveal(&path) {
+            tracing::warn!("reveal {}: {e}", path.display());
+        }
+    });
 }
 
 /// A free authenticated call (one page of the task list) and what it means.
@@ -424,19 +521,11 @@ fn test_key(base_url: &str, key: ApiKey) -> (bool, Localized) {
 }
 
 impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.tick(ctx);
+    }
+
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        while let Ok(event) = self.events.try_recv() {
-            self.state.apply(event);
-        }
-        while let Ok(done) = self.done.try_recv() {
-            self.finished(ui.ctx(), done);
-        }
-        // Unsaved changes are asked about before the window goes.
-        if ui.input(|i| i.viewport().close_requested()) && !self.closing && self.state.unsaved() {
-            ui.ctx()
-                .send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.state.confirm_close = true;
-        }
         app_ui(ui, &mut self.state);
         if self.wiring.report_first_frame {
             self.wiring.report_first_frame = false;
@@ -445,106 +534,16 @@ impl eframe::App for App {
             let _ = writeln!(out, "first frame"); // not text: read by benches/startup.rs
             let _ = out.flush();
         }
-        for request in std::mem::take(&mut self.state.outbox) {
-            match request {
-                Request::Engine(command) => self.send(command),
-                Request::PickFiles => {
-                    let _ = self.chores.send(Chore::PickFiles(self.state.lang));
-                }
-                Request::PickOutputFolder => {
-                    let _ = self.chores.send(Chore::PickFolder);
-                }
-                Request::CopyText(text) => ui.ctx().copy_text(text),
-                Request::Open(path) => spawn_detached(move || {
-                    if let Err(e) = opener::open(&path) {
-                        tracing::warn!("open {}: {e}", path.display());
-                    }
-                }),
-                Request::Reveal(path) => spawn_detached(move || {
-                    if let Err(e) = opener::reveal(&path) {
-                        tracing::warn!("reveal {}: {e}", path.display());
-                    }
-                }),
-                Request::Notify { title, body } => spawn_detached(move || {
-                    // No notification service (common on bare Linux): carry on silently.
-                    if let Err(e) = notify_rust::Notification::new()
-                        .appname("R2V Studio") // not text: the app's name for the notification service
-                        .summary(&title)
-                        .body(&body)
-                        .show()
-                    {
-                        tracing::debug!("notification: {e}");
-                    }
-                }),
-                Request::OpenProject(path) => {
-                    let _ = self.chores.send(Chore::OpenProject(path, self.state.lang));
-                }
-                Request::SaveProject(path) => {
-                    let spec = Box::new(self.state.spec());
-                    let _ = self
-                        .chores
-                        .send(Chore::SaveProject(path, spec, self.state.lang));
-                }
-                Request::RelinkFile(index) => {
-                    let _ = self.chores.send(Chore::RelinkFile(index, self.state.lang));
-                }
-                Request::RelinkFolder => {
-                    let missing: Vec<usize> = self.state.missing.iter().map(|(i, _)| *i).collect();
-                    let mut spec = self.state.spec();
-                    for (i, old) in &self.state.missing {
-                        if let Some(r) = spec.references.get_mut(*i) {
-                            r.source = crate::core::RefSource::Local(old.clone());
-                        }
-                    }
-                    let _ = self
-                        .chores
-                        .send(Chore::RelinkFolder(Box::new(Project::new(spec)), missing));
-                }
-                Request::ExportText {
-                    suggested_name,
-                    text,
-                } => {
-                    let _ = self.chores.send(Chore::Export {
-                        suggested_name,
-                        text,
-                    });
-                }
-                Request::CloseWindow => {
-                    self.closing = true;
-                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
-                }
-                Request::SaveSettings(mut settings) => {
-                    settings.recent_projects = self.state.recent_projects.clone();
-                    let _ = self.chores.send(Chore::SaveSettings(settings));
-                }
-                Request::StoreKey { key, allow_file } => {
-                    let _ = self.chores.send(Chore::StoreKey(key, allow_file));
-                }
-                Request::ForgetKey => {
-                    let _ = self.chores.send(Chore::ForgetKey);
-                }
-                Request::TestKey { base_url, key } => {
-                    let base_url = match base_url {
-                        Some(url) if !self.wiring.demo => resolve_base_url(None, Some(&url)),
-                        _ => self.wiring.config.base_url.clone(),
-                    };
-                    match key.or_else(|| self.wiring.config.api_key.clone()) {
-                        Some(key) => {
-                            let _ = self.chores.send(Chore::Test { base_url, key });
-                        }
-                        None => {
-                            let view = &mut self.state.settings_view;
-                            view.testing = false;
-                            view.test_result = Some((false, loc!("shell-key-enter-first")));
-                        }
-                    }
-                }
-            }
+        // What the panels asked for is done in the next `logic`, at once.
+        if self.state.pending_commands().next().is_some() {
+            ui.ctx().request_repaint();
         }
     }
 
     fn on_exit(&mut self) {
-        if let Some(engine) = self.engine.take() {
+        if let EngineLink::Running(engine) =
+            std::mem::replace(&mut self.engine, EngineLink::Missing)
+        {
             engine.shutdown();
         }
     }

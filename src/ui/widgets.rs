@@ -1,23 +1,39 @@
 //! Small drawing helpers shared by the panels.
 
-use super::state::{AppState, Thumb};
+use crate::core::mentions::{self, SpanKind};
 use crate::core::{AspectRatio, Localized};
+use crate::engine::images::Thumbnail;
 use crate::loc;
-use egui::{Color32, Sense, Ui, Vec2};
+use egui::text::{LayoutJob, TextFormat};
+use egui::{Color32, Sense, Stroke, Ui, Vec2};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A picture being loaded by the engine.
+#[derive(Debug, Clone)]
+pub enum Thumb {
+    Loading,
+    Ready(Arc<Thumbnail>),
+    Failed(Localized),
+}
+
+/// Thumbnails uploaded to the GPU, by load key (each panel keeps its own).
+#[derive(Default)]
+pub struct Textures(HashMap<u64, egui::TextureHandle>);
 
 /// Draws a slot's thumbnail fitted into `size` (a spinner while loading, a warning
 /// sign when it failed). The GPU texture is made once per slot.
 pub fn thumb_image(
     ui: &mut Ui,
-    state: &mut AppState,
+    textures: &mut Textures,
     key: u64,
     thumb: &Thumb,
     size: Vec2,
 ) -> egui::Response {
     match thumb {
         Thumb::Ready(image) => {
-            let texture = state
-                .textures
+            let texture = textures
+                .0
                 .entry(key)
                 .or_insert_with(|| {
                     let color = egui::ColorImage::from_rgba_unmultiplied(
@@ -160,4 +176,40 @@ pub fn file_size(bytes: u64) -> Localized {
 
 pub fn warn_color(ui: &Ui) -> Color32 {
     ui.visuals().warn_fg_color
+}
+
+/// Text in the body style, known mentions as chips, unknown ones in the error colour.
+pub fn highlight(ui: &Ui, text: &str, names: &[String]) -> LayoutJob {
+    let style = ui.style();
+    let font = egui::TextStyle::Body.resolve(style);
+    let visuals = &style.visuals;
+    let normal = TextFormat::simple(font.clone(), visuals.text_color());
+    let chip = TextFormat {
+        color: if visuals.dark_mode {
+            Color32::from_rgb(150, 200, 255)
+        } else {
+            Color32::from_rgb(20, 80, 170)
+        },
+        background: if visuals.dark_mode {
+            Color32::from_rgba_unmultiplied(70, 130, 220, 70)
+        } else {
+            Color32::from_rgba_unmultiplied(70, 130, 220, 45)
+        },
+        ..normal.clone()
+    };
+    let unknown = TextFormat {
+        color: visuals.error_fg_color,
+        underline: Stroke::new(1.5, visuals.error_fg_color),
+        ..normal.clone()
+    };
+    let mut job = LayoutJob::default();
+    for span in mentions::parse(text, names) {
+        let format = match span.kind {
+            SpanKind::Text => normal.clone(),
+            SpanKind::Mention => chip.clone(),
+            SpanKind::UnknownMention => unknown.clone(),
+        };
+        job.append(&text[span.bytes], 0.0, format);
+    }
+    job
 }

@@ -1,10 +1,18 @@
 //! Shared by the window tests: the whole window in a 1280×800 kittest harness,
-//! with the app's own fonts (so missing glyphs fail the test).
+//! with the app's own fonts (so missing glyphs fail the test); either the
+//! drawing alone over an [`AppState`], or the real eframe shell around it.
+
+#![allow(dead_code)] // each test file uses a part
 
 use egui_kittest::Harness;
-use r2v_studio::ui::app::app_ui;
+use r2v_studio::engine::{Engine, EngineConfig, Event, EventSink};
+use r2v_studio::settings::Settings;
+use r2v_studio::ui::app::{AppState, app_ui};
 use r2v_studio::ui::fonts;
-use r2v_studio::ui::state::AppState;
+use r2v_studio::ui::notify::RecordedNotifications;
+use r2v_studio::ui::shell::{App, Wiring};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender};
 
 pub fn harness(state: AppState) -> Harness<'static, AppState> {
     Harness::builder()
@@ -16,4 +24,73 @@ pub fn harness(state: AppState) -> Harness<'static, AppState> {
             },
             state,
         )
+}
+
+/// The real shell: each frame runs `logic` then `ui`, as eframe does while
+/// the window is shown.
+pub struct Shell {
+    pub harness: Harness<'static, App>,
+    pub notifications: RecordedNotifications,
+    /// Where the test's data, output and settings folders live.
+    pub dir: tempfile::TempDir,
+}
+
+/// Engine events for an app made by hand: the sink (for an engine) and the
+/// receiver the app reads, plus a sender for a test's own events.
+pub fn event_channel(ctx: &egui::Context) -> ((EventSink, Receiver<Event>), Sender<Event>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let ctx = ctx.clone();
+    (
+        (
+            EventSink::new(tx.clone(), Arc::new(move || ctx.request_repaint())),
+            rx,
+        ),
+        tx,
+    )
+}
+
+/// Wiring against `base_url`, with every folder inside `dir`.
+pub fn wiring(dir: &std::path::Path, base_url: &str) -> Wiring {
+    Wiring {
+        config: EngineConfig::new(
+            base_url.to_string(),
+            None,
+            dir.join("data"),
+            dir.join("out"),
+        ),
+        settings: Settings::default(),
+        settings_dir: dir.join("settings"),
+        demo: false,
+        report_first_frame: false,
+    }
+}
+
+/// The shell around `state`, without an engine (engine commands become a
+/// "not running" toast); notifications are recorded.
+pub fn shell(state: AppState) -> Shell {
+    let dir = tempfile::tempdir().unwrap();
+    let notifications = RecordedNotifications::default();
+    let recorder = notifications.clone();
+    let base_url = state.base_url.clone();
+    let wiring = wiring(dir.path(), &base_url);
+    let ctx = egui::Context::default();
+    fonts::install(&ctx);
+    let (events, _) = event_channel(&ctx);
+    let app = App::new(&ctx, state, None::<Engine>, events, wiring, None).with_notifier(recorder);
+    let mut frame = eframe::Frame::_new_kittest();
+    let harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            move |ui, app: &mut App| {
+                fonts::install(ui.ctx());
+                eframe::App::logic(app, ui.ctx(), &mut frame);
+                eframe::App::ui(app, ui, &mut frame);
+            },
+            app,
+        );
+    Shell {
+        harness,
+        notifications,
+        dir,
+    }
 }

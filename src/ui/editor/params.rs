@@ -1,16 +1,17 @@
 //! The look of the video: model, resolution, ratio, length, sound, watermark, seed,
 //! and the estimated price. Only valid choices are offered.
 
-use super::state::AppState;
-use super::widgets;
+use super::EditorState;
 use crate::core::capabilities::{self as caps, Durations, SEED_MAX};
 use crate::core::{Field, Model, Seed};
 use crate::tr;
+use crate::ui::shared::Shared;
+use crate::ui::widgets;
 use egui::{RichText, Ui};
 
-pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
+pub(super) fn params_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'_>) {
     let before = state.params.clone();
-    let model_label = section(ui, tr!(state.lang, "editor-params-model"));
+    let model_label = section(ui, tr!(shared.lang, "editor-params-model"));
     let current = state.params.model;
     let mut chosen = current;
     egui::ComboBox::from_id_salt("model-choice")
@@ -26,10 +27,15 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     if chosen != current {
         state.switch_model(chosen);
     }
-    let description = state.t(&state.params.model.description());
+    let description = state
+        .params
+        .model
+        .description()
+        .get(shared.lang)
+        .to_string();
     ui.label(RichText::new(description).weak().small());
 
-    section(ui, tr!(state.lang, "editor-params-resolution"));
+    section(ui, tr!(shared.lang, "editor-params-resolution"));
     ui.horizontal(|ui| {
         for tier in state.params.model.tiers().collect::<Vec<_>>() {
             let r = ui.selectable_value(&mut state.params.tier, tier, tier.label());
@@ -39,7 +45,7 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
         }
     });
 
-    section(ui, tr!(state.lang, "editor-params-ratio"));
+    section(ui, tr!(shared.lang, "editor-params-ratio"));
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         for ratio in state
@@ -61,7 +67,7 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     if let Some(size) = state.params.size() {
         ui.label(
             RichText::new(tr!(
-                state.lang,
+                shared.lang,
                 "editor-params-size",
                 size = size.to_string().replace('*', " × ")
             ))
@@ -70,11 +76,11 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
         );
     }
 
-    let length_label = section(ui, tr!(state.lang, "editor-params-length"));
+    let length_label = section(ui, tr!(shared.lang, "editor-params-length"));
     match state.params.model.durations(state.params.tier) {
         Durations::Range { min, max } => {
             let slider = egui::Slider::new(&mut state.params.duration, min..=max)
-                .suffix(tr!(state.lang, "editor-params-seconds-suffix"))
+                .suffix(tr!(shared.lang, "editor-params-seconds-suffix"))
                 .step_by(1.0);
             let r = ui.add(slider).labelled_by(length_label.id);
             if matches!(state.focus, Some(Field::Duration)) {
@@ -84,7 +90,7 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
         Durations::Choices(values) => {
             ui.horizontal(|ui| {
                 for &value in values {
-                    let label = tr!(state.lang, "editor-params-seconds", seconds = value);
+                    let label = tr!(shared.lang, "editor-params-seconds", seconds = value);
                     ui.selectable_value(&mut state.params.duration, value, label);
                 }
             });
@@ -92,15 +98,15 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     }
 
     ui.add_space(6.0);
-    let sound = tr!(state.lang, "editor-params-sound");
+    let sound = tr!(shared.lang, "editor-params-sound");
     ui.checkbox(&mut state.params.audio, sound);
-    let watermark = tr!(state.lang, "editor-params-watermark");
+    let watermark = tr!(shared.lang, "editor-params-watermark");
     ui.checkbox(&mut state.params.watermark, watermark);
 
-    let seed_label = section(ui, tr!(state.lang, "editor-params-seed"));
-    let roll = tr!(state.lang, "editor-params-seed-roll");
-    let random = tr!(state.lang, "editor-params-seed-random");
-    let fixed_label = tr!(state.lang, "editor-params-seed-fixed");
+    let seed_label = section(ui, tr!(shared.lang, "editor-params-seed"));
+    let roll = tr!(shared.lang, "editor-params-seed-roll");
+    let random = tr!(shared.lang, "editor-params-seed-random");
+    let fixed_label = tr!(shared.lang, "editor-params-seed-fixed");
     ui.horizontal(|ui| {
         let mut fixed = matches!(state.params.seed, Seed::Fixed(_));
         if ui.radio_value(&mut fixed, false, random).clicked() {
@@ -128,7 +134,7 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     });
     if state.params.seed != Seed::Random {
         ui.label(
-            RichText::new(tr!(state.lang, "editor-params-seed-note"))
+            RichText::new(tr!(shared.lang, "editor-params-seed-note"))
                 .weak()
                 .small(),
         );
@@ -150,27 +156,27 @@ pub fn params_ui(ui: &mut Ui, state: &mut AppState) {
     }
 
     ui.add_space(8.0);
-    match state.estimated_price() {
+    match state.estimated_price(shared.prices) {
         Some(price) => {
             ui.label(
                 RichText::new(tr!(
-                    state.lang,
+                    shared.lang,
                     "editor-params-price",
                     price = format!("{price:.2}"),
                     currency = caps::PRICE_CURRENCY
                 ))
                 .strong(),
             )
-            .on_hover_text(tr!(state.lang, "editor-params-price-hint"));
+            .on_hover_text(tr!(shared.lang, "editor-params-price-hint"));
         }
         None => {
-            ui.label(RichText::new(tr!(state.lang, "editor-params-no-price")).weak());
+            ui.label(RichText::new(tr!(shared.lang, "editor-params-no-price")).weak());
         }
     }
     for note in state.notes.clone() {
         ui.colored_label(
             widgets::warn_color(ui),
-            RichText::new(format!("※ {}", state.t(&note))).small(),
+            RichText::new(format!("※ {}", note.get(shared.lang))).small(),
         );
     }
 }
@@ -181,22 +187,22 @@ fn section(ui: &mut Ui, title: String) -> egui::Response {
 }
 
 /// The Generate button, the problems that stop it, and the request preview.
-pub fn generate_ui(ui: &mut Ui, state: &mut AppState) {
+pub(super) fn generate_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'_>) {
     ui.add_space(10.0);
     let button = egui::Button::new(
-        RichText::new(tr!(state.lang, "editor-params-generate"))
+        RichText::new(tr!(shared.lang, "editor-params-generate"))
             .size(18.0)
             .strong(),
     )
     .min_size(egui::vec2(ui.available_width(), 40.0));
     let r = ui
         .add(button)
-        .on_hover_text(tr!(state.lang, "editor-params-generate-shortcut"));
+        .on_hover_text(tr!(shared.lang, "editor-params-generate-shortcut"));
     if r.clicked() {
         state.generate();
     }
     if ui
-        .small_button(tr!(state.lang, "editor-params-show-request"))
+        .small_button(tr!(shared.lang, "editor-params-show-request"))
         .clicked()
     {
         state.show_request = true;
@@ -206,7 +212,7 @@ pub fn generate_ui(ui: &mut Ui, state: &mut AppState) {
         ui.colored_label(
             ui.visuals().error_fg_color,
             RichText::new(tr!(
-                state.lang,
+                shared.lang,
                 "editor-params-problems",
                 count = state.problems.len()
             ))
@@ -218,7 +224,7 @@ pub fn generate_ui(ui: &mut Ui, state: &mut AppState) {
             .max_height(200.0)
             .show(ui, |ui| {
                 for problem in problems {
-                    let text = format!("• {}", state.t(&problem.message));
+                    let text = format!("• {}", problem.message.get(shared.lang));
                     let link = ui.add(
                         egui::Label::new(RichText::new(text).color(ui.visuals().error_fg_color))
                             .sense(egui::Sense::click()),

@@ -1,10 +1,12 @@
 //! The reference slots: up to seven cards with thumbnail, name, facts and problems.
 
-use super::state::{AppState, Request, Thumb};
-use super::widgets::{self, file_size};
+use super::EditorState;
 use crate::core::capabilities::MAX_IMAGES;
 use crate::core::{Field, RefSource};
 use crate::tr;
+use crate::ui::command::AppCommand;
+use crate::ui::shared::Shared;
+use crate::ui::widgets::{self, Thumb, file_size};
 use egui::{Id, RichText, Ui};
 
 const CARD_WIDTH: f32 = 150.0;
@@ -16,10 +18,10 @@ enum Action {
     Rename(usize, String),
 }
 
-pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
+pub(super) fn references_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'_>) {
     ui.horizontal(|ui| {
         ui.label(
-            RichText::new(tr!(state.lang, "editor-refs-title"))
+            RichText::new(tr!(shared.lang, "editor-refs-title"))
                 .strong()
                 .size(15.0),
         );
@@ -29,14 +31,14 @@ pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
         if ui
             .add_enabled(
                 !full,
-                egui::Button::new(tr!(state.lang, "editor-refs-add-images")),
+                egui::Button::new(tr!(shared.lang, "editor-refs-add-images")),
             )
-            .on_hover_text(tr!(state.lang, "editor-refs-add-images-hint"))
+            .on_hover_text(tr!(shared.lang, "editor-refs-add-images-hint"))
             .clicked()
         {
-            state.outbox.push(Request::PickFiles);
+            state.commands.push(AppCommand::PickFiles);
         }
-        let hint = tr!(state.lang, "editor-refs-url-hint");
+        let hint = tr!(shared.lang, "editor-refs-url-hint");
         let url_edit = ui.add_enabled(
             !full,
             egui::TextEdit::singleline(&mut state.url_text)
@@ -48,7 +50,7 @@ pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
         if ui
             .add_enabled(
                 !full && !state.url_text.trim().is_empty(),
-                egui::Button::new(tr!(state.lang, "editor-refs-add-url")),
+                egui::Button::new(tr!(shared.lang, "editor-refs-add-url")),
             )
             .clicked()
             || entered
@@ -57,7 +59,7 @@ pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
         }
     });
     for message in state.slot_messages.clone() {
-        ui.colored_label(widgets::warn_color(ui), state.t(&message));
+        ui.colored_label(widgets::warn_color(ui), message.get(shared.lang));
     }
 
     let mut actions = Vec::new();
@@ -66,10 +68,10 @@ pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
         .show(ui, |ui| {
             ui.horizontal_top(|ui| {
                 for index in 0..state.slots.len() {
-                    card_ui(ui, state, index, &mut actions);
+                    card_ui(ui, state, shared, index, &mut actions);
                 }
                 if state.slots.len() < MAX_IMAGES {
-                    empty_card_ui(ui, state);
+                    empty_card_ui(ui, state, shared);
                 }
             });
         });
@@ -82,13 +84,19 @@ pub fn references_ui(ui: &mut Ui, state: &mut AppState) {
     }
 }
 
-fn card_ui(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut Vec<Action>) {
+fn card_ui(
+    ui: &mut Ui,
+    state: &mut EditorState,
+    shared: Shared<'_>,
+    index: usize,
+    actions: &mut Vec<Action>,
+) {
     let frame = egui::Frame::group(ui.style())
         .inner_margin(6.0)
         .corner_radius(8.0);
     let (_, dropped) = ui.dnd_drop_zone::<usize, _>(frame, |ui| {
         ui.set_width(CARD_WIDTH - 12.0);
-        ui.vertical(|ui| card_contents(ui, state, index, actions));
+        ui.vertical(|ui| card_contents(ui, state, shared, index, actions));
     });
     if let Some(from) = dropped {
         actions.push(Action::Move {
@@ -99,7 +107,13 @@ fn card_ui(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut Vec<Ac
 }
 
 /// Number and remove button, thumbnail (drag to reorder), name, facts, problems.
-fn card_contents(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut Vec<Action>) {
+fn card_contents(
+    ui: &mut Ui,
+    state: &mut EditorState,
+    shared: Shared<'_>,
+    index: usize,
+    actions: &mut Vec<Action>,
+) {
     let slot = state.slots[index].clone();
     let others = state.other_names(index);
     let other_refs: Vec<&str> = others.iter().map(String::as_str).collect();
@@ -110,7 +124,7 @@ fn card_contents(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut 
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let remove = ui
                 .small_button("×")
-                .on_hover_text(tr!(state.lang, "editor-refs-remove"));
+                .on_hover_text(tr!(shared.lang, "editor-refs-remove"));
             if remove.clicked() {
                 actions.push(Action::Remove(index));
             }
@@ -118,10 +132,10 @@ fn card_contents(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut 
     });
     let drag_id = Id::unique(("slot-drag", slot.key)); // not text: an egui id
     ui.dnd_drag_source(drag_id, index, |ui| {
-        widgets::thumb_image(ui, state, slot.key, &slot.thumb, THUMB);
+        widgets::thumb_image(ui, &mut state.textures, slot.key, &slot.thumb, THUMB);
     })
     .response
-    .on_hover_text(tr!(state.lang, "editor-refs-drag"));
+    .on_hover_text(tr!(shared.lang, "editor-refs-drag"));
 
     let mut name = slot.name.clone();
     let edit = ui.horizontal(|ui| {
@@ -144,13 +158,13 @@ fn card_contents(ui: &mut Ui, state: &mut AppState, index: usize, actions: &mut 
     if let Some(problem) = slot.name_problem(&other_refs) {
         ui.colored_label(
             ui.visuals().error_fg_color,
-            RichText::new(state.t(&problem)).small(),
+            RichText::new(problem.get(shared.lang)).small(),
         );
     }
-    facts_ui(ui, state, &slot.source, &slot.thumb);
+    facts_ui(ui, shared, &slot.source, &slot.thumb);
 }
 
-fn facts_ui(ui: &mut Ui, state: &AppState, source: &RefSource, thumb: &Thumb) {
+fn facts_ui(ui: &mut Ui, shared: Shared<'_>, source: &RefSource, thumb: &Thumb) {
     let origin = match source {
         RefSource::Local(path) => path
             .file_name()
@@ -182,13 +196,13 @@ fn facts_ui(ui: &mut Ui, state: &AppState, source: &RefSource, thumb: &Thumb) {
             if let Some(note) = &image.upload_note {
                 ui.colored_label(
                     widgets::warn_color(ui),
-                    RichText::new(state.t(note)).small(),
+                    RichText::new(note.get(shared.lang)).small(),
                 );
             }
         }
         Thumb::Loading => {
             ui.label(
-                RichText::new(tr!(state.lang, "editor-refs-reading"))
+                RichText::new(tr!(shared.lang, "editor-refs-reading"))
                     .weak()
                     .small(),
             );
@@ -196,13 +210,13 @@ fn facts_ui(ui: &mut Ui, state: &AppState, source: &RefSource, thumb: &Thumb) {
         Thumb::Failed(reason) => {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                RichText::new(state.t(reason)).small(),
+                RichText::new(reason.get(shared.lang)).small(),
             );
         }
     }
 }
 
-fn empty_card_ui(ui: &mut Ui, state: &mut AppState) {
+fn empty_card_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'_>) {
     let frame = egui::Frame::NONE
         .inner_margin(6.0)
         .corner_radius(8.0)
@@ -212,12 +226,12 @@ fn empty_card_ui(ui: &mut Ui, state: &mut AppState) {
             ui.set_width(CARD_WIDTH - 12.0);
             ui.set_height(THUMB.y + 70.0);
             ui.centered_and_justified(|ui| {
-                ui.label(RichText::new(tr!(state.lang, "editor-refs-empty-card")).weak())
+                ui.label(RichText::new(tr!(shared.lang, "editor-refs-empty-card")).weak())
             });
         })
         .response
         .interact(egui::Sense::click());
     if response.clicked() {
-        state.outbox.push(Request::PickFiles);
+        state.commands.push(AppCommand::PickFiles);
     }
 }

@@ -1,22 +1,23 @@
 //! The prompt editor: mentions drawn as chips, an `@` popup at the caret, a counter.
 
-use super::state::{AppState, Popup};
-use super::widgets;
+use super::{EditorState, Popup};
 use crate::core::Field;
-use crate::core::mentions::{self, SpanKind, byte_of_char, completions, partial_at};
+use crate::core::mentions::{self, byte_of_char, completions, partial_at};
 use crate::tr;
-use egui::text::{CCursor, CCursorRange, LayoutJob, TextFormat};
-use egui::{Color32, Id, Key, Modifiers, Stroke, TextBuffer, TextEdit, Ui};
+use crate::ui::shared::Shared;
+use crate::ui::widgets::{self, highlight};
+use egui::text::{CCursor, CCursorRange};
+use egui::{Id, Key, Modifiers, TextBuffer, TextEdit, Ui};
 
 /// The editor's widget id (tests and focus requests use it).
 pub fn editor_id() -> Id {
     Id::unique("r2v-prompt-editor")
 }
 
-pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
+pub(super) fn prompt_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'_>) {
     let id = editor_id();
     let label = ui.label(
-        egui::RichText::new(tr!(state.lang, "editor-prompt-label"))
+        egui::RichText::new(tr!(shared.lang, "editor-prompt-label"))
             .strong()
             .size(15.0),
     );
@@ -77,7 +78,7 @@ pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
     }
 
     if let Some(Field::Prompt(range)) = state.focus.clone()
-        && !super::widgets::pointer_busy(ui)
+        && !widgets::pointer_busy(ui)
     {
         ui.memory_mut(|m| m.request_focus(id));
         if let Some(range) = range
@@ -98,7 +99,7 @@ pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
         job.wrap.max_width = wrap_width;
         ui.ctx().fonts_mut(|f| f.layout_job(job))
     };
-    let hint = tr!(state.lang, "editor-prompt-hint");
+    let hint = tr!(shared.lang, "editor-prompt-hint");
     let output = TextEdit::multiline(&mut state.prompt)
         .id(id)
         .hint_text(hint)
@@ -159,7 +160,7 @@ pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
                                 {
                                     widgets::thumb_image(
                                         ui,
-                                        state,
+                                        &mut state.textures,
                                         slot.key,
                                         &slot.thumb,
                                         egui::vec2(28.0, 28.0),
@@ -200,7 +201,7 @@ pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
                 Some(slot) => {
                     widgets::thumb_image(
                         ui,
-                        state,
+                        &mut state.textures,
                         slot.key,
                         &slot.thumb,
                         egui::vec2(160.0, 120.0),
@@ -210,17 +211,17 @@ pub fn prompt_ui(ui: &mut Ui, state: &mut AppState) {
                 None => {
                     ui.colored_label(
                         ui.visuals().error_fg_color,
-                        tr!(state.lang, "editor-prompt-unknown-name", name = &name),
+                        tr!(shared.lang, "editor-prompt-unknown-name", name = &name),
                     );
                 }
             });
         }
     }
 
-    counter_ui(ui, state);
+    counter_ui(ui, state, shared);
 }
 
-fn state_partial(state: &AppState) -> String {
+fn state_partial(state: &EditorState) -> String {
     state
         .popup
         .anchor
@@ -230,7 +231,7 @@ fn state_partial(state: &AppState) -> String {
 }
 
 /// Replaces `@partial` at the caret with `@name ` and puts the caret after it.
-fn insert_mention(ctx: &egui::Context, state: &mut AppState, name: &str) {
+fn insert_mention(ctx: &egui::Context, state: &mut EditorState, name: &str) {
     let Some(at) = state.popup.anchor else { return };
     let caret = state.popup_caret;
     let (Some(start), Some(end)) = (
@@ -255,43 +256,7 @@ fn insert_mention(ctx: &egui::Context, state: &mut AppState, name: &str) {
     state.popup = Popup::default();
 }
 
-/// Text in the body style, known mentions as chips, unknown ones in the error colour.
-pub(crate) fn highlight(ui: &Ui, text: &str, names: &[String]) -> LayoutJob {
-    let style = ui.style();
-    let font = egui::TextStyle::Body.resolve(style);
-    let visuals = &style.visuals;
-    let normal = TextFormat::simple(font.clone(), visuals.text_color());
-    let chip = TextFormat {
-        color: if visuals.dark_mode {
-            Color32::from_rgb(150, 200, 255)
-        } else {
-            Color32::from_rgb(20, 80, 170)
-        },
-        background: if visuals.dark_mode {
-            Color32::from_rgba_unmultiplied(70, 130, 220, 70)
-        } else {
-            Color32::from_rgba_unmultiplied(70, 130, 220, 45)
-        },
-        ..normal.clone()
-    };
-    let unknown = TextFormat {
-        color: visuals.error_fg_color,
-        underline: Stroke::new(1.5, visuals.error_fg_color),
-        ..normal.clone()
-    };
-    let mut job = LayoutJob::default();
-    for span in mentions::parse(text, names) {
-        let format = match span.kind {
-            SpanKind::Text => normal.clone(),
-            SpanKind::Mention => chip.clone(),
-            SpanKind::UnknownMention => unknown.clone(),
-        };
-        job.append(&text[span.bytes], 0.0, format);
-    }
-    job
-}
-
-fn counter_ui(ui: &mut Ui, state: &AppState) {
+fn counter_ui(ui: &mut Ui, state: &EditorState, shared: Shared<'_>) {
     let spec = state.spec();
     let used = spec.prompt_chars();
     let limit = spec.model.prompt_limit();
@@ -308,7 +273,7 @@ fn counter_ui(ui: &mut Ui, state: &AppState) {
             ui.colored_label(
                 ui.visuals().error_fg_color,
                 tr!(
-                    state.lang,
+                    shared.lang,
                     "editor-prompt-over-limit",
                     over = used - limit,
                     model = spec.model.info().display_name
@@ -316,7 +281,7 @@ fn counter_ui(ui: &mut Ui, state: &AppState) {
             );
         } else {
             ui.label(
-                egui::RichText::new(tr!(state.lang, "editor-prompt-counter-note"))
+                egui::RichText::new(tr!(shared.lang, "editor-prompt-counter-note"))
                     .weak()
                     .small(),
             );
@@ -331,7 +296,7 @@ fn counter_ui(ui: &mut Ui, state: &AppState) {
         ui.colored_label(
             ui.visuals().error_fg_color,
             tr!(
-                state.lang,
+                shared.lang,
                 "editor-prompt-unknown-mentions",
                 mentions = unknown.join(" ")
             ),

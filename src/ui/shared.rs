@@ -1,0 +1,14 @@
+//! What every panel reads besides its own state.
+
+use crate::core::Lang;
+use crate::core::capabilities::PriceEntry;
+
+/// The facts a panel draws with but does not own.
+#[derive(Clone, Copy)]
+pub struct Shared<'a> {
+    pub lang: Lang,
+    /// Prices per second, for estimates.
+    pub prices: &'a [PriceEntry],
+    /// The service address in use, for curl commands.
+    pub base_url: &'a str,
+}

@@ -1,0 +1,244 @@
+//! The eframe shell: what runs in `logic` (also while the window is hidden),
+//! and asking before closing with unsaved changes, asked the way a user asks
+//! (the window's close button: a close request on the viewport).
+
+use egui::{RawInput, ViewportCommand, ViewportEvent, ViewportId};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use r2v_studio::api::ApiKey;
+use r2v_studio::core::{Lang, RefSource};
+use r2v_studio::engine::{Engine, Event, Job, JobState};
+use r2v_studio::sim::{SimConfig, Simulator};
+use r2v_studio::ui::app::AppState;
+use r2v_studio::ui::notify::RecordedNotifications;
+use r2v_studio::ui::shell::App;
+use std::time::{Duration, Instant};
+
+mod common;
+
+/// Input of a frame while the window is minimised.
+fn minimised() -> RawInput {
+    let mut input = RawInput::default();
+    input
+        .viewports
+        .entry(ViewportId::ROOT)
+        .or_default()
+        .minimized = Some(true);
+    input
+}
+
+/// What eframe does while the window is hidden: `logic` only, no egui pass.
+fn hidden_frame(ctx: &egui::Context, app: &mut App, frame: &mut eframe::Frame) {
+    let _output = ctx.run_logic(&minimised(), |ctx| eframe::App::logic(app, ctx, frame));
+}
+
+#[test]
+fn a_finished_job_event_raises_a_notification_in_logic_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = egui::Context::default();
+    let (events, tx) = common::event_channel(&ctx);
+    let notifications = RecordedNotifications::default();
+    let state = AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into());
+    let wiring = common::wiring(dir.path(), "http://127.0.0.1:9/api/v1");
+    let mut app =
+        App::new(&ctx, state, None, events, wiring, None).with_notifier(notifications.clone());
+    let mut frame = eframe::Frame::_new_kittest();
+
+    let mut job = Job::new(
+        r2v_studio::core::GenerationSpec::default(),
+        "/tmp/out".into(),
+        1,
+    );
+    tx.send(Event::Job(Box::new(job.clone()))).unwrap();
+    hidden_frame(&ctx, &mut app, &mut frame);
+    assert!(
+        notifications.raised().is_empty(),
+        "a job that starts is no news"
+    );
+    job.set_state(JobState::Done, 2);
+    job.output_path = Some("/tmp/out/video.mp4".into());
+    tx.send(Event::Job(Box::new(job))).unwrap();
+    hidden_frame(&ctx, &mut app, &mut frame);
+    let raised = notifications.raised();
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    assert!(raised[0].0.contains("Done"), "{raised:?}");
+    assert!(raised[0].1.contains("/tmp/out/video.mp4"), "{raised:?}");
+    assert_eq!(ctx.cumulative_pass_nr(), 0, "no ui pass ran");
+}
+
+#[test]
+fn a_job_sent_before_minimising_notifies_when_it_finishes_with_no_ui_call_at_all() {
+    const KEY: &str = "sk-ui-shell-test-0000000000000000";
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut sim = SimConfig::default().with_task_duration(Duration::from_secs(1));
+    sim.api_key = KEY.into();
+    let sim = rt.block_on(Simulator::start(sim, 0)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = egui::Context::default();
+    let (events, _) = common::event_channel(&ctx);
+    let mut wiring = common::wiring(dir.path(), &sim.base_url());
+    wiring.config.api_key = ApiKey::new(KEY);
+    wiring.config.expected_generation = Some(Duration::from_secs(1));
+    wiring.config.max_poll_interval = Duration::from_millis(500);
+    let engine = Engine::start(wiring.config.clone(), events.0.clone()).unwrap();
+    let notifications = RecordedNotifications::default();
+    let mut state = AppState::new(Lang::En, sim.base_url());
+    state.project.saved_spec = state.editor.spec();
+    let mut app = App::new(&ctx, state, Some(engine), events, wiring, None)
+        .with_notifier(notifications.clone());
+    let mut frame = eframe::Frame::_new_kittest();
+
+    // The user pressed Generate, then minimised the window.
+    let editor = &mut app.state.editor;
+    editor.add_sources(vec![RefSource::Url("https://example.com/cafe.jpg".into())]);
+    editor.prompt = "@cafe 走".into();
+    editor.params.duration = 5;
+    editor.generate();
+    assert!(editor.problems.is_empty(), "{:?}", editor.problems);
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while notifications.raised().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no notification within a minute; toasts: {:?}",
+            app.state.toasts
+        );
+        hidden_frame(&ctx, &mut app, &mut frame);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let raised = notifications.raised();
+    assert!(raised[0].0.contains("Done"), "{raised:?}");
+    assert!(raised[0].1.contains(".mp4"), "the video's path: {raised:?}");
+    assert_eq!(ctx.cumulative_pass_nr(), 0, "no ui pass ever ran");
+    assert!(
+        app.state
+            .jobs
+            .jobs
+            .iter()
+            .any(|j| j.state == JobState::Done),
+        "the jobs panel's state is up to date for when the window shows again"
+    );
+    eframe::App::on_exit(&mut app);
+}
+
+/// Clicks the window's close button: a close request on the root viewport.
+fn ask_to_close(h: &mut Harness<'static, App>) {
+    h.input_mut()
+        .viewports
+        .entry(ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(ViewportEvent::Close);
+}
+
+/// Runs one frame; the viewport commands it sent.
+fn step(h: &mut Harness<'static, App>) -> Vec<ViewportCommand> {
+    h.step();
+    h.output()
+        .viewport_output
+        .get(&ViewportId::ROOT)
+        .map(|v| v.commands.clone())
+        .unwrap_or_default()
+}
+
+/// Runs frames until the window is told to close (`true`) or `frames` pass.
+fn closes_within(h: &mut Harness<'static, App>, frames: usize) -> bool {
+    (0..frames).any(|_| step(h).contains(&ViewportCommand::Close))
+}
+
+fn unsaved() -> AppState {
+    let mut state = AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into());
+    state.editor.prompt = "a change not saved yet".into();
+    state
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_and_cancel_keeps_the_window() {
+    let mut shell = common::shell(unsaved());
+    let h = &mut shell.harness;
+    h.run();
+    assert!(h.query_by_label("Save your changes?").is_none());
+    ask_to_close(h);
+    let commands = step(h);
+    assert!(
+        commands.contains(&ViewportCommand::CancelClose),
+        "the close is held back: {commands:?}"
+    );
+    h.run();
+    assert!(h.query_by_label("Save your changes?").is_some());
+    h.get_by_label("Cancel").click();
+    assert!(!closes_within(h, 5), "cancel keeps the window");
+    h.run();
+    assert!(h.query_by_label("Save your changes?").is_none());
+    assert_eq!(h.state().state.editor.prompt, "a change not saved yet");
+
+    // Asked again, it asks again.
+    ask_to_close(h);
+    assert!(step(h).contains(&ViewportCommand::CancelClose));
+    h.run();
+    assert!(h.query_by_label("Save your changes?").is_some());
+}
+
+#[test]
+fn closing_without_saving_lets_the_window_go() {
+    let mut shell = common::shell(unsaved());
+    let h = &mut shell.harness;
+    h.run();
+    ask_to_close(h);
+    step(h);
+    h.run();
+    h.get_by_label("Don't save").click();
+    assert!(closes_within(h, 5), "the window is closed");
+    // eframe asks once more when the window goes: this time it is let through.
+    ask_to_close(h);
+    let commands = step(h);
+    assert!(
+        !commands.contains(&ViewportCommand::CancelClose),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn save_then_close_writes_the_project_before_the_window_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.r2v.json");
+    let mut state = unsaved();
+    state.project.path = Some(file.clone());
+    let mut shell = common::shell(state);
+    let h = &mut shell.harness;
+    h.run();
+    ask_to_close(h);
+    step(h);
+    h.run();
+    h.get_by_label("Save").click();
+    // The save runs on the worker thread: wait for it (a positive check).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut closed = false;
+    while !closed && Instant::now() < deadline {
+        closed = step(h).contains(&ViewportCommand::Close);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(closed, "the window closes once saved");
+    let saved = std::fs::read_to_string(&file).expect("the project was written");
+    assert!(saved.contains("a change not saved yet"));
+    assert!(!h.state().state.unsaved());
+}
+
+#[test]
+fn closing_with_nothing_unsaved_does_not_ask() {
+    let mut shell = common::shell(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    let h = &mut shell.harness;
+    h.run();
+    ask_to_close(h);
+    let commands = step(h);
+    assert!(
+        !commands.contains(&ViewportCommand::CancelClose),
+        "{commands:?}"
+    );
+    h.run();
+    assert!(h.query_by_label("Save your changes?").is_none());
+}
