@@ -256,7 +256,12 @@ impl Shared {
     fn wall(&self, at: Instant) -> time::OffsetDateTime {
         let zone = time::UtcOffset::from_hms(service::UTC_OFFSET_HOURS, 0, 0)
             .unwrap_or(time::UtcOffset::UTC);
-        let since = at.saturating_duration_since(self.started);
+        // `at` may lie before the start (a foreign task created "earlier").
+        let since = match at.checked_duration_since(self.started) {
+            Some(after) => time::Duration::try_from(after).unwrap_or(time::Duration::MAX),
+            None => -time::Duration::try_from(self.started.duration_since(at))
+                .unwrap_or(time::Duration::MAX),
+        };
         (self.started_wall + since + self.config.clock_offset).to_offset(zone)
     }
 
