@@ -2,9 +2,18 @@
 //!
 //! Same paths, headers, validation and error bodies as the service (see
 //! `PRODUCT.md`), an upload host that checks the policy, a task clock, account
-//! limits, and faults on demand. It binds 127.0.0.1 only.
+//! limits, and faults on demand ([`faults`]: scripted with [`Simulator::inject`],
+//! standing ones in [`SimConfig`], every hit counted in
+//! [`Simulator::fault_hits`]). It binds 127.0.0.1 only.
+//!
+//! It is the oracle the client is tested against, so it imports nothing of the
+//! client's: its facts about the service live in [`service`].
+//!
+//! Its clock is tokio's (`tokio::time::Instant`), so it runs under paused time
+//! (`#[tokio::test(start_paused = true)]`, current-thread runtime included): a
+//! 3-hour task finishes in a fraction of a second of wall time.
 
-mod faults;
+pub mod faults;
 mod routes;
 pub mod service;
 pub mod validate;
