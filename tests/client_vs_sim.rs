@@ -6,7 +6,7 @@ use r2v_studio::api::{
     ApiKey, Client, ClientConfig, CreateTaskRequest, Error, ListFilter, TaskStatus,
 };
 use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference};
-use r2v_studio::sim::{DEMO_VIDEO, Fault, Route, SimConfig, Simulator};
+use r2v_studio::sim::{DEMO_VIDEO, Fault, FaultKind, ForeignTask, Route, SimConfig, Simulator};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -100,6 +100,16 @@ fn api_error(result: Result<impl std::fmt::Debug, Error>) -> r2v_studio::api::Ap
 
 /// POSTs a raw JSON body to the create endpoint.
 async fn raw_create(sim: &Simulator, body: &Value, headers: &[(&str, &str)]) -> (u16, Value) {
+    let response = raw_create_response(sim, body, headers).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn raw_create_response(
+    sim: &Simulator,
+    body: &Value,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
     let mut request = reqwest::Client::new()
         .post(format!(
             "{}/services/aigc/video-generation/video-synthesis",
@@ -111,10 +121,30 @@ async fn raw_create(sim: &Simulator, body: &Value, headers: &[(&str, &str)]) -> 
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    request.send().await.unwrap()
 }
+
+/// GETs `path` (below the base URL) with `key`.
+async fn raw_get(sim: &Simulator, path: &str, key: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{}{path}", sim.base_url()))
+        .header("Authorization", format!("Bearer {key}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The simulator's task list as sent on the wire.
+async fn raw_list(sim: &Simulator) -> Vec<Value> {
+    let answer: Value = raw_get(sim, "/tasks?page_size=100", KEY)
+        .await
+        .json()
+        .await
+        .unwrap();
+    answer["data"].as_array().cloned().unwrap_or_default()
+}
+
+const ASYNC: [(&str, &str); 1] = [("X-DashScope-Async", "enable")];
 
 #[tokio::test]
 async fn local_files_are_uploaded_then_generated_and_downloaded() {
@@ -194,6 +224,7 @@ async fn a_cut_download_resumes_with_a_range_request() {
         }
     };
     assert!(cut, "the download was cut");
+    assert_eq!(sim.fault_hits(FaultKind::Cut), 1);
     assert!(!first.is_empty() && first.len() < DEMO_VIDEO.len());
     let response = client.download(&url, first.len() as u64).await.unwrap();
     assert_eq!(response.status().as_u16(), 206);
@@ -449,6 +480,7 @@ async fn server_errors_on_create_create_nothing_and_are_not_ambiguous() {
     let e = api_error(client.create(&url_body("@cafe")).await);
     assert_eq!(e.code, "ServiceUnavailable");
     assert!(e.request_id.is_some(), "taken from the X-Request-ID header");
+    assert_eq!(sim.fault_hits(FaultKind::Status), 2);
     assert_eq!(sim.counts().tasks_created, 0);
     assert_eq!(sim.counts().create_requests, 2);
 }
@@ -459,6 +491,7 @@ async fn a_dropped_create_is_ambiguous_and_the_task_exists() {
     sim.inject(Route::Create, Fault::Drop);
     let e = client.create(&url_body("@cafe")).await.unwrap_err();
     assert!(e.is_ambiguous(), "{e:?}");
+    assert_eq!(sim.fault_hits(FaultKind::Drop), 1);
     assert_eq!(sim.counts().tasks_created, 1);
     let listed = client.list(&ListFilter::default()).await.unwrap();
     assert_eq!(
@@ -490,6 +523,7 @@ async fn a_create_that_times_out_is_ambiguous() {
         "{e:?}"
     );
     assert!(e.is_ambiguous());
+    assert_eq!(sim.fault_hits(FaultKind::Hang), 1);
     assert_eq!(sim.counts().tasks_created, 1);
 }
 
@@ -538,6 +572,9 @@ async fn truncated_and_dropped_query_answers_are_readable_errors() {
             .is_transient()
     );
     client.query(&created.task_id).await.unwrap();
+    let hits = [FaultKind::Truncate, FaultKind::Drop, FaultKind::Status];
+    assert_eq!(hits.map(|k| sim.fault_hits(k)), [1, 1, 1]);
+    assert_eq!(sim.pending_faults(), 0);
 }
 
 #[tokio::test]
@@ -743,6 +780,350 @@ async fn requests_shaped_like_the_python_sdk_are_accepted() {
         .await
         .unwrap();
     assert_eq!(listed.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn gateway_errors_after_a_create_leave_a_real_task_in_the_list() {
+    let (sim, client) = start(fast_config()).await;
+    let request = serde_json::to_value(url_body("@cafe")).unwrap();
+
+    sim.inject(Route::Create, Fault::GatewayEmpty(504));
+    let response = raw_create_response(&sim, &request, &ASYNC).await;
+    assert_eq!(response.status().as_u16(), 504);
+    assert!(
+        response.headers().get("x-request-id").is_none(),
+        "a gateway's answer carries no service request id"
+    );
+    assert!(response.bytes().await.unwrap().is_empty());
+
+    sim.inject(Route::Create, Fault::GatewayHtml(502));
+    let response = raw_create_response(&sim, &request, &ASYNC).await;
+    assert_eq!(response.status().as_u16(), 502);
+    let kind = response.headers()[reqwest::header::CONTENT_TYPE].clone();
+    assert!(kind.to_str().unwrap().starts_with("text/html"));
+    assert!(response.text().await.unwrap().contains("<html>"));
+
+    assert_eq!(sim.fault_hits(FaultKind::GatewayEmpty), 1);
+    assert_eq!(sim.fault_hits(FaultKind::GatewayHtml), 1);
+    assert_eq!(sim.counts().tasks_created, 2, "both tasks were made");
+    let mut listed: Vec<String> = client
+        .list(&ListFilter::default())
+        .await
+        .unwrap()
+        .data
+        .into_iter()
+        .map(|t| t.task_id)
+        .collect();
+    listed.sort();
+    let mut made = sim.task_ids();
+    made.sort();
+    assert_eq!(listed, made);
+}
+
+#[tokio::test]
+async fn a_fault_taken_by_a_request_refused_first_is_not_counted_as_hit() {
+    let (sim, _client) = start(fast_config()).await;
+    let request = serde_json::to_value(url_body("@cafe")).unwrap();
+    sim.inject(Route::Create, Fault::GatewayEmpty(504));
+    // No async header: refused before any work, so the gateway fault never struck.
+    let (status, _) = raw_create(&sim, &request, &[]).await;
+    assert_eq!(status, 403);
+    assert_eq!(sim.pending_faults(), 0, "the request took the fault");
+    assert_eq!(sim.fault_hits(FaultKind::GatewayEmpty), 0);
+    assert_eq!(sim.counts().tasks_created, 0);
+}
+
+#[tokio::test]
+async fn a_create_answer_can_carry_an_unusable_task_id_while_the_task_exists() {
+    let (sim, _client) = start(fast_config()).await;
+    let request = serde_json::to_value(url_body("@cafe")).unwrap();
+    sim.inject(Route::Create, Fault::TaskId("../../x y".into()));
+    let (status, answer) = raw_create(&sim, &request, &ASYNC).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["output"]["task_id"], "../../x y");
+    assert_eq!(sim.fault_hits(FaultKind::TaskId), 1);
+    let made = sim.task_ids();
+    assert_eq!(made.len(), 1);
+    assert_ne!(made[0], "../../x y");
+    let listed = raw_list(&sim).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0]["task_id"],
+        made[0].as_str(),
+        "the real task is listed"
+    );
+}
+
+/// Parses an HTTP `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn date_of(response: &reqwest::Response) -> time::OffsetDateTime {
+    let text = response
+        .headers()
+        .get(reqwest::header::DATE)
+        .expect("every answer has a Date header")
+        .to_str()
+        .unwrap();
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(text, &format)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .assume_utc()
+}
+
+/// Seconds from the machine's clock to `at`.
+fn skew(at: time::OffsetDateTime) -> f64 {
+    (at - time::OffsetDateTime::now_utc()).as_seconds_f64()
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_service_clock_which_may_run_behind_or_ahead() {
+    // A PC clock 8 s fast sees the service 8 s behind; one 90 s slow, 90 s ahead.
+    for offset in [0, -8, 90] {
+        let mut config = fast_config();
+        config.clock_offset = time::Duration::seconds(offset);
+        let (sim, client) = start(config).await;
+        let created = client.create(&url_body("@cafe")).await.unwrap();
+        let near = |at: time::OffsetDateTime, what: &str| {
+            let off = skew(at);
+            assert!(
+                (off - offset as f64).abs() < 3.0,
+                "{what}: {off:.1} s from the machine's clock, expected {offset}"
+            );
+        };
+
+        let list = raw_get(&sim, "/tasks", KEY).await;
+        near(date_of(&list), "Date of the list");
+        let list: Value = list.json().await.unwrap();
+        let millis = list["data"][0]["gmt_create"].as_i64().unwrap();
+        let created_at =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+                .unwrap();
+        near(created_at, "gmt_create");
+
+        let query = raw_get(&sim, &format!("/tasks/{}", created.task_id), KEY).await;
+        near(date_of(&query), "Date of a query");
+        let query: Value = query.json().await.unwrap();
+        let submit = query["output"]["submit_time"].as_str().unwrap();
+        let format = time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3]"
+        );
+        let beijing = time::macros::offset!(+8);
+        let submit_at = time::PrimitiveDateTime::parse(submit, &format)
+            .unwrap()
+            .assume_offset(beijing);
+        near(submit_at, "submit_time (Beijing time)");
+
+        let refused = raw_get(&sim, "/tasks/abc", "sk-wrong").await;
+        assert_eq!(refused.status().as_u16(), 401);
+        near(date_of(&refused), "Date of an error");
+        let missing = reqwest::get(format!("http://127.0.0.1:{}/videos/x.mp4", sim.port()))
+            .await
+            .unwrap();
+        assert_eq!(missing.status().as_u16(), 404);
+        near(date_of(&missing), "Date of a video link");
+
+        let hits = sim.fault_hits(FaultKind::ClockOffset);
+        if offset == 0 {
+            assert_eq!(hits, 0);
+        } else {
+            // create, list, query, 401, 404
+            assert_eq!(hits, 5, "offset {offset}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_foreign_task_appears_in_the_list_beside_an_ambiguous_create() {
+    let mut config = fast_config();
+    config.foreign_tasks = vec![ForeignTask {
+        offset: time::Duration::seconds(-2),
+        ..ForeignTask::default()
+    }];
+    let (sim, client) = start(config).await;
+    let request = url_body("@cafe at dawn");
+    sim.inject(Route::Create, Fault::Drop);
+    let e = client.create(&request).await.unwrap_err();
+    assert!(e.is_ambiguous(), "{e:?}");
+    assert_eq!(sim.fault_hits(FaultKind::Drop), 1);
+    assert_eq!(sim.fault_hits(FaultKind::ForeignTask), 1);
+    assert_eq!(sim.counts().tasks_created, 1, "only the job's own task");
+    let (own, foreign) = (sim.task_ids(), sim.foreign_task_ids());
+    assert_eq!((own.len(), foreign.len()), (1, 1));
+
+    let listed = raw_list(&sim).await;
+    assert_eq!(listed.len(), 2);
+    let item = |id: &str| listed.iter().find(|t| t["task_id"] == id).unwrap().clone();
+    let (mine, theirs) = (item(&own[0]), item(&foreign[0]));
+    assert_eq!(mine["model_name"], theirs["model_name"], "same model");
+    let apart = mine["gmt_create"].as_i64().unwrap() - theirs["gmt_create"].as_i64().unwrap();
+    assert!((1500..=2500).contains(&apart), "{apart} ms apart");
+    assert_eq!(mine["orig_prompt"], request.input.prompt.as_str());
+    assert_eq!(mine["size"], "1280*720");
+    assert_eq!(mine["duration"], 5);
+    assert_eq!(
+        theirs["orig_prompt"],
+        ForeignTask::default().prompt.as_str()
+    );
+    assert_eq!(theirs["size"], "960*960");
+    assert_eq!(theirs["duration"], 8);
+
+    // The list of foreign tasks is used up: the next create is alone.
+    client.create(&url_body("@cafe again")).await.unwrap();
+    assert_eq!(sim.fault_hits(FaultKind::ForeignTask), 1);
+    assert_eq!(raw_list(&sim).await.len(), 3);
+}
+
+#[tokio::test]
+async fn the_list_can_leave_out_prompt_size_and_duration() {
+    let mut config = fast_config();
+    config.list_task_details = false;
+    let (sim, client) = start(config).await;
+    client.create(&url_body("@cafe")).await.unwrap();
+    let listed = raw_list(&sim).await;
+    assert_eq!(listed.len(), 1);
+    for field in ["orig_prompt", "size", "duration"] {
+        assert!(listed[0].get(field).is_none(), "{field}: {}", listed[0]);
+    }
+    assert!(listed[0]["gmt_create"].is_i64());
+}
+
+#[tokio::test]
+async fn broken_download_answers_are_served_as_configured() {
+    let (sim, client) = start(fast_config()).await;
+    let created = client.create(&url_body("@cafe")).await.unwrap();
+    let url = wait_for(&client, &created.task_id, TaskStatus::Succeeded)
+        .await
+        .output
+        .video_url
+        .unwrap();
+    let http = reqwest::Client::new();
+    let from_1000 = || http.get(&url).header("Range", "bytes=1000-").send();
+    let content_range = |r: &reqwest::Response| {
+        r.headers()
+            .get(reqwest::header::CONTENT_RANGE)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+
+    sim.inject(Route::Download, Fault::NoContentRange);
+    let r = from_1000().await.unwrap();
+    assert_eq!(r.status().as_u16(), 206);
+    assert_eq!(content_range(&r), None);
+    assert_eq!(r.bytes().await.unwrap(), &DEMO_VIDEO[1000..]);
+
+    sim.inject(Route::Download, Fault::RangeStartsAt(0));
+    let r = from_1000().await.unwrap();
+    assert_eq!(r.status().as_u16(), 206);
+    let total = DEMO_VIDEO.len();
+    assert_eq!(
+        content_range(&r).as_deref(),
+        Some(format!("bytes 0-{}/{total}", total - 1).as_str())
+    );
+    assert_eq!(r.bytes().await.unwrap(), DEMO_VIDEO);
+
+    sim.inject(Route::Download, Fault::HtmlInsteadOfVideo);
+    let r = http.get(&url).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let kind = r.headers()[reqwest::header::CONTENT_TYPE].clone();
+    assert!(kind.to_str().unwrap().starts_with("text/html"));
+    let page = r.bytes().await.unwrap();
+    assert!(page.starts_with(b"<!DOCTYPE html>"));
+    assert_ne!(page.get(4..8), Some(&b"ftyp"[..]), "not an MP4");
+    assert_eq!(&DEMO_VIDEO[4..8], b"ftyp", "the real video is one");
+
+    let fifty_gib = 50u64 << 30;
+    sim.inject(Route::Download, Fault::AbsurdLength(fifty_gib));
+    let mut r = http.get(&url).send().await.unwrap();
+    assert_eq!(r.content_length(), Some(fifty_gib));
+    let mut received = 0usize;
+    let ended = loop {
+        match r.chunk().await {
+            Ok(Some(chunk)) => received += chunk.len(),
+            Ok(None) => break "cleanly",
+            Err(_) => break "broken",
+        }
+    };
+    assert_eq!(ended, "broken", "the announced bytes never come");
+    assert!(received <= total, "{received}");
+
+    let kinds = [
+        FaultKind::NoContentRange,
+        FaultKind::RangeStartsAt,
+        FaultKind::HtmlInsteadOfVideo,
+        FaultKind::AbsurdLength,
+    ];
+    assert_eq!(kinds.map(|k| sim.fault_hits(k)), [1, 1, 1, 1]);
+    assert_eq!(sim.pending_faults(), 0);
+    assert_eq!(read_all(&client, &url, 0).await.unwrap(), DEMO_VIDEO);
+}
+
+#[tokio::test]
+async fn a_401_can_echo_the_key_it_was_given() {
+    let (sim, _client) = start(fast_config()).await;
+    sim.inject(Route::Query, Fault::EchoKey);
+    let r = raw_get(&sim, "/tasks/abc", KEY).await;
+    assert_eq!(r.status().as_u16(), 401);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["code"], "InvalidApiKey");
+    assert!(
+        answer["message"].as_str().unwrap().contains(KEY),
+        "{answer}"
+    );
+    assert_eq!(sim.fault_hits(FaultKind::EchoKey), 1);
+    assert_eq!(
+        raw_get(&sim, "/tasks/abc", KEY).await.status().as_u16(),
+        200
+    );
+
+    let mut config = fast_config();
+    config.echo_key_in_401 = true;
+    let (sim, _client) = start(config).await;
+    let wrong = "sk-wrong-0123456789abcdef";
+    let answer: Value = raw_get(&sim, "/tasks/abc", wrong)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        answer["message"].as_str().unwrap().contains(wrong),
+        "{answer}"
+    );
+    assert_eq!(
+        raw_get(&sim, "/tasks/abc", KEY).await.status().as_u16(),
+        200
+    );
+    assert_eq!(sim.fault_hits(FaultKind::KeyInMessage), 1);
+    assert_eq!(sim.fault_hits(FaultKind::EchoKey), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_three_hour_task_completes_in_paused_time_within_a_few_seconds_of_wall_time() {
+    let wall = std::time::Instant::now();
+    let mut config = SimConfig::default().with_task_duration(Duration::from_secs(3 * 3600));
+    config.api_key = KEY.to_string();
+    let (sim, client) = start(config).await;
+    let created = client.create(&url_body("@cafe")).await.unwrap();
+    let first = date_of(&raw_get(&sim, "/tasks?page_size=1", KEY).await);
+    let mut polls = 0;
+    loop {
+        let task = client.query(&created.task_id).await.unwrap();
+        match task.output.task_status {
+            TaskStatus::Succeeded => break,
+            TaskStatus::Pending | TaskStatus::Running => {}
+            other => panic!("{other:?} after {polls} polls"),
+        }
+        polls += 1;
+        assert!(polls <= 200, "still not done after {polls} minutes");
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+    let last = date_of(&raw_get(&sim, "/tasks?page_size=1", KEY).await);
+    assert!((180..=181).contains(&polls), "{polls} polls a minute apart");
+    assert!(
+        last - first >= time::Duration::hours(3),
+        "the service's clock follows the paused clock: {first} .. {last}"
+    );
+    let took = wall.elapsed();
+    eprintln!("3 h of task time took {took:?} of wall time");
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference, Seed};
 use r2v_studio::engine::{Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState};
-use r2v_studio::sim::{DEMO_VIDEO, Fault, Route, SimConfig, Simulator};
+use r2v_studio::sim::{DEMO_VIDEO, Fault, FaultKind, Route, SimConfig, Simulator};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -331,6 +331,7 @@ fn an_unconfirmed_create_is_found_in_the_task_list_and_not_sent_again() {
     assert_eq!((counts.create_requests, counts.tasks_created), (1, 1));
     assert!(counts.lists >= 1);
     assert_eq!(job.attempts, 1);
+    assert_eq!(h.sim.fault_hits(FaultKind::Drop), 1);
 }
 
 #[test]
@@ -351,6 +352,7 @@ fn without_a_unique_candidate_the_job_waits_for_the_user() {
                 .is_some_and(|w| w.en.contains("will not guess"))
     });
     assert_eq!(job.task_id, None);
+    assert_eq!(h.sim.fault_hits(FaultKind::Drop), 2);
     let creates = h.sim.counts().create_requests;
     std::thread::sleep(Duration::from_millis(800));
     assert_eq!(
@@ -392,6 +394,7 @@ fn the_services_own_errors_and_throttling_on_create_are_retried_into_one_task() 
     let job = h.wait_state(&id, JobState::Done, 30);
     let counts = h.sim.counts();
     assert_eq!((counts.create_requests, counts.tasks_created), (4, 1));
+    assert_eq!(h.sim.fault_hits(FaultKind::Status), 3);
     assert_eq!(job.attempts, 4);
     assert!(
         job.calls.iter().filter(|c| c.call == "create").count() >= 3,
@@ -434,6 +437,7 @@ fn validation_errors_fail_the_job_with_advice_and_request_id() {
     assert!(error.advice.zh.contains("欠费"));
     assert!(error.request_id.is_some());
     assert_eq!(h.sim.counts().create_requests, 1);
+    assert_eq!(h.sim.fault_hits(FaultKind::Status), 1);
 }
 
 #[test]
@@ -448,6 +452,8 @@ fn polling_survives_503_bursts_and_dropped_answers() {
     let id = h.generate(url_spec("@cafe"));
     h.wait_state(&id, JobState::Done, 40);
     assert_eq!(h.sim.counts().tasks_created, 1);
+    let kinds = [FaultKind::Status, FaultKind::Drop, FaultKind::Truncate];
+    assert_eq!(kinds.map(|k| h.sim.fault_hits(k)), [3, 1, 1]);
 }
 
 #[test]
@@ -466,6 +472,8 @@ fn a_cut_download_resumes_by_range_and_an_expired_link_is_refreshed() {
         "resumed, not restarted: {counts:?}"
     );
     assert!(counts.queries >= 2, "the link was refreshed by a new query");
+    let kinds = [FaultKind::Status, FaultKind::Cut];
+    assert_eq!(kinds.map(|k| h.sim.fault_hits(k)), [1, 1]);
 }
 
 #[test]
@@ -703,6 +711,13 @@ fn malformed_answers_while_polling_are_survived() {
     let job = h.wait_state(&id, JobState::Done, 60);
     assert_eq!(std::fs::read(job.output_path.unwrap()).unwrap(), DEMO_VIDEO);
     assert_eq!(h.sim.counts().tasks_created, 1);
+    let kinds = [
+        FaultKind::Html,
+        FaultKind::WrongTypes,
+        FaultKind::Huge,
+        FaultKind::Truncate,
+    ];
+    assert_eq!(kinds.map(|k| h.sim.fault_hits(k)), [1, 1, 1, 1]);
 }
 
 #[test]
@@ -715,6 +730,7 @@ fn a_create_answered_with_garbage_is_adopted_never_resent() {
     let counts = h.sim.counts();
     assert_eq!(counts.create_requests, 1, "{counts:?}");
     assert_eq!(counts.tasks_created, 1);
+    assert_eq!(h.sim.fault_hits(FaultKind::WrongTypes), 1);
 }
 
 #[test]
@@ -741,6 +757,8 @@ fn a_proxy_error_page_on_create_is_never_resent_and_a_huge_answer_is_not_trusted
     h.engine().send(Command::SubmitAnew(id.clone()));
     h.wait_state(&id, JobState::Done, 60);
     assert_eq!(h.sim.counts().create_requests, 2);
+    assert_eq!(h.sim.counts().tasks_created, 1);
+    assert_eq!(h.sim.fault_hits(FaultKind::Html), 1);
 
     // A 200 with a 50 MB body: the app cannot tell whether a task was made,
     // so it looks in the task list and never sends the create again.
@@ -751,6 +769,7 @@ fn a_proxy_error_page_on_create_is_never_resent_and_a_huge_answer_is_not_trusted
     });
     let counts = h.sim.counts();
     assert_eq!(counts.create_requests, 3, "one create per ask: {counts:?}");
+    assert_eq!(h.sim.fault_hits(FaultKind::Huge), 1);
     if job.state == JobState::SubmitUnknown {
         let warning = job.warning.expect("the choice is explained");
         assert!(!warning.en.is_empty() && !warning.zh.is_empty());
@@ -766,6 +785,7 @@ fn a_video_link_that_is_not_http_is_asked_for_again() {
     let job = h.wait_state(&id, JobState::Done, 60);
     assert_eq!(std::fs::read(job.output_path.unwrap()).unwrap(), DEMO_VIDEO);
     assert!(job.error.is_none());
+    assert_eq!(h.sim.fault_hits(FaultKind::VideoUrl), 1);
 }
 
 #[test]
@@ -790,6 +810,7 @@ fn a_service_that_keeps_giving_bad_links_fails_the_job_clearly() {
         0,
         "nothing but http(s) is fetched"
     );
+    assert!(h.sim.fault_hits(FaultKind::VideoUrl) >= 2, "asked again");
 }
 
 #[test]
@@ -805,4 +826,5 @@ fn a_redirect_loop_on_the_download_warns_and_keeps_the_job() {
     assert!(!warning.zh.is_empty());
     assert!(job.error.is_none(), "the job is not lost");
     assert!(job.task_id.is_some());
+    assert!(h.sim.fault_hits(FaultKind::RedirectLoop) >= 1);
 }

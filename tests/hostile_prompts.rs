@@ -59,15 +59,35 @@ fn emoji_rtl_and_combining_marks_around_mentions() {
 }
 
 #[test]
-fn a_combining_mark_after_a_name_is_not_part_of_it() {
-    // "@cat" followed by a combining acute accent: the name stops at "cat"
-    // only if the mark is not a name character; either way nothing panics
-    // and the problem, if any, names what the user typed.
+fn a_combining_mark_after_a_name_belongs_to_the_name_and_the_user_is_told() {
+    // "@cat" followed by a combining acute accent reads "@cat́": the mark is part
+    // of the last letter, so the mention is of "cat\u{301}", not of "cat", and
+    // the problem names exactly what the user typed and hints at "@cat ".
     let prompt = "@cat\u{301} runs";
+    let found: Vec<_> = mentions::find_mentions(prompt)
+        .iter()
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(found, ["cat\u{301}"]);
     let s = spec(prompt, &["cat"]);
-    for problem in s.validate() {
-        assert!(!problem.message.en.is_empty());
-    }
+    let problems = s.validate();
+    let unknown = problems
+        .iter()
+        .find(|p| p.code == "mention.unknown")
+        .unwrap_or_else(|| panic!("{problems:?}"));
+    assert!(
+        unknown.message.en.contains("@cat\u{301}"),
+        "{}",
+        unknown.message.en
+    );
+    assert!(
+        unknown.message.en.contains("If you meant @cat,"),
+        "{}",
+        unknown.message.en
+    );
+    // A name that ends in the same mark is mentioned whole, and is fine.
+    let s = spec("@cat\u{301} runs", &["cat\u{301}"]);
+    assert!(codes(&s).is_empty(), "{:?}", s.validate());
 }
 
 #[test]

@@ -2,13 +2,27 @@
 //!
 //! Same paths, headers, validation and error bodies as the service (see
 //! `PRODUCT.md`), an upload host that checks the policy, a task clock, account
-//! limits, and faults on demand. It binds 127.0.0.1 only.
+//! limits, and faults on demand ([`faults`]: scripted with [`Simulator::inject`],
+//! standing ones in [`SimConfig`], every hit counted in
+//! [`Simulator::fault_hits`]). It binds 127.0.0.1 only.
+//!
+//! It is the oracle the client is tested against, so it imports nothing of the
+//! client's: its facts about the service live in [`service`].
+//!
+//! Its clock is tokio's (`tokio::time::Instant`), so it runs under paused time
+//! (`#[tokio::test(start_paused = true)]`, current-thread runtime included): a
+//! 3-hour task finishes in a fraction of a second of wall time.
 
+pub mod faults;
 mod routes;
+pub mod service;
 pub mod validate;
 
-use crate::core::Model;
+pub use faults::{Fault, FaultKind, ForeignTask, Route};
+
 use bytes::Bytes;
+use faults::FaultHits;
+use service::ServiceModel;
 use std::collections::{HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -63,18 +77,39 @@ pub struct SimConfig {
     pub seed: u64,
     /// The video served for every task.
     pub video: Bytes,
+    /// How far the service's clock is ahead of this machine's (negative:
+    /// behind). Shifts every time the service gives: the `Date` header sent on
+    /// every answer, `submit_time` / `scheduled_time` / `end_time`, the list's
+    /// `gmt_create` and its `start_time` / `end_time` filters. A PC clock that is
+    /// 8 s fast is `-8 s`; one that is 90 s slow is `+90 s`. Each answer sent
+    /// with a non-zero offset counts as a [`FaultKind::ClockOffset`] hit.
+    pub clock_offset: time::Duration,
+    /// Someone else's tasks on the same account: one is created beside each
+    /// create that makes a task (same model, its own prompt, size, duration and
+    /// creation time), in order, until the list is used up. They are listed and
+    /// can be queried like any task, but are not counted in
+    /// [`Counts::tasks_created`] nor returned by [`Simulator::task_ids`]
+    /// (see [`Simulator::foreign_task_ids`]). Hits: [`FaultKind::ForeignTask`].
+    pub foreign_tasks: Vec<ForeignTask>,
+    /// Every 401 answer echoes the key it was given in its message, as some
+    /// gateways do. Hits: [`FaultKind::KeyInMessage`].
+    pub echo_key_in_401: bool,
+    /// The list endpoint gives each task's `orig_prompt`, `size` and `duration`
+    /// too. Whether the real service does is not documented (`PRODUCT.md` lists
+    /// only the query answer's `orig_prompt` and `usage`), so a client must read
+    /// them as optional; turn this off to test that.
+    pub list_task_details: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        use crate::core::capabilities as caps;
         SimConfig {
             api_key: DEFAULT_SIM_KEY.to_string(),
             task_duration: Duration::from_secs(20),
             pending_duration: Duration::from_secs(4),
-            task_ttl: Duration::from_secs(caps::TASK_LIFETIME_SECS),
-            link_ttl: Duration::from_secs(caps::VIDEO_URL_LIFETIME_SECS),
-            upload_ttl: Duration::from_secs(caps::UPLOAD_LIFETIME_SECS),
+            task_ttl: service::TASK_TTL,
+            link_ttl: service::LINK_TTL,
+            upload_ttl: service::UPLOAD_TTL,
             policy_ttl: Duration::from_secs(300),
             moderation_words: vec!["违禁".to_string(), "forbidden".to_string()],
             fail_rate: 0.0,
@@ -82,12 +117,16 @@ impl Default for SimConfig {
             drop_rate: 0.0,
             cut_download_rate: 0.0,
             download_bytes_per_sec: None,
-            running_limit: caps::RUNNING_TASKS_PER_SERIES,
-            submissions_per_second: caps::SUBMISSIONS_PER_SECOND_PER_SERIES,
-            queries_per_second: caps::TASK_QUERIES_PER_SECOND as usize,
+            running_limit: service::RUNNING_PER_SERIES,
+            submissions_per_second: service::SUBMISSIONS_PER_SECOND,
+            queries_per_second: service::QUERIES_PER_SECOND,
             hang: Duration::from_secs(3600),
             seed: 0x5eed,
             video: Bytes::from_static(DEMO_VIDEO),
+            clock_offset: time::Duration::ZERO,
+            foreign_tasks: Vec::new(),
+            echo_key_in_401: false,
+            list_task_details: true,
         }
     }
 }
@@ -98,57 +137,6 @@ impl SimConfig {
         self.task_duration = total;
         self.pending_duration = total / 5;
         self
-    }
-}
-
-/// The endpoints a scripted fault can target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    Create,
-    Query,
-    Cancel,
-    List,
-    Policy,
-    Upload,
-    Download,
-}
-
-/// A fault to inject into the next request on a route.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// Answer with this status and error body (empty code: no body at all).
-    Status {
-        status: u16,
-        code: String,
-        message: String,
-    },
-    /// Do the work, then drop the connection before the answer's body.
-    Drop,
-    /// Do the work, then answer only after [`SimConfig::hang`].
-    Hang,
-    /// Do the work, then answer with JSON cut in the middle.
-    Truncate,
-    /// Downloads: send half the bytes, then drop the connection.
-    Cut,
-    /// Answer with a proxy's HTML error page and this status (e.g. 502).
-    Html(u16),
-    /// Do the work, then answer with the right fields holding the wrong types.
-    WrongTypes,
-    /// Answer 200 with a JSON-looking body of this many bytes.
-    Huge(usize),
-    /// Queries: a finished task whose `video_url` is this (e.g. not http).
-    VideoUrl(String),
-    /// Downloads: redirect to the same address, for ever.
-    RedirectLoop,
-}
-
-impl Fault {
-    pub fn status(status: u16, code: &str) -> Fault {
-        Fault::Status {
-            status,
-            code: code.to_string(),
-            message: format!("simulated {code}"),
-        }
     }
 }
 
@@ -195,7 +183,9 @@ enum Outcome {
 #[derive(Debug, Clone)]
 struct Task {
     id: String,
-    model: Model,
+    model: &'static ServiceModel,
+    /// Created by "someone else" ([`SimConfig::foreign_tasks`]).
+    foreign: bool,
     created: Instant,
     created_wall: time::OffsetDateTime,
     prompt: String,
@@ -209,14 +199,14 @@ struct Task {
 
 #[derive(Debug, Clone)]
 struct Upload {
-    model: Model,
+    model: &'static ServiceModel,
     stored: Instant,
     size: usize,
 }
 
 #[derive(Debug, Clone)]
 struct PolicyGrant {
-    model: Model,
+    model: &'static ServiceModel,
     upload_dir: String,
     expires: Instant,
     max_bytes: usize,
@@ -243,6 +233,8 @@ struct Inner {
     script: VecDeque<(Route, Fault)>,
     /// Added to the real clock by [`Simulator::advance`].
     offset: Duration,
+    /// What is left of [`SimConfig::foreign_tasks`].
+    foreign: VecDeque<ForeignTask>,
 }
 
 struct Shared {
@@ -252,6 +244,7 @@ struct Shared {
     started_wall: time::OffsetDateTime,
     inner: Mutex<Inner>,
     counters: Counters,
+    hits: FaultHits,
 }
 
 impl Shared {
@@ -267,11 +260,22 @@ impl Shared {
         Instant::now() + inner.offset
     }
 
+    /// The service's wall clock at `at`: the machine's, shifted by
+    /// [`SimConfig::clock_offset`], in Beijing time.
     fn wall(&self, at: Instant) -> time::OffsetDateTime {
-        let offset =
-            time::UtcOffset::from_hms(crate::core::capabilities::SERVICE_UTC_OFFSET_HOURS, 0, 0)
-                .unwrap_or(time::UtcOffset::UTC);
-        (self.started_wall + at.saturating_duration_since(self.started)).to_offset(offset)
+        let zone = time::UtcOffset::from_hms(service::UTC_OFFSET_HOURS, 0, 0)
+            .unwrap_or(time::UtcOffset::UTC);
+        // `at` may lie before the start (a foreign task created "earlier").
+        let since = match at.checked_duration_since(self.started) {
+            Some(after) => time::Duration::try_from(after).unwrap_or(time::Duration::MAX),
+            None => -time::Duration::try_from(self.started.duration_since(at))
+                .unwrap_or(time::Duration::MAX),
+        };
+        (self.started_wall + since + self.config.clock_offset).to_offset(zone)
+    }
+
+    fn hit(&self, kind: FaultKind) {
+        self.hits.hit(kind);
     }
 
     fn origin(&self) -> String {
@@ -321,6 +325,7 @@ impl Simulator {
             tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
         let port = listener.local_addr()?.port();
         let rng = fastrand::Rng::with_seed(config.seed);
+        let foreign = config.foreign_tasks.iter().cloned().collect();
         let shared = Arc::new(Shared {
             config,
             port,
@@ -337,8 +342,10 @@ impl Simulator {
                 rng,
                 script: VecDeque::new(),
                 offset: Duration::ZERO,
+                foreign,
             }),
             counters: Counters::default(),
+            hits: FaultHits::default(),
         });
         let app = routes::router(shared.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -394,15 +401,45 @@ impl Simulator {
         self.shared.lock().script.push_back((route, fault));
     }
 
+    /// How many times faults of this kind changed an answer so far.
+    pub fn fault_hits(&self, kind: FaultKind) -> u64 {
+        self.shared.hits.get(kind)
+    }
+
+    /// Scripted faults queued by [`Simulator::inject`] that no request took yet.
+    pub fn pending_faults(&self) -> usize {
+        self.shared.lock().script.len()
+    }
+
+    /// The service's clock now (Beijing time, shifted by
+    /// [`SimConfig::clock_offset`], moved by [`Simulator::advance`]).
+    pub fn service_now(&self) -> time::OffsetDateTime {
+        let inner = self.shared.lock();
+        self.shared.wall(self.shared.now(&inner))
+    }
+
     /// Moves the simulator's clock forward: tasks progress, links and ids expire.
     pub fn advance(&self, by: Duration) {
         self.shared.lock().offset += by;
     }
 
-    /// Ids of every task created so far, oldest first.
+    /// Ids of every task created through the API so far, oldest first.
     pub fn task_ids(&self) -> Vec<String> {
+        self.ids_where(false)
+    }
+
+    /// Ids of the tasks placed by [`SimConfig::foreign_tasks`], oldest first.
+    pub fn foreign_task_ids(&self) -> Vec<String> {
+        self.ids_where(true)
+    }
+
+    fn ids_where(&self, foreign: bool) -> Vec<String> {
         let inner = self.shared.lock();
-        let mut tasks: Vec<&Task> = inner.tasks.values().collect();
+        let mut tasks: Vec<&Task> = inner
+            .tasks
+            .values()
+            .filter(|t| t.foreign == foreign)
+            .collect();
         tasks.sort_by_key(|t| t.created);
         tasks.into_iter().map(|t| t.id.clone()).collect()
     }

@@ -4,11 +4,9 @@
 // add noise to a test server.
 #![allow(clippy::result_large_err)]
 
+use super::service::{self, ASYNC_HEADER, CREATE_PATH, OSS_RESOLVE_HEADER, is_oss};
 use super::validate::check_create;
-use super::{Fault, Link, Outcome, PolicyGrant, Route, Shared, Task, Upload};
-use crate::api::client::{ASYNC_HEADER, CREATE_PATH, OSS_RESOLVE_HEADER};
-use crate::api::types::is_oss_url;
-use crate::core::Model;
+use super::{Fault, FaultKind, Link, Outcome, PolicyGrant, Route, Shared, Task, Upload};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -49,7 +47,37 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/oss", post(upload))
         .route("/videos/{file}", get(download))
         .layer(DefaultBodyLimit::max(128 * 1024 * 1024))
+        .layer(axum::middleware::map_response_with_state(
+            shared.clone(),
+            stamp_date,
+        ))
         .with_state(shared)
+}
+
+/// Every answer carries the service's clock in `Date` (the server's own header
+/// would show the machine's clock, and the real one even under paused time).
+async fn stamp_date(State(shared): S, mut response: Response) -> Response {
+    let now = {
+        let inner = shared.lock();
+        shared.wall(shared.now(&inner))
+    };
+    if let Ok(value) = HeaderValue::from_str(&http_date(now)) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    if shared.config.clock_offset != time::Duration::ZERO {
+        shared.hit(FaultKind::ClockOffset);
+    }
+    response
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 IMF-fixdate).
+fn http_date(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
 }
 
 fn new_request_id() -> String {
@@ -96,16 +124,32 @@ fn oss_error(status: StatusCode, code: &str, message: &str) -> Response {
     with_request_id(response, &request_id)
 }
 
-fn check_auth(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
-    let given = headers
+fn given_key(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    if given == Some(shared.config.api_key.as_str()) {
+        .map(str::trim)
+}
+
+/// 401 `InvalidApiKey`, echoing the key given when `echo` (as some gateways do).
+fn invalid_key(headers: &HeaderMap, echo: bool) -> Response {
+    let message = match given_key(headers) {
+        Some(key) if echo => format!("Invalid API-key provided: {key}"),
+        _ => "Invalid API-key provided.".to_string(),
+    };
+    error(401, "InvalidApiKey", &message)
+}
+
+fn check_auth(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+    if given_key(headers) == Some(shared.config.api_key.as_str()) {
         Ok(())
     } else {
-        Err(error(401, "InvalidApiKey", "Invalid API-key provided."))
+        let echo = shared.config.echo_key_in_401;
+        if echo {
+            shared.hit(FaultKind::KeyInMessage);
+        }
+        Err(invalid_key(headers, echo))
     }
 }
 
@@ -116,18 +160,29 @@ fn header_is(headers: &HeaderMap, name: &str, value: &str) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case(value))
 }
 
-/// Takes the route's fault; a status fault answers at once (nothing is done).
-fn take_fault(shared: &Shared, route: Route) -> Result<Option<Fault>, Response> {
-    match shared.fault(route) {
+/// Takes the route's fault; the faults that answer at once (nothing is done)
+/// come back as `Err`, counted as hits.
+fn take_fault(
+    shared: &Shared,
+    route: Route,
+    headers: &HeaderMap,
+) -> Result<Option<Fault>, Response> {
+    let fault = shared.fault(route);
+    let at_once = match &fault {
         Some(Fault::Status {
             status,
             code,
             message,
-        }) => Err(error(status, &code, &message)),
-        Some(Fault::Html(status)) => Err(html_page(status)),
-        Some(Fault::Huge(bytes)) => Err(huge_body(bytes)),
-        other => Ok(other),
+        }) => error(*status, code, message),
+        Some(Fault::Html(status)) => html_page(*status),
+        Some(Fault::Huge(bytes)) => huge_body(*bytes),
+        Some(Fault::EchoKey) => invalid_key(headers, true),
+        _ => return Ok(fault),
+    };
+    if let Some(f) = &fault {
+        shared.hit(f.kind());
     }
+    Err(at_once)
 }
 
 /// What a proxy in front of the service answers when the service is down.
@@ -165,7 +220,25 @@ fn huge_body(bytes: usize) -> Response {
 
 /// Applies a fault that strikes after the work was done.
 async fn deliver(shared: &Shared, fault: Option<Fault>, response: Response) -> Response {
+    if let Some(
+        f @ (Fault::Drop
+        | Fault::Hang
+        | Fault::Truncate
+        | Fault::WrongTypes
+        | Fault::GatewayEmpty(_)
+        | Fault::GatewayHtml(_)),
+    ) = &fault
+    {
+        shared.hit(f.kind());
+    }
     match fault {
+        Some(Fault::GatewayEmpty(status)) => {
+            // The gateway's own answer: no body, no service request id.
+            StatusCode::from_u16(status)
+                .unwrap_or(StatusCode::GATEWAY_TIMEOUT)
+                .into_response()
+        }
+        Some(Fault::GatewayHtml(status)) => html_page(status),
         Some(Fault::Drop) => {
             let (parts, _) = response.into_parts();
             let broken = futures_util::stream::once(async {
@@ -276,7 +349,7 @@ async fn create(State(shared): S, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = check_auth(&shared, &headers) {
         return r;
     }
-    let fault = match take_fault(&shared, Route::Create) {
+    let fault = match take_fault(&shared, Route::Create, &headers) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -296,7 +369,7 @@ async fn create(State(shared): S, headers: HeaderMap, body: Bytes) -> Response {
     let task_id = {
         let mut inner = shared.lock();
         let now = shared.now(&inner);
-        for url in valid.media_urls.iter().filter(|u| is_oss_url(u)) {
+        for url in valid.media_urls.iter().filter(|u| is_oss(u)) {
             if !resolve {
                 return error(
                     400,
@@ -307,13 +380,13 @@ async fn create(State(shared): S, headers: HeaderMap, body: Bytes) -> Response {
             let key = &url["oss://".len()..];
             match inner.uploads.get(key) {
                 Some(u) if now.saturating_duration_since(u.stored) < shared.config.upload_ttl => {
-                    if u.model != valid.model {
+                    if u.model.name != valid.model.name {
                         return error(
                             400,
                             "InvalidParameter",
                             &format!(
                                 "The file {url} was uploaded for {}, not {}",
-                                u.model, valid.model
+                                u.model.name, valid.model.name
                             ),
                         );
                     }
@@ -327,11 +400,11 @@ async fn create(State(shared): S, headers: HeaderMap, body: Bytes) -> Response {
                 }
             }
         }
-        let series = valid.model.info().series;
+        let series = valid.model.series;
         let unfinished = inner
             .tasks
             .values()
-            .filter(|t| t.model.info().series == series)
+            .filter(|t| t.model.series == series)
             .filter(|t| matches!(status_at(&shared, t, now), "PENDING" | "RUNNING"))
             .count();
         if unfinished >= shared.config.running_limit {
@@ -375,10 +448,11 @@ async fn create(State(shared): S, headers: HeaderMap, body: Bytes) -> Response {
         let task = Task {
             id: task_id.clone(),
             model: valid.model,
+            foreign: false,
             created: now,
             created_wall: shared.wall(now),
             prompt: valid.prompt.clone(),
-            size: valid.size.to_string(),
+            size: valid.size.clone(),
             duration: valid.duration,
             audio: valid.audio,
             outcome,
@@ -386,15 +460,60 @@ async fn create(State(shared): S, headers: HeaderMap, body: Bytes) -> Response {
             request_id: request_id.clone(),
         };
         inner.tasks.insert(task_id.clone(), task);
+        if let Some(other) = inner.foreign.pop_front() {
+            place_foreign_task(&shared, &mut inner, valid.model, now, &other);
+        }
         task_id
     };
     shared.count(|c| &c.tasks_created);
     tracing::debug!(task_id, "simulated task created");
+    let answered_id = match fault {
+        Some(Fault::TaskId(ref unusable)) => {
+            shared.hit(FaultKind::TaskId);
+            unusable.clone()
+        }
+        _ => task_id,
+    };
     let response = answer(json!({
         "request_id": request_id,
-        "output": {"task_id": task_id, "task_status": "PENDING"}
+        "output": {"task_id": answered_id, "task_status": "PENDING"}
     }));
     deliver(&shared, fault, response).await
+}
+
+/// Someone else's task on the same account, created `other.offset` from `own`.
+fn place_foreign_task(
+    shared: &Shared,
+    inner: &mut super::Inner,
+    model: &'static service::ServiceModel,
+    own: Instant,
+    other: &super::ForeignTask,
+) {
+    let shift = other.offset.unsigned_abs();
+    let created = if other.offset.is_negative() {
+        own.checked_sub(shift).unwrap_or(own)
+    } else {
+        own + shift
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    inner.tasks.insert(
+        id.clone(),
+        Task {
+            id,
+            model,
+            foreign: true,
+            created,
+            created_wall: shared.wall(created),
+            prompt: other.prompt.clone(),
+            size: other.size.clone(),
+            duration: other.duration,
+            audio: false,
+            outcome: Outcome::Succeed,
+            canceled_at: None,
+            request_id: new_request_id(),
+        },
+    );
+    shared.hit(FaultKind::ForeignTask);
 }
 
 async fn query(State(shared): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
@@ -405,7 +524,7 @@ async fn query(State(shared): S, headers: HeaderMap, Path(id): Path<String>) -> 
     if let Err(r) = admit_query(&shared) {
         return r;
     }
-    let fault = match take_fault(&shared, Route::Query) {
+    let fault = match take_fault(&shared, Route::Query, &headers) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -413,6 +532,7 @@ async fn query(State(shared): S, headers: HeaderMap, Path(id): Path<String>) -> 
     if let Some(Fault::VideoUrl(url)) = &fault
         && let Some(output) = body.get_mut("output").and_then(Value::as_object_mut)
     {
+        shared.hit(FaultKind::VideoUrl);
         output.insert("task_status".into(), json!("SUCCEEDED"));
         output.insert("video_url".into(), json!(url));
     }
@@ -496,7 +616,7 @@ async fn cancel(
     if let Err(r) = check_auth(&shared, &headers) {
         return r;
     }
-    let fault = match take_fault(&shared, Route::Cancel) {
+    let fault = match take_fault(&shared, Route::Cancel, &headers) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -539,7 +659,7 @@ async fn list(
     if let Err(r) = admit_query(&shared) {
         return r;
     }
-    let fault = match take_fault(&shared, Route::List) {
+    let fault = match take_fault(&shared, Route::List, &headers) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -583,11 +703,7 @@ async fn list(
             .values()
             .map(|t| (t, status_at(&shared, t, now)))
             .filter(|(_, status)| *status != "UNKNOWN")
-            .filter(|(t, _)| {
-                params
-                    .get("model_name")
-                    .is_none_or(|m| m == t.model.wire_name())
-            })
+            .filter(|(t, _)| params.get("model_name").is_none_or(|m| m == t.model.name))
             .filter(|(_, status)| params.get("status").is_none_or(|s| s == status))
             .filter(|(t, _)| {
                 let local = t.created_wall;
@@ -603,14 +719,20 @@ async fn list(
             .skip((page_no - 1) * page_size)
             .take(page_size)
             .map(|(t, status)| {
-                json!({
+                let mut item = json!({
                     "task_id": t.id,
                     "status": status,
-                    "model_name": t.model.wire_name(),
+                    "model_name": t.model.name,
                     "gmt_create": millis(t.created_wall),
                     "request_id": t.request_id,
                     "region": "cn-beijing",
-                })
+                });
+                if shared.config.list_task_details {
+                    item["orig_prompt"] = json!(t.prompt);
+                    item["size"] = json!(t.size);
+                    item["duration"] = json!(t.duration);
+                }
+                item
             })
             .collect();
         json!({
@@ -639,20 +761,17 @@ async fn policy(
     if let Err(r) = check_auth(&shared, &headers) {
         return r;
     }
-    let fault = match take_fault(&shared, Route::Policy) {
+    let fault = match take_fault(&shared, Route::Policy, &headers) {
         Ok(f) => f,
         Err(r) => return r,
     };
     if params.get("action").map(String::as_str) != Some("getPolicy") {
         return error(400, "InvalidParameter", "action must be getPolicy");
     }
-    let Some(model) = params
-        .get("model")
-        .and_then(|m| Model::ALL.into_iter().find(|x| x.wire_name() == m))
-    else {
+    let Some(model) = params.get("model").and_then(|m| service::model(m)) else {
         return error(404, "ModelNotFound", "Model not exist.");
     };
-    let max_mb = 100usize;
+    let max_mb = service::UPLOAD_MAX_MB;
     let body = {
         let mut inner = shared.lock();
         let now = shared.now(&inner);
@@ -696,10 +815,10 @@ async fn policy(
     deliver(&shared, fault, answer(body)).await
 }
 
-async fn upload(State(shared): S, mut form: Multipart) -> Response {
+async fn upload(State(shared): S, headers: HeaderMap, mut form: Multipart) -> Response {
     shared.count(|c| &c.uploads);
-    // Only status faults make sense here: the form has not been read yet.
-    if let Err(r) = take_fault(&shared, Route::Upload) {
+    // Only faults that answer at once make sense here: the form has not been read yet.
+    if let Err(r) = take_fault(&shared, Route::Upload, &headers) {
         return r;
     }
     let mut fields: HashMap<String, String> = HashMap::new();
@@ -842,11 +961,12 @@ async fn upload(State(shared): S, mut form: Multipart) -> Response {
 async fn download(State(shared): S, headers: HeaderMap, Path(file): Path<String>) -> Response {
     shared.count(|c| &c.downloads);
     let token = file.trim_end_matches(".mp4");
-    let fault = match take_fault(&shared, Route::Download) {
+    let fault = match take_fault(&shared, Route::Download, &headers) {
         Ok(f) => f,
         Err(r) => return r,
     };
     if fault == Some(Fault::RedirectLoop) {
+        shared.hit(FaultKind::RedirectLoop);
         // Every answer sends the client back here; the fault stays armed.
         shared
             .lock()
@@ -878,6 +998,17 @@ async fn download(State(shared): S, headers: HeaderMap, Path(file): Path<String>
             );
         }
     }
+    if fault == Some(Fault::HtmlInsteadOfVideo) {
+        shared.hit(FaultKind::HtmlInsteadOfVideo);
+        let page = "<!DOCTYPE html>\n<html><head><title>Wi-Fi login</title></head>\n\
+                    <body><h1>Please sign in to use this network</h1></body></html>\n";
+        let mut r = (StatusCode::OK, page).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        return r;
+    }
     let video = shared.config.video.clone();
     let total = video.len() as u64;
     let (start, end) = match parse_range(&headers, total) {
@@ -894,10 +1025,36 @@ async fn download(State(shared): S, headers: HeaderMap, Path(file): Path<String>
             return r;
         }
     };
-    let partial = headers.contains_key(header::RANGE);
+    let mut partial = headers.contains_key(header::RANGE);
+    let mut start = start;
+    let mut content_range = partial;
+    match fault {
+        Some(Fault::NoContentRange) => {
+            shared.hit(FaultKind::NoContentRange);
+            partial = true;
+            content_range = false;
+        }
+        Some(Fault::RangeStartsAt(at)) => {
+            shared.hit(FaultKind::RangeStartsAt);
+            partial = true;
+            content_range = true;
+            start = at.min(end);
+        }
+        _ => {}
+    }
     let slice = video.slice(start as usize..=end as usize);
     let length = slice.len();
-    let cut_at = matches!(fault, Some(Fault::Cut) | Some(Fault::Drop)).then_some(length / 2);
+    let (announced, cut_at) = match fault {
+        Some(Fault::Cut | Fault::Drop) => {
+            shared.hit(fault.as_ref().map_or(FaultKind::Cut, Fault::kind));
+            (length as u64, Some(length / 2))
+        }
+        Some(Fault::AbsurdLength(claimed)) => {
+            shared.hit(FaultKind::AbsurdLength);
+            (claimed, Some(length.min(64 * 1024)))
+        }
+        _ => (length as u64, None),
+    };
     let body = video_stream(shared.clone(), slice, cut_at);
     let mut response = Response::new(body);
     *response.status_mut() = if partial {
@@ -908,8 +1065,8 @@ async fn download(State(shared): S, headers: HeaderMap, Path(file): Path<String>
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(length as u64));
-    if partial && let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{total}")) {
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(announced));
+    if content_range && let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{total}")) {
         h.insert(header::CONTENT_RANGE, v);
     }
     response

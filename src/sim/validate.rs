@@ -1,22 +1,24 @@
 //! The create call's body checked as the service checks it: from the wire JSON,
-//! with a precise message for any invalid field.
+//! with a precise message for any invalid field. The rules come from the
+//! simulator's own tables ([`super::service`]), never from the client's.
 
-use crate::api::types::{MEDIA_IMAGE_URL, is_oss_url};
-use crate::core::capabilities::{MAX_IMAGES, MIN_IMAGES, SEED_MAX, Size};
-use crate::core::mentions::find_mentions;
-use crate::core::refname::check_name;
-use crate::core::{Model, Tier};
+use super::service::{
+    self, MEDIA_MAX, MEDIA_MIN, MEDIA_TYPE, SEED_MAX, ServiceModel, is_oss, mentions,
+    ref_name_problem,
+};
 use serde_json::Value;
 use std::collections::HashSet;
 
 /// A create body that passed every check.
 #[derive(Debug, Clone)]
 pub struct ValidCreate {
-    pub model: Model,
+    pub model: &'static ServiceModel,
     pub prompt: String,
     pub media_urls: Vec<String>,
-    pub size: Size,
-    pub tier: Tier,
+    /// `W*H`, as the service writes it back in `usage.size`.
+    pub size: String,
+    /// The resolution's name, e.g. `720P`.
+    pub resolution: &'static str,
     pub duration: u32,
     pub audio: bool,
     pub seed: Option<u64>,
@@ -46,14 +48,11 @@ pub fn check_create(body: &[u8]) -> Result<ValidCreate, Reject> {
         .get("model")
         .and_then(Value::as_str)
         .ok_or_else(|| invalid("Field required: model"))?;
-    let model = Model::ALL
-        .into_iter()
-        .find(|m| m.wire_name() == model_name)
-        .ok_or_else(|| Reject {
-            status: 404,
-            code: "ModelNotFound",
-            message: format!("Model not exist: {model_name}"),
-        })?;
+    let model = service::model(model_name).ok_or_else(|| Reject {
+        status: 404,
+        code: "ModelNotFound",
+        message: format!("Model not exist: {model_name}"),
+    })?;
     let input = value
         .get("input")
         .filter(|v| v.is_object())
@@ -63,7 +62,7 @@ pub fn check_create(body: &[u8]) -> Result<ValidCreate, Reject> {
         .and_then(Value::as_str)
         .filter(|p| !p.trim().is_empty())
         .ok_or_else(|| invalid("Field required: input.prompt"))?;
-    let limit = model.prompt_limit();
+    let limit = model.prompt_limit;
     let chars = prompt.chars().count();
     if chars > limit {
         return Err(invalid(format!(
@@ -74,9 +73,9 @@ pub fn check_create(body: &[u8]) -> Result<ValidCreate, Reject> {
         .get("media")
         .and_then(Value::as_array)
         .ok_or_else(|| invalid("Field required: input.media"))?;
-    if !(MIN_IMAGES..=MAX_IMAGES).contains(&media.len()) {
+    if !(MEDIA_MIN..=MEDIA_MAX).contains(&media.len()) {
         return Err(invalid(format!(
-            "The number of input.media should be in [{MIN_IMAGES}, {MAX_IMAGES}], got {}",
+            "The number of input.media should be in [{MEDIA_MIN}, {MEDIA_MAX}], got {}",
             media.len()
         )));
     }
@@ -84,9 +83,9 @@ pub fn check_create(body: &[u8]) -> Result<ValidCreate, Reject> {
     let mut ref_names = Vec::new();
     for (i, item) in media.iter().enumerate() {
         let kind = item.get("type").and_then(Value::as_str);
-        if kind != Some(MEDIA_IMAGE_URL) {
+        if kind != Some(MEDIA_TYPE) {
             return Err(invalid(format!(
-                "input.media[{i}].type must be \"{MEDIA_IMAGE_URL}\", got {}",
+                "input.media[{i}].type must be \"{MEDIA_TYPE}\", got {}",
                 item.get("type").map_or("nothing".into(), Value::to_string)
             )));
         }
@@ -96,7 +95,7 @@ pub fn check_create(body: &[u8]) -> Result<ValidCreate, Reject> {
             .filter(|u| !u.is_empty())
             .ok_or_else(|| invalid(format!("Field required: input.media[{i}].url")))?;
         let lower = url.to_ascii_lowercase();
-        if !(lower.starts_with("http://") || lower.starts_with("https://") || is_oss_url(url)) {
+        if !(lower.starts_with("http://") || lower.starts_with("https://") || is_oss(url)) {
             return Err(invalid(format!(
                 "input.media[{i}].url must be an http(s) or oss URL: {url}"
             )));
@@ -105,12 +104,11 @@ pub fn check_create(body: &[u8]) -> Result<ValidCreate, Reject> {
         match item.get("ref_name") {
             None | Some(Value::Null) => {}
             Some(Value::String(name)) => {
-                check_name(name).map_err(|p| {
-                    invalid(format!(
-                        "input.media[{i}].ref_name is invalid: {}",
-                        p.describe().en
-                    ))
-                })?;
+                if let Some(problem) = ref_name_problem(name) {
+                    return Err(invalid(format!(
+                        "input.media[{i}].ref_name is invalid: {problem}"
+                    )));
+                }
                 ref_names.push((i, name.as_str()));
             }
             Some(other) => {
@@ -130,31 +128,30 @@ pub fn check_create(body: &[u8]) -> Result<ValidCreate, Reject> {
         .get("size")
         .and_then(Value::as_str)
         .ok_or_else(|| invalid("Field required: parameters.size"))?;
-    let size = Size::parse(size_text)
-        .filter(|s| size_text.contains('*') && model.find_size(*s).is_some())
+    let resolution = service::parse_size(size_text)
+        .and_then(|size| model.resolution_of(size))
         .ok_or_else(|| {
-            let offered: Vec<String> = model.all_sizes().map(|s| s.to_string()).collect();
             invalid(format!(
-                "parameters.size {size_text} is not supported by {model}; supported sizes: {}",
-                offered.join(", ")
+                "parameters.size {size_text} is not supported by {}; supported sizes: {}",
+                model.name,
+                model.size_names().join(", ")
             ))
         })?;
-    let (tier, _) = model
-        .find_size(size)
-        .ok_or_else(|| invalid("parameters.size"))?;
     let duration = parameters
         .get("duration")
         .and_then(Value::as_u64)
         .ok_or_else(|| {
             invalid("Field required: parameters.duration (an integer number of seconds)")
         })?;
-    let allowed = model.durations(tier);
+    let allowed = resolution.durations;
     let duration = u32::try_from(duration)
         .ok()
-        .filter(|d| allowed.contains(*d))
+        .filter(|d| allowed.allows(*d))
         .ok_or_else(|| {
             invalid(format!(
-                "parameters.duration {duration} is not supported by {model} at {tier}; supported: {}",
+                "parameters.duration {duration} is not supported by {} at {}; supported: {}",
+                model.name,
+                resolution.name,
                 allowed.describe()
             ))
         })?;
@@ -171,22 +168,18 @@ pub fn check_create(body: &[u8]) -> Result<ValidCreate, Reject> {
     flag("watermark")?;
     let seed = match parameters.get("seed") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .filter(|s| *s <= u64::from(SEED_MAX))
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "parameters.seed must be an integer in [0, {SEED_MAX}], got {v}"
-                    ))
-                })?,
-        ),
+        Some(v) => Some(v.as_u64().filter(|s| *s <= SEED_MAX).ok_or_else(|| {
+            invalid(format!(
+                "parameters.seed must be an integer in [0, {SEED_MAX}], got {v}"
+            ))
+        })?),
     };
     Ok(ValidCreate {
         model,
         prompt: prompt.to_string(),
         media_urls: urls,
-        size,
-        tier,
+        size: size_text.to_string(),
+        resolution: resolution.name,
         duration,
         audio,
         seed,
@@ -200,9 +193,9 @@ fn check_ref_names(
     media_count: usize,
     ref_names: &[(usize, &str)],
 ) -> Result<(), Reject> {
-    let mentions = find_mentions(prompt);
+    let found = mentions(prompt);
     if ref_names.is_empty() {
-        return match mentions.first() {
+        return match found.first() {
             Some(m) => Err(invalid(format!(
                 "input.prompt mentions @{} but no input.media item has a ref_name",
                 m.name
@@ -224,7 +217,7 @@ fn check_ref_names(
         }
     }
     let mut mentioned = HashSet::new();
-    for m in &mentions {
+    for m in &found {
         if !seen.contains(m.name) {
             return Err(invalid(format!(
                 "input.prompt mentions @{} but no input.media item has that ref_name",
@@ -293,7 +286,7 @@ mod tests {
             5,
         ))
         .unwrap();
-        assert_eq!(ok.tier, Tier::P720);
+        assert_eq!(ok.resolution, "720P");
     }
 
     #[test]
