@@ -11,7 +11,7 @@ use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference, Seed};
 use r2v_studio::engine::{
     Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState,
 };
-use r2v_studio::sim::{DEMO_VIDEO, Fault, Route, SimConfig, Simulator};
+use r2v_studio::sim::{DEMO_VIDEO, Fault, FaultKind, ForeignTask, Route, SimConfig, Simulator};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -279,9 +279,13 @@ async fn someone_elses_task_in_the_window_is_not_adopted() {
     let id = p.engine().generate(url_spec("@cafe, my own idea"), None);
     let job = p
         .wait(&id, 2 * HOUR, |j| {
-            j.state == JobState::SubmitUnknown && j.foreign_tasks.contains(&stranger)
+            j.state == JobState::SubmitUnknown
+                && j.warning
+                    .as_ref()
+                    .is_some_and(|w| w.en.contains("someone else"))
         })
         .await;
+    let _ = &stranger;
     assert_eq!(job.task_id, None);
     assert!(job.output_path.is_none(), "no video of someone else's");
     let warning = job.warning.unwrap().en;
@@ -381,4 +385,137 @@ async fn a_huge_reference_file_is_refused_before_it_is_read() {
     assert!(error.message.en.contains("2048 MB"), "{}", error.message.en);
     assert_eq!(p.sim.counts().uploads, 0);
     p.stop_engine().await;
+}
+
+/// The same, when the task list does not tell prompts: the stranger's task is
+/// followed as unconfirmed, then given up once its answer shows another prompt.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn an_unconfirmed_adoption_is_given_up_when_the_task_turns_out_to_be_someone_elses() {
+    let mut sim = sim_config(Duration::from_secs(120));
+    sim.list_task_details = false;
+    let mut p = Paused::new(sim).await;
+    let client = r2v_studio::api::Client::new(r2v_studio::api::ClientConfig::new(
+        p.sim.base_url(),
+        ApiKey::new(KEY).unwrap(),
+    ))
+    .unwrap();
+    let body = r2v_studio::api::CreateTaskRequest::from_spec(
+        &url_spec("@cafe, somebody else's idea"),
+        &["https://example.com/cafe.jpg".to_string()],
+    )
+    .unwrap();
+    let stranger = client.create(&body).await.unwrap().task_id;
+    p.sim.inject(Route::Create, Fault::Html(502));
+    let id = p.engine().generate(url_spec("@cafe, my own idea"), None);
+    let adopted = p.wait(&id, HOUR, |j| j.adopted == Some(false)).await;
+    assert!(adopted.warning.is_some(), "shown as unconfirmed");
+    let job = p
+        .wait(&id, 2 * HOUR, |j| j.foreign_tasks.contains(&stranger))
+        .await;
+    assert_eq!(job.state, JobState::SubmitUnknown);
+    assert_eq!(job.task_id, None);
+    assert!(job.output_path.is_none(), "no video of someone else's");
+    assert!(job.warning.unwrap().en.contains("someone else"));
+    p.stop_engine().await;
+}
+
+/// A gateway's empty 504 or HTML 502 can come after the service made the task:
+/// the job finds it in the list and never sends the create again.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn a_gateway_answer_after_the_task_was_made_is_adopted_never_resent() {
+    let mut p = Paused::new(sim_config(Duration::from_secs(90))).await;
+    p.sim.inject(Route::Create, Fault::GatewayEmpty(504));
+    p.sim.inject(Route::Create, Fault::GatewayHtml(502));
+    let first = p.engine().generate(url_spec("@cafe, first"), None);
+    let a = p.wait_state(&first, JobState::Done, HOUR).await;
+    let second = p.engine().generate(url_spec("@cafe, second"), None);
+    let b = p.wait_state(&second, JobState::Done, HOUR).await;
+    assert_eq!((a.attempts, b.attempts), (1, 1));
+    assert_eq!(a.adopted, Some(true), "confirmed by its prompt");
+    let counts = p.sim.counts();
+    assert_eq!((counts.create_requests, counts.tasks_created), (2, 2));
+    assert_eq!(p.sim.fault_hits(FaultKind::GatewayEmpty), 1);
+    assert_eq!(p.sim.fault_hits(FaultKind::GatewayHtml), 1);
+    p.stop_engine().await;
+}
+
+/// A create answer whose task id cannot be one is not polled for 24 h: the real
+/// task is found in the list.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn a_create_answer_with_an_unusable_task_id_finds_the_real_task() {
+    let mut p = Paused::new(sim_config(Duration::from_secs(90))).await;
+    p.sim
+        .inject(Route::Create, Fault::TaskId("../../x y".into()));
+    let id = p.engine().generate(url_spec("@cafe, odd id"), None);
+    let job = p.wait_state(&id, JobState::Done, HOUR).await;
+    assert_eq!(job.attempts, 1);
+    let task = job.task_id.unwrap();
+    assert!(r2v_studio::api::is_task_id(&task), "{task}");
+    assert_eq!(p.sim.task_ids(), vec![task]);
+    assert_eq!(p.sim.fault_hits(FaultKind::TaskId), 1);
+    p.stop_engine().await;
+}
+
+/// The service's clock is ahead or behind the PC's: read from its `Date` header,
+/// with another program's task of the same model a moment later in the list.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_services_clock_is_read_from_its_answers_and_a_neighbours_task_is_told_apart() {
+    for offset_secs in [90, -8] {
+        let mut sim = sim_config(Duration::from_secs(90));
+        sim.clock_offset = time::Duration::seconds(offset_secs);
+        sim.foreign_tasks = vec![ForeignTask::default()];
+        let mut p = Paused::new(sim).await;
+        p.sim.inject(Route::Create, Fault::Drop);
+        let id = p.engine().generate(url_spec("@cafe, clocks"), None);
+        let job = p.wait_state(&id, JobState::Done, HOUR).await;
+        assert_eq!(job.attempts, 1);
+        assert_eq!(job.task_id.as_ref(), p.sim.task_ids().first());
+        assert!(p.sim.fault_hits(FaultKind::ClockOffset) > 0);
+        assert_eq!(p.sim.fault_hits(FaultKind::ForeignTask), 1);
+        p.stop_engine().await;
+    }
+}
+
+/// Downloads: a partial answer without `Content-Range`, or starting elsewhere than
+/// asked, is thrown away and the download starts over; a web page served as the
+/// video is refused; a link announcing 50 GiB is not followed. Each ends with the
+/// exact video.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn download_answers_that_do_not_fit_never_end_as_a_broken_video() {
+    let cases: Vec<(Vec<Fault>, FaultKind)> = vec![
+        (
+            vec![Fault::Cut, Fault::NoContentRange],
+            FaultKind::NoContentRange,
+        ),
+        (
+            vec![Fault::Cut, Fault::RangeStartsAt(10)],
+            FaultKind::RangeStartsAt,
+        ),
+        (
+            vec![Fault::HtmlInsteadOfVideo],
+            FaultKind::HtmlInsteadOfVideo,
+        ),
+        (
+            vec![Fault::AbsurdLength(50 * 1024 * 1024 * 1024)],
+            FaultKind::AbsurdLength,
+        ),
+    ];
+    for (faults, kind) in cases {
+        let mut p = Paused::new(sim_config(Duration::from_secs(60))).await;
+        for fault in faults {
+            p.sim.inject(Route::Download, fault);
+        }
+        let id = p.engine().generate(url_spec("@cafe, download"), None);
+        let job = p.wait_state(&id, JobState::Done, HOUR).await;
+        let video = job.output_path.unwrap();
+        assert_eq!(std::fs::read(&video).unwrap(), DEMO_VIDEO, "{kind:?}");
+        assert_eq!(p.sim.fault_hits(kind), 1, "{kind:?}");
+        assert_eq!(p.sim.pending_faults(), 0);
+        let names: Vec<_> = std::fs::read_dir(video.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "only the video and its sidecar: {names:?}");
+        p.stop_engine().await;
+    }
 }

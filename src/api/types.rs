@@ -273,6 +273,14 @@ pub struct TaskListItem {
     pub gmt_create: Option<u64>,
     #[serde(default)]
     pub request_id: Option<String>,
+    /// What the task was asked for, where the list tells it (not documented for
+    /// every region: optional, used only to tell tasks apart).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub orig_prompt: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub size: Option<String>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub duration: Option<f64>,
 }
 
 fn unknown_status() -> TaskStatus {

@@ -41,31 +41,37 @@ pub(in crate::engine) enum Fit {
 
 /// Compares what a query tells about a task with what the job asked for.
 pub(in crate::engine) fn fit(job: &Job, answer: &TaskResponse) -> Fit {
+    let usage = answer.usage.as_ref();
+    fit_of(
+        job,
+        answer.output.orig_prompt.as_deref(),
+        usage.and_then(|u| u.size.as_deref()),
+        usage.and_then(|u| u.duration),
+    )
+}
+
+/// Compares a task's prompt, size and length (each where known) with the job's.
+fn fit_of(job: &Job, prompt: Option<&str>, size: Option<&str>, seconds: Option<f64>) -> Fit {
     let Some(request) = &job.request else {
         return Fit::Unknown;
     };
-    let mut confirmed = false;
-    if let Some(prompt) = answer.output.orig_prompt.as_deref() {
-        if prompt.trim() != request.input.prompt.trim() {
-            return Fit::Mismatch;
-        }
-        confirmed = true;
+    if let Some(prompt) = prompt
+        && prompt.trim() != request.input.prompt.trim()
+    {
+        return Fit::Mismatch;
     }
-    if let Some(usage) = &answer.usage {
-        if let Some(size) = usage.size.as_deref() {
-            let norm = |s: &str| s.replace(['x', 'X', '×'], "*");
-            if norm(size) != norm(&request.parameters.size) {
-                return Fit::Mismatch;
-            }
-        }
-        if let Some(seconds) = usage.duration
-            && (seconds - f64::from(request.parameters.duration)).abs() > 1.0
-        {
-            return Fit::Mismatch;
-        }
-        confirmed |= usage.size.is_some() && usage.duration.is_some();
+    let norm = |s: &str| s.replace(['x', 'X', '×'], "*");
+    if let Some(size) = size
+        && norm(size) != norm(&request.parameters.size)
+    {
+        return Fit::Mismatch;
     }
-    if confirmed {
+    if let Some(seconds) = seconds
+        && (seconds - f64::from(request.parameters.duration)).abs() > 1.0
+    {
+        return Fit::Mismatch;
+    }
+    if prompt.is_some() || (size.is_some() && seconds.is_some()) {
         Fit::Confirmed
     } else {
         Fit::Unknown
@@ -135,7 +141,7 @@ async fn look(sh: &Arc<Shared>, client: &Client, job: &Job, started: i64) -> Loo
             None => created >= started - UNKNOWN_SKEW_MS && created <= now + UNKNOWN_SKEW_MS,
         }
     };
-    let candidates: Vec<String> = listed
+    let candidates: Vec<(String, Fit)> = listed
         .data
         .iter()
         .filter(|t| !known.contains(&t.task_id) && !job.foreign_tasks.contains(&t.task_id))
@@ -146,24 +152,39 @@ async fn look(sh: &Arc<Shared>, client: &Client, job: &Job, started: i64) -> Loo
                 .is_none_or(|m| m == job.spec.model.wire_name())
         })
         .filter(|t| t.gmt_create.is_none_or(in_window))
-        .map(|t| t.task_id.clone())
+        .map(|t| {
+            let fit = fit_of(job, t.orig_prompt.as_deref(), t.size.as_deref(), t.duration);
+            (t.task_id.clone(), fit)
+        })
         .collect();
-    if candidates.len() > MAX_CHECKED {
-        return Look::Several(candidates.len());
+    let mut foreign = candidates
+        .iter()
+        .filter(|(_, f)| *f == Fit::Mismatch)
+        .count();
+    let unchecked = candidates
+        .iter()
+        .filter(|(_, f)| *f == Fit::Unknown)
+        .count();
+    if unchecked > MAX_CHECKED {
+        return Look::Several(candidates.len() - foreign);
     }
     let mut fitting = Vec::new();
-    let mut foreign = 0;
-    for task_id in candidates {
-        sh.limiter.acquire().await;
-        let fit = match retry_idempotent(sh, || client.query(&task_id)).await {
-            Ok(answer) => fit(job, &answer),
-            Err(e) => {
-                tracing::info!(job = %job.id, "checking candidate {task_id}: {e}");
-                Fit::Unknown
+    for (task_id, listed_fit) in candidates {
+        let fit = match listed_fit {
+            Fit::Unknown => {
+                sh.limiter.acquire().await;
+                match retry_idempotent(sh, || client.query(&task_id)).await {
+                    Ok(answer) => fit(job, &answer),
+                    Err(e) => {
+                        tracing::info!(job = %job.id, "checking candidate {task_id}: {e}");
+                        Fit::Unknown
+                    }
+                }
             }
+            known => known,
         };
         match fit {
-            Fit::Mismatch => foreign += 1,
+            Fit::Mismatch => foreign += usize::from(listed_fit != Fit::Mismatch),
             fit => fitting.push((task_id, fit)),
         }
     }
