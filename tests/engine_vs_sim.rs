@@ -3,13 +3,15 @@
 
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference, Seed};
-use r2v_studio::engine::{Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState};
+use r2v_studio::engine::{
+    Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState,
+};
 use r2v_studio::sim::{DEMO_VIDEO, Fault, FaultKind, Route, SimConfig, Simulator};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const KEY: &str = "sk-engine-test-5f1e2d3c";
 
@@ -20,8 +22,12 @@ struct Harness {
     dir: tempfile::TempDir,
     jobs: HashMap<JobId, Job>,
     notices: Vec<String>,
-    // Dropped last: the simulator's server runs on it.
-    _rt: tokio::runtime::Runtime,
+    idle: Vec<JobId>,
+    clock: Clock,
+    // Dropped last: the simulator and the engine run on it. Its clock is paused:
+    // it moves only while everything waits, so a test takes the time its work
+    // takes, not the time the service would.
+    rt: tokio::runtime::Runtime,
 }
 
 fn sim_config(task: Duration) -> SimConfig {
@@ -36,12 +42,13 @@ impl Harness {
     }
 
     fn with(sim: SimConfig, tweak: impl FnOnce(&mut EngineConfig)) -> Harness {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+        let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
+            .start_paused(true)
             .build()
             .unwrap();
         let sim = rt.block_on(Simulator::start(sim, 0)).unwrap();
+        let clock = rt.block_on(async { Clock::following_tokio() });
         let dir = tempfile::tempdir().unwrap();
         let mut h = Harness {
             sim,
@@ -50,7 +57,9 @@ impl Harness {
             dir,
             jobs: HashMap::new(),
             notices: Vec::new(),
-            _rt: rt,
+            idle: Vec::new(),
+            clock,
+            rt,
         };
         h.start_engine(tweak);
         h
@@ -75,17 +84,21 @@ impl Harness {
         let mut config = self.config();
         tweak(&mut config);
         let (tx, rx) = std::sync::mpsc::channel();
-        self.engine = Some(Engine::start(config, EventSink::new(tx, Arc::new(|| {}))).unwrap());
+        let sink = EventSink::new(tx, Arc::new(|| {}));
+        let clock = self.clock.clone();
+        let engine = self
+            .rt
+            .block_on(async { Engine::spawn_here(config, sink, clock) })
+            .unwrap();
+        self.engine = Some(engine);
         self.events = rx;
     }
 
     fn stop_engine(&mut self) {
         if let Some(engine) = self.engine.take() {
-            engine.shutdown();
+            self.rt.block_on(engine.stop_task());
         }
-        while let Ok(event) = self.events.try_recv() {
-            self.absorb(event);
-        }
+        self.drain();
     }
 
     fn engine(&self) -> &Engine {
@@ -101,32 +114,66 @@ impl Harness {
             Event::Job(job) => {
                 self.jobs.insert(job.id.clone(), *job);
             }
-            Event::Notice { message, .. } => self.notices.push(message.en),
+            Event::Notice { message, .. } => self.notices.push(message.en.clone()),
+            Event::Idle(id) => self.idle.push(id),
             _ => {}
         }
     }
 
-    /// Waits until `id` satisfies `done`, failing after `secs`.
-    fn wait(&mut self, id: &JobId, secs: u64, done: impl Fn(&Job) -> bool) -> Job {
-        let deadline = Instant::now() + Duration::from_secs(secs);
+    fn drain(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            self.absorb(event);
+        }
+    }
+
+    /// Lets the simulator and the engine run for `d` of their (paused) time.
+    fn run_for(&self, d: Duration) {
+        self.rt.block_on(async move { tokio::time::sleep(d).await });
+    }
+
+    fn now(&self) -> tokio::time::Instant {
+        self.rt.block_on(async { tokio::time::Instant::now() })
+    }
+
+    /// The next event, letting the engine run up to `secs` of its time for it.
+    fn next_event(&mut self, secs: u64) -> Event {
+        let deadline = self.now() + Duration::from_secs(secs);
         loop {
+            if let Ok(event) = self.events.try_recv() {
+                return event;
+            }
+            assert!(self.now() < deadline, "no event in {secs} s");
+            self.run_for(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until `id` satisfies `done`, failing after `secs` of the engine's time.
+    fn wait(&mut self, id: &JobId, secs: u64, done: impl Fn(&Job) -> bool) -> Job {
+        let deadline = self.now() + Duration::from_secs(secs);
+        loop {
+            self.drain();
             if let Some(job) = self.jobs.get(id)
                 && done(job)
             {
                 return job.clone();
             }
-            let left = deadline.saturating_duration_since(Instant::now());
             assert!(
-                !left.is_zero(),
+                self.now() < deadline,
                 "timed out; job is {:#?}",
                 self.jobs.get(id)
             );
-            if let Ok(event) = self
-                .events
-                .recv_timeout(left.min(Duration::from_millis(200)))
-            {
-                self.absorb(event);
-            }
+            self.run_for(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the engine has stopped working on `id` (final, or waiting for
+    /// the user): after this, nothing more happens for it by itself.
+    fn wait_idle(&mut self, id: &JobId, secs: u64) {
+        let deadline = self.now() + Duration::from_secs(secs);
+        while !self.idle.contains(id) {
+            assert!(self.now() < deadline, "{id} never went idle");
+            self.run_for(Duration::from_millis(50));
+            self.drain();
         }
     }
 
@@ -325,8 +372,8 @@ fn an_unconfirmed_create_is_found_in_the_task_list_and_not_sent_again() {
     let mut h = Harness::new(sim_config(Duration::from_millis(800)));
     h.sim.inject(Route::Create, Fault::Drop);
     let id = h.generate(url_spec("@cafe at dawn"));
-    h.wait(&id, 10, |j| j.state == JobState::SubmitUnknown);
     let job = h.wait_state(&id, JobState::Done, 30);
+    assert!(job.entered(JobState::SubmitUnknown).is_some());
     let counts = h.sim.counts();
     assert_eq!((counts.create_requests, counts.tasks_created), (1, 1));
     assert!(counts.lists >= 1);
@@ -337,11 +384,9 @@ fn an_unconfirmed_create_is_found_in_the_task_list_and_not_sent_again() {
 #[test]
 fn without_a_unique_candidate_the_job_waits_for_the_user() {
     let mut h = Harness::new(sim_config(Duration::from_secs(30)));
-    // Another task of the same model, unknown to this journal, in the same window.
-    h.sim.inject(Route::Create, Fault::Drop);
-    let first = h.generate(url_spec("@cafe one"));
-    h.wait(&first, 10, |j| j.state == JobState::Pending);
-    let stranger = reqwest_create(&h);
+    // Another app on the same account sends the very same setup at the same time
+    // (same prompt, size and length): two tasks fit, and the app will not guess.
+    let stranger = reqwest_create(&h, "@cafe two");
     assert!(stranger.is_some());
     h.sim.inject(Route::Create, Fault::Drop);
     let second = h.generate(url_spec("@cafe two"));
@@ -352,9 +397,10 @@ fn without_a_unique_candidate_the_job_waits_for_the_user() {
                 .is_some_and(|w| w.en.contains("will not guess"))
     });
     assert_eq!(job.task_id, None);
-    assert_eq!(h.sim.fault_hits(FaultKind::Drop), 2);
+    assert_eq!(h.sim.fault_hits(FaultKind::Drop), 1);
+    h.wait_idle(&second, 15);
     let creates = h.sim.counts().create_requests;
-    std::thread::sleep(Duration::from_millis(800));
+    h.run_for(Duration::from_secs(600));
     assert_eq!(
         h.sim.counts().create_requests,
         creates,
@@ -367,18 +413,18 @@ fn without_a_unique_candidate_the_job_waits_for_the_user() {
 }
 
 /// A create from "another app" on the same account.
-fn reqwest_create(h: &Harness) -> Option<String> {
+fn reqwest_create(h: &Harness, prompt: &str) -> Option<String> {
     let client = r2v_studio::api::Client::new(r2v_studio::api::ClientConfig::new(
         h.sim.base_url(),
         ApiKey::new(KEY).unwrap(),
     ))
     .ok()?;
-    let spec = url_spec("@cafe stranger");
+    let spec = url_spec(prompt);
     let body = r2v_studio::api::CreateTaskRequest::from_spec(
         &spec,
         &["https://example.com/cafe.jpg".to_string()],
     )?;
-    h._rt.block_on(client.create(&body)).ok().map(|c| c.task_id)
+    h.rt.block_on(client.create(&body)).ok().map(|c| c.task_id)
 }
 
 #[test]
@@ -512,10 +558,10 @@ fn a_bad_image_fails_before_anything_is_sent() {
 
 #[test]
 fn invalid_specs_are_rejected_before_any_job_exists() {
-    let h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
     let id = h.generate(spec(&[], ""));
     let rejected = loop {
-        match h.events.recv_timeout(Duration::from_secs(5)).unwrap() {
+        match h.next_event(5) {
             Event::Rejected { id: rid, problems } if rid == id => break problems,
             _ => {}
         }
@@ -558,10 +604,11 @@ fn the_local_queue_holds_jobs_beyond_the_series_limit_and_cancels_them_locally()
     h.wait(&first, 10, |j| j.state == JobState::Pending);
     let second = h.generate(url_spec("@cafe two"));
     h.wait(&second, 5, |j| j.state == JobState::Queued);
-    std::thread::sleep(Duration::from_millis(500));
-    while let Ok(e) = h.events.try_recv() {
-        h.absorb(e);
-    }
+    // Three seconds of the engine's time: the first task is still PENDING (for
+    // 6 s of its 30), so the second waits.
+    h.run_for(Duration::from_secs(3));
+    h.drain();
+    assert_eq!(h.jobs[&first].state, JobState::Pending);
     assert_eq!(
         h.jobs[&second].state,
         JobState::Queued,
@@ -584,13 +631,14 @@ fn a_running_task_cannot_be_cancelled_and_the_user_is_told() {
     h.sim.advance(Duration::from_secs(20));
     h.wait(&id, 10, |j| j.state == JobState::Running);
     h.engine().send(Command::Cancel(id.clone()));
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = h.now() + Duration::from_secs(5);
     while !h.notices.iter().any(|n| n.contains("cannot be cancelled")) {
-        assert!(Instant::now() < deadline, "{:?}", h.notices);
-        if let Ok(e) = h.events.recv_timeout(Duration::from_millis(100)) {
-            h.absorb(e);
-        }
+        assert!(h.now() < deadline, "{:?}", h.notices);
+        let event = h.next_event(5);
+        h.absorb(event);
     }
+    let job = h.wait_state(&id, JobState::Done, 60);
+    assert!(job.billed_seconds.is_some(), "it finished and was billed");
 }
 
 #[test]
@@ -618,20 +666,45 @@ fn a_second_engine_on_the_same_data_folder_is_refused() {
 
 #[test]
 fn thumbnails_are_made_off_the_caller_thread() {
-    let h = Harness::new(sim_config(Duration::from_secs(1)));
-    let path = h.image("thumb.png", 800, 400);
-    h.engine().send(Command::LoadImage {
+    // The engine on its own thread, as the window runs it; the simulator on a
+    // runtime of its own, in real time.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = rt
+        .block_on(Simulator::start(sim_config(Duration::from_secs(1)), 0))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, events) = std::sync::mpsc::channel();
+    let wakers = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = wakers.clone();
+    let wake = Arc::new(move || seen.lock().unwrap().push(std::thread::current().id()));
+    let config = EngineConfig::new(
+        sim.base_url(),
+        ApiKey::new(KEY),
+        dir.path().join("data"),
+        dir.path().join("out"),
+    );
+    let engine = Engine::start(config, EventSink::new(tx, wake)).unwrap();
+    let path = dir.path().join("thumb.png");
+    image::RgbImage::from_pixel(800, 400, image::Rgb([1, 2, 3]))
+        .save(&path)
+        .unwrap();
+    let caller = std::thread::current().id();
+    engine.send(Command::LoadImage {
         key: 7,
         source: RefSource::Local(path),
         max_side: 128,
     });
-    h.engine().send(Command::LoadImage {
+    engine.send(Command::LoadImage {
         key: 8,
-        source: RefSource::Local(h.dir.path().join("missing.png")),
+        source: RefSource::Local(dir.path().join("missing.png")),
         max_side: 128,
     });
-    let unreachable = format!("http://127.0.0.1:{}/videos/nothing.png", h.sim.port());
-    h.engine().send(Command::LoadImage {
+    let unreachable = format!("http://127.0.0.1:{}/videos/nothing.png", sim.port());
+    engine.send(Command::LoadImage {
         key: 9,
         source: RefSource::Url(unreachable),
         max_side: 128,
@@ -639,7 +712,7 @@ fn thumbnails_are_made_off_the_caller_thread() {
     let mut results = HashMap::new();
     while results.len() < 3 {
         if let Event::Thumbnail { key, result } =
-            h.events.recv_timeout(Duration::from_secs(10)).unwrap()
+            events.recv_timeout(Duration::from_secs(10)).unwrap()
         {
             results.insert(key, result);
         }
@@ -662,6 +735,14 @@ fn thumbnails_are_made_off_the_caller_thread() {
         "{}",
         url_error.en
     );
+    let wakers = wakers.lock().unwrap();
+    assert!(
+        !wakers.is_empty() && !wakers.contains(&caller),
+        "decoded on the caller's thread"
+    );
+    drop(wakers);
+    engine.shutdown();
+    rt.block_on(sim.stop());
 }
 
 #[test]
@@ -677,13 +758,13 @@ fn an_upload_the_service_no_longer_has_is_uploaded_again() {
     let config = h.sim.config().clone();
     let old = std::mem::replace(
         &mut h.sim,
-        h._rt.block_on(async {
+        h.rt.block_on(async {
             // Bind a placeholder first so that the old server can release the port.
             Simulator::start(config.clone(), 0).await.unwrap()
         }),
     );
-    h._rt.block_on(old.stop());
-    h.sim = h._rt.block_on(Simulator::start(config, port)).unwrap();
+    h.rt.block_on(old.stop());
+    h.sim = h.rt.block_on(Simulator::start(config, port)).unwrap();
     let second = h.generate(s);
     let job = h.wait_state(&second, JobState::Done, 30);
     assert!(job.reuploaded);
