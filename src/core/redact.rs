@@ -79,13 +79,30 @@ pub fn cap_chars(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// Masks each remembered secret together with the key characters around it, so
+/// that a longer key beginning with a shorter remembered one is masked whole.
 fn mask_remembered(text: &str) -> String {
     let secrets = SECRETS.read().unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut text = text.to_string();
     for secret in secrets.iter() {
-        if text.contains(secret.as_str()) {
-            text = text.replace(secret.as_str(), &masked_key(secret));
+        if !text.contains(secret.as_str()) {
+            continue;
         }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(secret.as_str()) {
+            let bytes = rest.as_bytes();
+            let before = bytes[..at].iter().rev().take_while(|b| is_key_byte(**b)).count();
+            let after_at = at + secret.len();
+            let after = bytes[after_at..].iter().take_while(|b| is_key_byte(**b)).count();
+            // Only ASCII bytes were skipped: both ends are character boundaries.
+            let (start, end) = (at - before, after_at + after);
+            out.push_str(&rest[..start]);
+            out.push_str(&masked_key(&rest[start..end]));
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        text = out;
     }
     text
 }
@@ -188,8 +205,9 @@ fn mask_shapes(text: &str) -> String {
     // Every index where text is sliced holds an ASCII byte or the end, so
     // slices fall on character boundaries.
     while i < bytes.len() {
-        let after_key_byte = i > 0 && is_key_byte(bytes[i - 1]);
-        if !after_key_byte && bytes[i..].starts_with(b"sk-") {
+        // `task-…` is not a key; `req-sk-…` holds one.
+        let after_letter = i > 0 && bytes[i - 1].is_ascii_alphanumeric();
+        if !after_letter && bytes[i..].starts_with(b"sk-") {
             let len = bytes[i..].iter().take_while(|b| is_key_byte(**b)).count();
             if len >= 3 + MIN_SK_BODY_CHARS {
                 out.push_str(&text[copied..i]);
@@ -212,11 +230,10 @@ fn mask_shapes(text: &str) -> String {
                 out.push('…');
                 i += len + padding;
                 copied = i;
-            } else {
-                i += len;
+                continue;
             }
-            continue;
         }
+        // Inside a run, a key may still start (`/sk-…`).
         i += 1;
     }
     out.push_str(&text[copied..]);
@@ -241,6 +258,9 @@ mod tests {
         remember_secret("plainKEYwithoutPrefix42");
         let text = mask_secrets("key plainKEYwithoutPrefix42 refused");
         assert_eq!(text, "key pla…ix42 refused");
+        // A longer key that begins with a remembered one is masked whole.
+        let text = mask_secrets("key plainKEYwithoutPrefix42-and-more refused");
+        assert_eq!(text, "key pla…more refused");
     }
 
     #[test]
@@ -251,21 +271,23 @@ mod tests {
 
     #[test]
     fn sk_keys_are_masked_wherever_they_stand() {
-        let key = "sk-0123456789abcdef0123456789abcdef";
+        let key = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
         assert_eq!(
             mask_secrets(&format!("Invalid API-key provided: {key}.")),
-            "Invalid API-key provided: sk-…cdef."
+            "Invalid API-key provided: sk-…b1a0."
         );
         // In a Chinese sentence, with no space around it.
         assert_eq!(
             mask_secrets(&format!("密钥{key}无效")),
-            "密钥sk-…cdef无效"
+            "密钥sk-…b1a0无效"
         );
         // Too short to be a key, or part of a longer word: left alone.
         assert_eq!(mask_secrets("sk-short"), "sk-short");
+        assert_eq!(mask_secrets(&format!("req-{key}")), "req-sk-…b1a0");
+        assert_eq!(mask_secrets(&format!("../{key}")), "../sk-…b1a0");
         assert_eq!(
-            mask_secrets("task-0123456789abcdefgh"),
-            "task-0123456789abcdefgh"
+            mask_secrets("task-7a6b5c4d3e2f1a0b9c8d"),
+            "task-7a6b5c4d3e2f1a0b9c8d"
         );
     }
 
@@ -323,7 +345,7 @@ mod tests {
     fn masking_twice_changes_nothing_more() {
         for text in [
             "Bearer abcd1234efgh5678",
-            "key sk-0123456789abcdef0123 in 中文",
+            "key sk-9f8e7d6c5b4a39281706 in 中文",
             &"x".repeat(900),
         ] {
             let once = mask_secrets(text);

@@ -545,20 +545,20 @@ mod tests {
 
     #[test]
     fn old_records_holding_a_key_are_masked_when_read() {
-        let key = "sk-0123456789abcdef0123456789abcdef";
+        let key = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
         let plain: Localized = serde_json::from_str(&format!(r#""bad key {key}""#)).unwrap();
-        assert_eq!(plain.en, "bad key sk-…cdef");
+        assert_eq!(plain.en, "bad key sk-…b1a0");
         let both: Localized =
             serde_json::from_str(&format!(r#"{{"en": "bad key {key}", "zh": "密钥{key}无效"}}"#)).unwrap();
         assert!(!both.en.contains(key) && !both.zh.contains(key), "{both:?}");
-        assert_eq!(both.zh, "密钥sk-…cdef无效");
+        assert_eq!(both.zh, "密钥sk-…b1a0无效");
     }
 
     #[test]
     fn network_text_is_masked_and_capped() {
-        let key = "sk-0123456789abcdef0123456789abcdef";
+        let key = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
         let text = Localized::from_network(&format!("网关：{key} {}", "错".repeat(600)));
-        assert!(!text.en.contains(key) && text.zh.starts_with("网关：sk-…cdef "));
+        assert!(!text.en.contains(key) && text.zh.starts_with("网关：sk-…b1a0 "));
         assert_eq!(text.zh.chars().count(), crate::core::redact::MAX_NETWORK_TEXT_CHARS);
     }
 
