@@ -142,7 +142,10 @@ fn the_key_appears_nowhere_but_its_own_store() {
     let error = refused.error.clone().unwrap();
     assert!(error.message.en.contains("sk-…8e0d"), "{error:?}");
     let shown = format!("{refused:?} {}", serde_json::to_string(&refused).unwrap());
-    assert!(!shown.contains(CANARY), "the key leaked into the job: {shown}");
+    assert!(
+        !shown.contains(CANARY),
+        "the key leaked into the job: {shown}"
+    );
     engine.shutdown();
 
     // The window's state and its exports.

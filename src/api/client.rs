@@ -302,7 +302,12 @@ impl Client {
                 .or(request_id);
             // The parser's words may quote the answer: mask before logging.
             let detail = mask_secrets(&e.to_string());
-            tracing::warn!(call = what, status, ?request_id, "unreadable answer: {detail}");
+            tracing::warn!(
+                call = what,
+                status,
+                ?request_id,
+                "unreadable answer: {detail}"
+            );
             Error::Malformed {
                 http_status: status,
                 request_id,
@@ -411,7 +416,12 @@ fn transport_cause(io_kind: Option<std::io::ErrorKind>, text: &str) -> Transport
     }
     let text = text.to_ascii_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
-    if has(&["dns error", "failed to lookup address", "name or service not known", "no such host"]) {
+    if has(&[
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+        "no such host",
+    ]) {
         TransportCause::Dns
     } else if has(&["certificate", "tls", "ssl", "handshake"]) {
         TransportCause::Tls
@@ -452,8 +462,11 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         drop(listener);
         let key = ApiKey::new("sk-test-key-0000").unwrap();
-        let client =
-            Client::new(ClientConfig::new(format!("http://127.0.0.1:{port}/api/v1"), key)).unwrap();
+        let client = Client::new(ClientConfig::new(
+            format!("http://127.0.0.1:{port}/api/v1"),
+            key,
+        ))
+        .unwrap();
         let e = client.query("t-1").await.unwrap_err();
         assert!(
             matches!(
@@ -467,15 +480,25 @@ mod tests {
             ),
             "{e:?}"
         );
-        assert!(e.describe().zh.contains("拒绝了连接"), "{}", e.describe().zh);
+        assert!(
+            e.describe().zh.contains("拒绝了连接"),
+            "{}",
+            e.describe().zh
+        );
     }
 
     #[test]
     fn transport_causes_are_read_from_io_kinds_and_library_words() {
         use std::io::ErrorKind;
         let cause = transport_cause;
-        assert_eq!(cause(Some(ErrorKind::ConnectionReset), ""), TransportCause::Reset);
-        assert_eq!(cause(Some(ErrorKind::TimedOut), ""), TransportCause::TimedOut);
+        assert_eq!(
+            cause(Some(ErrorKind::ConnectionReset), ""),
+            TransportCause::Reset
+        );
+        assert_eq!(
+            cause(Some(ErrorKind::TimedOut), ""),
+            TransportCause::TimedOut
+        );
         assert_eq!(
             cause(None, "dns error: failed to lookup address information"),
             TransportCause::Dns
@@ -484,12 +507,18 @@ mod tests {
             cause(None, "invalid peer certificate: UnknownIssuer"),
             TransportCause::Tls
         );
-        assert_eq!(cause(None, "connection closed before message completed"), TransportCause::Other);
+        assert_eq!(
+            cause(None, "connection closed before message completed"),
+            TransportCause::Other
+        );
         assert_eq!(
             TransportCause::Other.or(TransportCause::Dns),
             TransportCause::Dns
         );
-        assert_eq!(TransportCause::Tls.or(TransportCause::Dns), TransportCause::Tls);
+        assert_eq!(
+            TransportCause::Tls.or(TransportCause::Dns),
+            TransportCause::Tls
+        );
     }
 
     #[test]
@@ -498,6 +527,9 @@ mod tests {
         let Err(Error::Invalid(what)) = checked_task_id(id) else {
             panic!("accepted {id}");
         };
-        assert!(!what.en.contains("9f8e7d6c5b4a") && what.zh.contains("任务 ID"), "{what:?}");
+        assert!(
+            !what.en.contains("9f8e7d6c5b4a") && what.zh.contains("任务 ID"),
+            "{what:?}"
+        );
     }
 }

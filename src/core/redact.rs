@@ -32,7 +32,9 @@ pub fn remember_secret(secret: &str) {
     if secret.chars().count() < MIN_SECRET_CHARS {
         return;
     }
-    let mut secrets = SECRETS.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut secrets = SECRETS
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if secrets.iter().any(|s| s == secret) {
         return;
     }
@@ -48,10 +50,15 @@ pub fn remember_secret(secret: &str) {
 /// anything shaped like a secret masked, and at most
 /// [`MAX_NETWORK_TEXT_CHARS`] characters (cut with `…`).
 pub fn mask_secrets(text: &str) -> String {
+    cap_chars(&mask_secrets_uncapped(text), MAX_NETWORK_TEXT_CHARS)
+}
+
+/// [`mask_secrets`] without the length cap: for prose that may hold network
+/// text but is ours (journal records written before texts kept their source).
+pub(crate) fn mask_secrets_uncapped(text: &str) -> String {
     let text = mask_remembered(text);
     let text = mask_named_values(&text);
-    let text = mask_shapes(&text);
-    cap_chars(&text, MAX_NETWORK_TEXT_CHARS)
+    mask_shapes(&text)
 }
 
 /// A key in a form safe to show: `sk-…abcd` (first three and last four
@@ -82,7 +89,9 @@ pub fn cap_chars(text: &str, max_chars: usize) -> String {
 /// Masks each remembered secret together with the key characters around it, so
 /// that a longer key beginning with a shorter remembered one is masked whole.
 fn mask_remembered(text: &str) -> String {
-    let secrets = SECRETS.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let secrets = SECRETS
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut text = text.to_string();
     for secret in secrets.iter() {
         if !text.contains(secret.as_str()) {
@@ -92,9 +101,16 @@ fn mask_remembered(text: &str) -> String {
         let mut rest = text.as_str();
         while let Some(at) = rest.find(secret.as_str()) {
             let bytes = rest.as_bytes();
-            let before = bytes[..at].iter().rev().take_while(|b| is_key_byte(**b)).count();
+            let before = bytes[..at]
+                .iter()
+                .rev()
+                .take_while(|b| is_key_byte(**b))
+                .count();
             let after_at = at + secret.len();
-            let after = bytes[after_at..].iter().take_while(|b| is_key_byte(**b)).count();
+            let after = bytes[after_at..]
+                .iter()
+                .take_while(|b| is_key_byte(**b))
+                .count();
             // Only ASCII bytes were skipped: both ends are character boundaries.
             let (start, end) = (at - before, after_at + after);
             out.push_str(&rest[..start]);
@@ -125,9 +141,17 @@ fn is_base64_byte(b: u8) -> bool {
 fn names_a_secret(word: &str) -> bool {
     let word = word.to_ascii_lowercase();
     matches!(word.as_str(), "bearer" | "authorization")
-        || ["token", "secret", "password", "signature", "apikey", "api_key", "api-key"]
-            .iter()
-            .any(|name| word.ends_with(name))
+        || [
+            "token",
+            "secret",
+            "password",
+            "signature",
+            "apikey",
+            "api_key",
+            "api-key",
+        ]
+        .iter()
+        .any(|name| word.ends_with(name))
 }
 
 /// Looks like a secret value rather than an ordinary word ("expired").
@@ -219,7 +243,10 @@ fn mask_shapes(text: &str) -> String {
         }
         let after_base64_byte = i > 0 && is_base64_byte(bytes[i - 1]);
         if is_base64_byte(bytes[i]) && !after_base64_byte {
-            let len = bytes[i..].iter().take_while(|b| is_base64_byte(**b)).count();
+            let len = bytes[i..]
+                .iter()
+                .take_while(|b| is_base64_byte(**b))
+                .count();
             if looks_random(&text[i..i + len]) {
                 let padding = bytes[i + len..]
                     .iter()
@@ -277,10 +304,7 @@ mod tests {
             "Invalid API-key provided: sk-…b1a0."
         );
         // In a Chinese sentence, with no space around it.
-        assert_eq!(
-            mask_secrets(&format!("密钥{key}无效")),
-            "密钥sk-…b1a0无效"
-        );
+        assert_eq!(mask_secrets(&format!("密钥{key}无效")), "密钥sk-…b1a0无效");
         // Too short to be a key, or part of a longer word: left alone.
         assert_eq!(mask_secrets("sk-short"), "sk-short");
         assert_eq!(mask_secrets(&format!("req-{key}")), "req-sk-…b1a0");

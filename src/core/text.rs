@@ -1,6 +1,6 @@
 //! User-facing text in both interface languages.
 
-use super::redact::mask_secrets;
+use super::redact::{mask_secrets, mask_secrets_uncapped};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
@@ -125,7 +125,10 @@ impl Localized {
     /// The message `id` of the catalogue with its arguments. Use the
     /// [`loc!`](crate::loc) macro, whose ids and arguments the catalogue tests check.
     #[doc(hidden)]
-    pub fn from_catalogue<'a>(id: &str, args: impl IntoIterator<Item = (&'a str, ArgValue)>) -> Self {
+    pub fn from_catalogue<'a>(
+        id: &str,
+        args: impl IntoIterator<Item = (&'a str, ArgValue)>,
+    ) -> Self {
         Localized::from_source(Source::Message {
             id: id.to_string(),
             args: args
@@ -253,13 +256,13 @@ impl<'de> Deserialize<'de> for Localized {
         // Old records may hold a service message as it came, key and all
         // (defect 11): they are masked as they are read.
         let source = match WireIn::deserialize(d)? {
-            WireIn::OldText(text) => Source::Verbatim(mask_secrets(&text)),
+            WireIn::OldText(text) => Source::Verbatim(mask_secrets_uncapped(&text)),
             WireIn::Message { id, args } => Source::Message { id, args },
             WireIn::Text { text } => Source::Verbatim(text),
             WireIn::List { list } => Source::List(list),
             WireIn::Legacy { en, zh } => Source::Legacy {
-                en: mask_secrets(&en),
-                zh: mask_secrets(&zh),
+                en: mask_secrets_uncapped(&en),
+                zh: mask_secrets_uncapped(&zh),
             },
         };
         Ok(Localized::from_source(source))
@@ -499,10 +502,17 @@ mod tests {
         );
         // No finished prose is written, in either language.
         let written = json.to_string();
-        assert!(!written.contains("Reference") && !written.contains("引用"), "{written}");
+        assert!(
+            !written.contains("Reference") && !written.contains("引用"),
+            "{written}"
+        );
         let back: Localized = serde_json::from_value(json).unwrap();
         assert_eq!(back, text);
-        assert!(back.en.starts_with("Reference 2: The name is empty"), "{}", back.en);
+        assert!(
+            back.en.starts_with("Reference 2: The name is empty"),
+            "{}",
+            back.en
+        );
         assert!(back.zh.contains('2') && back.zh.contains(&loc!("name-empty").zh));
         // Verbatim text keeps its exact words.
         let json = serde_json::to_string(&detail).unwrap();
@@ -527,11 +537,13 @@ mod tests {
         assert_eq!(plain.get(Lang::En), "Invalid API-key provided.");
         assert_eq!(plain.get(Lang::Zh), "Invalid API-key provided.");
         let both: Localized =
-            serde_json::from_str(r#"{"en": "The video was saved.", "zh": "视频已保存。"}"#).unwrap();
+            serde_json::from_str(r#"{"en": "The video was saved.", "zh": "视频已保存。"}"#)
+                .unwrap();
         assert_eq!(both.get(Lang::Zh), "视频已保存。");
         assert_eq!(both.to_string(), "The video was saved.");
         // Written again, the old prose stays as it was.
-        let again: Localized = serde_json::from_str(&serde_json::to_string(&both).unwrap()).unwrap();
+        let again: Localized =
+            serde_json::from_str(&serde_json::to_string(&both).unwrap()).unwrap();
         assert_eq!(again, both);
         // In a struct field, through the old `deserialize_with` helper too.
         #[derive(Deserialize)]
@@ -548,10 +560,16 @@ mod tests {
         let key = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
         let plain: Localized = serde_json::from_str(&format!(r#""bad key {key}""#)).unwrap();
         assert_eq!(plain.en, "bad key sk-…b1a0");
-        let both: Localized =
-            serde_json::from_str(&format!(r#"{{"en": "bad key {key}", "zh": "密钥{key}无效"}}"#)).unwrap();
+        let both: Localized = serde_json::from_str(&format!(
+            r#"{{"en": "bad key {key}", "zh": "密钥{key}无效"}}"#
+        ))
+        .unwrap();
         assert!(!both.en.contains(key) && !both.zh.contains(key), "{both:?}");
         assert_eq!(both.zh, "密钥sk-…b1a0无效");
+        // Old prose is ours: masked, but not cut.
+        let long = "长".repeat(800);
+        let old: Localized = serde_json::from_str(&format!(r#""{long}""#)).unwrap();
+        assert_eq!(old.en, long);
     }
 
     #[test]
@@ -559,14 +577,23 @@ mod tests {
         let key = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
         let text = Localized::from_network(&format!("网关：{key} {}", "错".repeat(600)));
         assert!(!text.en.contains(key) && text.zh.starts_with("网关：sk-…b1a0 "));
-        assert_eq!(text.zh.chars().count(), crate::core::redact::MAX_NETWORK_TEXT_CHARS);
+        assert_eq!(
+            text.zh.chars().count(),
+            crate::core::redact::MAX_NETWORK_TEXT_CHARS
+        );
     }
 
     #[test]
     fn a_list_is_joined_by_each_languages_separator() {
         let list = Localized::list(["a.png", "b.png"]);
-        assert_eq!(list.en, format!("a.png{}b.png", text(Lang::En, "list-separator", None)));
-        assert_eq!(list.zh, format!("a.png{}b.png", text(Lang::Zh, "list-separator", None)));
+        assert_eq!(
+            list.en,
+            format!("a.png{}b.png", text(Lang::En, "list-separator", None))
+        );
+        assert_eq!(
+            list.zh,
+            format!("a.png{}b.png", text(Lang::Zh, "list-separator", None))
+        );
         let back: Localized = serde_json::from_str(&serde_json::to_string(&list).unwrap()).unwrap();
         assert_eq!(back, list);
     }
@@ -575,7 +602,10 @@ mod tests {
     fn numbers_keep_their_value_and_whole_ones_are_written_without_a_fraction() {
         let text = loc!("name-too-long", bytes = 40u64, max = 2.5f64);
         let json = serde_json::to_string(&text).unwrap();
-        assert!(json.contains(r#""bytes":40"#) && json.contains(r#""max":2.5"#), "{json}");
+        assert!(
+            json.contains(r#""bytes":40"#) && json.contains(r#""max":2.5"#),
+            "{json}"
+        );
         let back: Localized = serde_json::from_str(&json).unwrap();
         assert_eq!(back, text);
         assert!(back.en.contains("2.5"));
