@@ -6,7 +6,7 @@ use r2v_studio::api::{ApiKey, CreateTaskRequest, export};
 use r2v_studio::core::{GenerationSpec, Lang, RefSource, Reference};
 use r2v_studio::engine::{Engine, EngineConfig, Event, EventSink, JobState};
 use r2v_studio::settings::KeyStore;
-use r2v_studio::sim::{SimConfig, Simulator};
+use r2v_studio::sim::{Fault, Route, SimConfig, Simulator};
 use r2v_studio::ui::app::AppState;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -117,6 +117,35 @@ fn the_key_appears_nowhere_but_its_own_store() {
     }
     assert_eq!(finished[&good], JobState::Done);
     assert_eq!(finished[&bad], JobState::Failed);
+
+    // A gateway that echoes the key in its refusal (defect 11): the job's error
+    // is journaled, sent to the window and logged with the key masked.
+    sim.inject(
+        Route::Create,
+        Fault::Status {
+            status: 401,
+            code: "InvalidApiKey".into(),
+            message: format!("Invalid API-key provided: Bearer {CANARY} ({CANARY})"),
+        },
+    );
+    let echoed = engine.generate(spec.clone(), None);
+    let refused = loop {
+        assert!(Instant::now() < deadline, "the refused job did not end");
+        if let Ok(Event::Job(job)) = rx.recv_timeout(Duration::from_millis(200))
+            && job.id == echoed
+            && job.state.is_final()
+        {
+            break job;
+        }
+    };
+    assert_eq!(refused.state, JobState::Failed, "{refused:?}");
+    let error = refused.error.clone().unwrap();
+    assert!(error.message.en.contains("sk-…8e0d"), "{error:?}");
+    let shown = format!("{refused:?} {}", serde_json::to_string(&refused).unwrap());
+    assert!(
+        !shown.contains(CANARY),
+        "the key leaked into the job: {shown}"
+    );
     engine.shutdown();
 
     // The window's state and its exports.

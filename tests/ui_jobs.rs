@@ -202,10 +202,9 @@ fn an_unconfirmed_submission_offers_both_choices_and_confirms_the_risky_one() {
     let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
     frames(&mut h);
     let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
-    job.warning = Some(r2v_studio::core::Localized {
-        en: "No matching task was found in the task list".into(),
-        zh: "没有找到".into(),
-    });
+    job.warning = Some(r2v_studio::core::Localized::verbatim(
+        "No matching task was found in the task list",
+    ));
     job.set_state(JobState::SubmitUnknown, now_ms());
     send(&mut h, &job);
     assert!(

@@ -1,6 +1,6 @@
 //! The service's answers, as bytes off the wire: task answers, task lists,
 //! upload policies and error bodies (JSON or OSS XML). No panic; an error
-//! always gets a code and a message.
+//! always gets a code and a description.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let status = data.first().map_or(500, |b| 400 + u16::from(*b % 200));
     let e = ApiError::from_response(status, None, data);
     assert!(!e.code.is_empty());
-    assert!(!e.message.is_empty());
+    let what = e.describe();
+    assert!(!what.en.is_empty() && !what.zh.is_empty());
     let advice = e.advice();
     assert!(!advice.en.is_empty() && !advice.zh.is_empty());
 });

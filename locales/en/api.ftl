@@ -24,3 +24,30 @@ api-advice-invalid-request = Check the settings (base URL) and the task id.
 
 # Appended to an error line (ApiError::user_text); request_id is the service's field name.
 api-request-id = {" "}(request_id: { $id })
+
+# What happened (api::error::Error::describe). Each is a clause that the engine
+# puts inside its own sentences: no capital, no full stop. code, message and
+# detail are the service's or the system's own words, shown as they came.
+api-error-answered = the service answered HTTP { $status } { $code }: { $message }
+api-error-answered-code = the service answered HTTP { $status } { $code } without a message
+api-error-status = the service answered HTTP { $status } without its own error details (a gateway or proxy may have answered)
+api-error-dns = the service's address could not be looked up ({ $detail })
+api-error-refused = the service refused the connection ({ $detail })
+api-error-reset = the connection to the service was cut ({ $detail })
+api-error-tls = no secure connection to the service could be set up ({ $detail })
+api-error-connect = could not connect to the service ({ $detail })
+api-error-timeout = the service did not answer in time ({ $detail })
+api-error-broken = the connection to the service broke ({ $detail })
+api-error-unreadable = the service's answer (HTTP { $status }) could not be read ({ $detail })
+api-error-too-large = the service's answer (HTTP { $status }) is larger than { $megabytes } MB, so it is not a real answer
+api-error-with-request-id = { $what } (request_id: { $id })
+
+# Requests that could not be made (api::client); detail is the system's own words.
+api-invalid-base-url = the base URL is not a URL ({ $detail }): { $url }
+api-invalid-base-url-scheme = the base URL must start with https:// (or http:// for a local simulator): { $url }
+api-invalid-http-setup = HTTP could not be set up ({ $detail })
+api-invalid-file-name = not a plain file name: { $name }
+api-invalid-content-type = not a content type: { $content_type } ({ $detail })
+api-invalid-video-link = the video link is not a URL ({ $detail })
+api-invalid-video-link-scheme = the video link must start with http:// or https://, not { $scheme }:
+api-invalid-task-id = not a task id: { $id }

@@ -24,3 +24,29 @@ api-advice-invalid-request = 请检查设置（Base URL）和任务 ID。
 
 # 附在错误信息之后（ApiError::user_text）；request_id 是服务的字段名。
 api-request-id = （request_id：{ $id }）
+
+# 发生了什么（api::error::Error::describe）。每条都是放进引擎自己句子里的分句：
+# 句末不加句号。code、message、detail 是服务或系统的原话，原样显示。
+api-error-answered = 服务应答 HTTP { $status } { $code }：{ $message }
+api-error-answered-code = 服务应答 HTTP { $status } { $code }，没有附带说明
+api-error-status = 服务应答 HTTP { $status }，但没有服务自己的错误信息（可能是网关或代理的应答）
+api-error-dns = 无法解析服务的地址（{ $detail }）
+api-error-refused = 服务拒绝了连接（{ $detail }）
+api-error-reset = 与服务的连接被切断（{ $detail }）
+api-error-tls = 无法与服务建立安全连接（{ $detail }）
+api-error-connect = 无法连接到服务（{ $detail }）
+api-error-timeout = 服务未及时应答（{ $detail }）
+api-error-broken = 与服务的连接中断（{ $detail }）
+api-error-unreadable = 无法解析服务的应答（HTTP { $status }）（{ $detail }）
+api-error-too-large = 服务的应答（HTTP { $status }）超过 { $megabytes } MB，不是正常的应答
+api-error-with-request-id = { $what }（request_id：{ $id }）
+
+# 无法发出的请求（api::client）；detail 是系统的原话。
+api-invalid-base-url = Base URL 不是有效的网址（{ $detail }）：{ $url }
+api-invalid-base-url-scheme = Base URL 必须以 https:// 开头（本地模拟器可用 http://）：{ $url }
+api-invalid-http-setup = 无法初始化 HTTP（{ $detail }）
+api-invalid-file-name = 不是单纯的文件名：{ $name }
+api-invalid-content-type = 不是有效的内容类型：{ $content_type }（{ $detail }）
+api-invalid-video-link = 视频链接不是有效的网址（{ $detail }）
+api-invalid-video-link-scheme = 视频链接必须以 http:// 或 https:// 开头，而不是 { $scheme }:
+api-invalid-task-id = 不是有效的任务 ID：{ $id }

@@ -1,12 +1,14 @@
 //! The Model Studio client: create, query, cancel, list, upload, download.
 
-use super::error::{ApiError, Error, TransportKind};
+use super::error::{ApiError, Error, MAX_ANSWER_MEGABYTES, TransportCause, TransportKind};
 use super::key::ApiKey;
 use super::types::{
     CreateResponse, CreateTaskRequest, ListFilter, PolicyResponse, TaskList, TaskResponse,
     UploadPolicy,
 };
-use crate::core::Model;
+use crate::core::redact::mask_secrets;
+use crate::core::{Localized, Model};
+use crate::loc;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
@@ -17,7 +19,7 @@ pub const OSS_RESOLVE_HEADER: &str = "X-DashScope-OssResourceResolve";
 /// Path of the create call, below the base URL.
 pub const CREATE_PATH: &str = "/services/aigc/video-generation/video-synthesis";
 /// API answers are small; anything bigger is not a real answer.
-const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+const MAX_ANSWER_BYTES: usize = MAX_ANSWER_MEGABYTES * 1024 * 1024;
 
 /// How to reach the service.
 #[derive(Debug, Clone)]
@@ -74,16 +76,18 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
-        let parsed = url::Url::parse(&config.base_url).map_err(|e| {
-            Error::Invalid(format!(
-                "the base URL is not a URL ({e}): {}",
-                config.base_url
+        let url = config.base_url.as_str();
+        let parsed = url::Url::parse(url).map_err(|e| {
+            Error::Invalid(loc!(
+                "api-invalid-base-url",
+                detail = e.to_string(),
+                url = url
             ))
         })?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::Invalid(format!(
-                "the base URL must start with https:// (or http:// for a local simulator): {}",
-                config.base_url
+            return Err(Error::Invalid(loc!(
+                "api-invalid-base-url-scheme",
+                url = url
             )));
         }
         let user_agent = concat!("r2v-studio/", env!("CARGO_PKG_VERSION"));
@@ -92,7 +96,7 @@ impl Client {
                 .user_agent(user_agent)
                 .connect_timeout(config.connect_timeout)
                 .build()
-                .map_err(|e| Error::Invalid(format!("could not set up HTTP: {e}")))
+                .map_err(|e| Error::Invalid(loc!("api-invalid-http-setup", detail = e.to_string())))
         };
         Ok(Client {
             api: build(reqwest::Client::builder().timeout(config.request_timeout))?,
@@ -201,8 +205,9 @@ impl Client {
         progress: impl Fn(u64, u64) + Send + Sync + 'static,
     ) -> Result<String, Error> {
         if file_name.is_empty() || file_name.contains(['/', '\\']) {
-            return Err(Error::Invalid(format!(
-                "not a plain file name: {file_name}"
+            return Err(Error::Invalid(loc!(
+                "api-invalid-file-name",
+                name = file_name
             )));
         }
         let key = format!("{}/{file_name}", policy.upload_dir.trim_end_matches('/'));
@@ -218,7 +223,13 @@ impl Client {
         let file = reqwest::multipart::Part::stream_with_length(body, total)
             .file_name(file_name.to_string())
             .mime_str(content_type)
-            .map_err(|e| Error::Invalid(format!("bad content type {content_type}: {e}")))?;
+            .map_err(|e| {
+                Error::Invalid(loc!(
+                    "api-invalid-content-type",
+                    content_type = content_type,
+                    detail = e.to_string()
+                ))
+            })?;
         // The order matters to OSS: `file` must come last.
         let form = reqwest::multipart::Form::new()
             .text("OSSAccessKeyId", policy.oss_access_key_id.clone())
@@ -256,11 +267,11 @@ impl Client {
     /// Returns the response once its status says the bytes follow (200 or 206).
     pub async fn download(&self, url: &str, from: u64) -> Result<reqwest::Response, Error> {
         let parsed = url::Url::parse(url)
-            .map_err(|e| Error::Invalid(format!("the video link is not a URL ({e})")))?;
+            .map_err(|e| Error::Invalid(loc!("api-invalid-video-link", detail = e.to_string())))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::Invalid(format!(
-                "the video link must be http(s), got {}:",
-                parsed.scheme()
+            return Err(Error::Invalid(loc!(
+                "api-invalid-video-link-scheme",
+                scheme = mask_secrets(parsed.scheme())
             )));
         }
         let mut request = self.transfer.get(parsed);
@@ -299,13 +310,20 @@ impl Client {
         serde_json::from_slice(&body).map_err(|e| {
             let request_id = serde_json::from_slice::<serde_json::Value>(&body)
                 .ok()
-                .and_then(|v| v.get("request_id")?.as_str().map(str::to_string))
+                .and_then(|v| v.get("request_id")?.as_str().map(mask_secrets))
                 .or(request_id);
-            tracing::warn!(call = what, status, ?request_id, "unreadable answer: {e}");
+            // The parser's words may quote the answer: mask before logging.
+            let detail = mask_secrets(&e.to_string());
+            tracing::warn!(
+                call = what,
+                status,
+                ?request_id,
+                "unreadable answer: {detail}"
+            );
             Error::Malformed {
                 http_status: status,
                 request_id,
-                detail: e.to_string(),
+                detail,
             }
         })
     }
@@ -325,7 +343,10 @@ fn checked_task_id(task_id: &str) -> Result<&str, Error> {
     if is_task_id(task_id) {
         Ok(task_id)
     } else {
-        Err(Error::Invalid(format!("not a task id: {task_id:?}")))
+        Err(Error::Invalid(loc!(
+            "api-invalid-task-id",
+            id = Localized::from_network(&format!("{task_id:?}"))
+        )))
     }
 }
 
@@ -345,7 +366,7 @@ fn header_request_id(response: &reqwest::Response) -> Option<String> {
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+        .map(mask_secrets)
 }
 
 /// Reads an answer, refusing more than [`MAX_ANSWER_BYTES`].
@@ -371,26 +392,25 @@ fn too_large(status: u16, response: &reqwest::Response) -> Error {
     Error::Malformed {
         http_status: status,
         request_id: header_request_id(response),
-        detail: format!(
-            "the answer is larger than {} MB",
-            MAX_ANSWER_BYTES / (1024 * 1024)
-        ),
+        // Empty: the error says the answer was too large.
+        detail: String::new(),
     }
 }
 
-/// Sorts a reqwest failure by whether the request may have reached the service.
+/// Sorts a reqwest failure by whether the request may have reached the service,
+/// and names its cause as far as the error chain tells.
 fn transport_error(e: &reqwest::Error) -> Error {
     // Walk the source chain for the most telling text, without URLs (they may carry
     // signed query strings).
-    let detail = {
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            text = s.to_string();
-            source = s.source();
-        }
-        text
-    };
+    let mut detail = e.to_string();
+    let mut cause = TransportCause::Other;
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail = s.to_string();
+        let io_kind = s.downcast_ref::<std::io::Error>().map(std::io::Error::kind);
+        cause = cause.or(transport_cause(io_kind, &detail));
+        source = s.source();
+    }
     let (kind, maybe_delivered) = if e.is_connect() {
         (TransportKind::Connect, false)
     } else if e.is_timeout() {
@@ -398,10 +418,46 @@ fn transport_error(e: &reqwest::Error) -> Error {
     } else {
         (TransportKind::Broken, true)
     };
+    if e.is_timeout() {
+        cause = TransportCause::TimedOut;
+    }
     Error::Transport {
         kind,
+        cause,
         maybe_delivered,
-        detail,
+        detail: mask_secrets(&detail),
+    }
+}
+
+/// The cause one link of an error chain names: by its I/O error kind, else by
+/// the words resolvers and TLS libraries use.
+fn transport_cause(io_kind: Option<std::io::ErrorKind>, text: &str) -> TransportCause {
+    use std::io::ErrorKind;
+    match io_kind {
+        Some(ErrorKind::ConnectionRefused) => return TransportCause::Refused,
+        Some(ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe) => {
+            return TransportCause::Reset;
+        }
+        Some(ErrorKind::TimedOut) => return TransportCause::TimedOut,
+        _ => {}
+    }
+    let text = text.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    if has(&[
+        "dns error",
+        "failed to lookup address",
+        "name or service not known",
+        "no such host",
+    ]) {
+        TransportCause::Dns
+    } else if has(&["certificate", "tls", "ssl", "handshake"]) {
+        TransportCause::Tls
+    } else if has(&["connection refused"]) {
+        TransportCause::Refused
+    } else if has(&["connection reset", "broken pipe"]) {
+        TransportCause::Reset
+    } else {
+        TransportCause::Other
     }
 }
 
@@ -425,5 +481,82 @@ mod tests {
         let client = Client::new(ClientConfig::new("http://127.0.0.1:1/api/v1/", key)).unwrap();
         assert_eq!(client.base_url(), "http://127.0.0.1:1/api/v1");
         assert!(!format!("{client:?}").contains("sk-test-key-0000"));
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_a_refused_connection_that_sent_nothing() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let key = ApiKey::new("sk-test-key-0000").unwrap();
+        let client = Client::new(ClientConfig::new(
+            format!("http://127.0.0.1:{port}/api/v1"),
+            key,
+        ))
+        .unwrap();
+        let e = client.query("t-1").await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Transport {
+                    kind: TransportKind::Connect,
+                    cause: TransportCause::Refused,
+                    maybe_delivered: false,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e.describe().zh.contains("拒绝了连接"),
+            "{}",
+            e.describe().zh
+        );
+    }
+
+    #[test]
+    fn transport_causes_are_read_from_io_kinds_and_library_words() {
+        use std::io::ErrorKind;
+        let cause = transport_cause;
+        assert_eq!(
+            cause(Some(ErrorKind::ConnectionReset), ""),
+            TransportCause::Reset
+        );
+        assert_eq!(
+            cause(Some(ErrorKind::TimedOut), ""),
+            TransportCause::TimedOut
+        );
+        assert_eq!(
+            cause(None, "dns error: failed to lookup address information"),
+            TransportCause::Dns
+        );
+        assert_eq!(
+            cause(None, "invalid peer certificate: UnknownIssuer"),
+            TransportCause::Tls
+        );
+        assert_eq!(
+            cause(None, "connection closed before message completed"),
+            TransportCause::Other
+        );
+        assert_eq!(
+            TransportCause::Other.or(TransportCause::Dns),
+            TransportCause::Dns
+        );
+        assert_eq!(
+            TransportCause::Tls.or(TransportCause::Dns),
+            TransportCause::Tls
+        );
+    }
+
+    #[test]
+    fn a_bad_task_id_is_refused_in_each_language_with_the_id_masked() {
+        let id = "../sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+        let Err(Error::Invalid(what)) = checked_task_id(id) else {
+            panic!("accepted {id}");
+        };
+        assert!(
+            !what.en.contains("9f8e7d6c5b4a") && what.zh.contains("任务 ID"),
+            "{what:?}"
+        );
     }
 }

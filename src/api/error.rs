@@ -2,29 +2,36 @@
 
 use super::types::ErrorBody;
 use crate::core::Localized;
+use crate::core::redact::mask_secrets;
 use crate::{loc, tr};
 use std::fmt;
 
-/// A definite answer from the service that the call did not succeed.
+/// A non-2xx answer: the service's own error, or a bare HTTP status from
+/// something on the way (a gateway, a proxy).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub http_status: u16,
+    /// The service's error code, or a name for the HTTP status when the answer
+    /// had none (`BadGateway`, `HttpError`…).
     pub code: String,
+    /// The service's own message, secrets masked and length capped; empty when
+    /// the answer had none (see [`ApiError::describe`] for a text to show).
     pub message: String,
     pub request_id: Option<String>,
     /// The answer carried the service's own error body (its `code` and
-    /// `request_id`). Only such an answer to a create says for sure that nothing
-    /// was created; a gateway's empty 504 or HTML 502 does not.
+    /// `request_id`, as JSON or OSS XML): a definite refusal. Only such an answer
+    /// to a create says for sure that nothing was created; otherwise (an empty
+    /// 504, an HTML 502 page) something on the way answered, and the service may
+    /// have acted.
     pub from_service: bool,
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} (HTTP {}): {}",
-            self.code, self.http_status, self.message
-        )?;
+        write!(f, "{} (HTTP {})", self.code, self.http_status)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
         if let Some(id) = &self.request_id {
             write!(f, " [request_id {id}]")?;
         }
@@ -35,8 +42,9 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 impl ApiError {
-    /// Builds the error from a non-2xx answer: the JSON body when there is one,
-    /// else the `X-Request-ID` header and a plain description of the status.
+    /// Builds the error from a non-2xx answer: the JSON (or OSS XML) body when
+    /// there is one, else the `X-Request-ID` header and the status. Every text
+    /// taken from the answer has its secrets masked.
     pub fn from_response(
         http_status: u16,
         header_request_id: Option<String>,
@@ -44,20 +52,41 @@ impl ApiError {
     ) -> ApiError {
         let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
         let parsed = parsed.or_else(|| parse_oss_xml(body)).unwrap_or_default();
-        let non_empty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
-        let from_service = non_empty(parsed.code.clone()).is_some()
-            && non_empty(parsed.request_id.clone()).is_some();
-        let code =
-            non_empty(parsed.code).unwrap_or_else(|| status_code_name(http_status).to_string());
-        let message = non_empty(parsed.message)
-            .or_else(|| non_empty(parsed.msg))
-            .unwrap_or_else(|| status_description(http_status));
+        let from_network = |s: Option<String>| {
+            s.filter(|s| !s.trim().is_empty())
+                .map(|s| mask_secrets(s.trim()))
+        };
+        let code = from_network(parsed.code);
+        let body_request_id = from_network(parsed.request_id);
+        let from_service = code.is_some() && body_request_id.is_some();
         ApiError {
             http_status,
-            code,
-            message,
-            request_id: non_empty(parsed.request_id).or(header_request_id),
+            code: code.unwrap_or_else(|| status_code_name(http_status).to_string()),
+            message: from_network(parsed.message)
+                .or_else(|| from_network(parsed.msg))
+                .unwrap_or_default(),
+            request_id: body_request_id.or_else(|| from_network(header_request_id)),
             from_service,
+        }
+    }
+
+    /// What happened, in each language's own words; the service's message and
+    /// code as they came (masked).
+    pub fn describe(&self) -> Localized {
+        let status = self.http_status;
+        let code = self.code.as_str();
+        if !self.message.is_empty() {
+            let message = mask_secrets(&self.message);
+            loc!(
+                "api-error-answered",
+                status = status,
+                code = code,
+                message = message
+            )
+        } else if self.from_service {
+            loc!("api-error-answered-code", status = status, code = code)
+        } else {
+            loc!("api-error-status", status = status)
         }
     }
 
@@ -80,15 +109,18 @@ impl ApiError {
         advice_for(&self.code, self.http_status)
     }
 
-    /// One line for the user: message, advice and request id.
+    /// One line for the user: what happened, advice and request id.
     pub fn user_text(&self, lang: crate::core::Lang) -> String {
-        let advice = self.advice();
         let id = self
             .request_id
             .as_deref()
             .map(|id| tr!(lang, "api-request-id", id = id))
             .unwrap_or_default();
-        format!("{}: {} {}{id}", self.code, self.message, advice.get(lang))
+        format!(
+            "{} {}{id}",
+            self.describe().get(lang),
+            self.advice().get(lang)
+        )
     }
 }
 
@@ -140,15 +172,6 @@ fn status_code_name(status: u16) -> &'static str {
     }
 }
 
-fn status_description(status: u16) -> String {
-    match status {
-        502 => "The service's gateway answered 502 Bad Gateway without details.".into(),
-        503 => "The service answered 503 Service Unavailable without details.".into(),
-        504 => "The service's gateway timed out (504) without details.".into(),
-        _ => format!("The service answered HTTP {status} without details."),
-    }
-}
-
 /// OSS (the upload host) answers errors in XML: pick out the three fields.
 fn parse_oss_xml(body: &[u8]) -> Option<ErrorBody> {
     let text = std::str::from_utf8(body).ok()?;
@@ -170,33 +193,37 @@ fn parse_oss_xml(body: &[u8]) -> Option<ErrorBody> {
     })
 }
 
-/// Why a call did not give the expected answer.
-#[derive(Debug, thiserror::Error)]
+/// Why a call did not give the expected answer. `Display` is the English
+/// [`Error::describe`], for logs; show `describe()` and `advice()` to users.
+#[derive(Debug)]
 pub enum Error {
-    /// The service answered with an error: nothing was done.
-    #[error("{0}")]
+    /// A non-2xx answer: see [`ApiError::from_service`] for whether it is the
+    /// service's own (definite) refusal.
     Api(ApiError),
     /// No usable answer arrived. When `maybe_delivered` is true the request may have
     /// reached the service and taken effect (a create may have made a task).
-    #[error("{}", transport_text(*.kind, .detail))]
     Transport {
         kind: TransportKind,
+        /// What went wrong, for the words shown.
+        cause: TransportCause,
         maybe_delivered: bool,
+        /// The system's own words (masked): technical detail.
         detail: String,
     },
     /// An answer arrived but is not what the protocol says. A 2xx answer to a create
     /// may still mean a task exists.
-    #[error("the service's answer (HTTP {http_status}) could not be read: {detail}{}", .request_id.as_deref().map(|id| format!(" [request_id {id}]")).unwrap_or_default())]
     Malformed {
         http_status: u16,
         request_id: Option<String>,
+        /// Why it could not be read, in the parser's words (masked); empty when
+        /// the answer was too large.
         detail: String,
     },
     /// The request could not be made at all (bad base URL, bad task id…).
-    #[error("{0}")]
-    Invalid(String),
+    Invalid(Localized),
 }
 
+/// Whether a request that got no answer may have reached the service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportKind {
     /// Could not connect: the request never left.
@@ -206,13 +233,44 @@ pub enum TransportKind {
     Broken,
 }
 
-fn transport_text(kind: TransportKind, detail: &str) -> String {
-    match kind {
-        TransportKind::Connect => format!("could not connect to the service: {detail}"),
-        TransportKind::Timeout => format!("the service did not answer in time: {detail}"),
-        TransportKind::Broken => format!("the connection to the service broke: {detail}"),
+/// What went wrong on the way, as far as the system says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportCause {
+    /// The host name did not resolve.
+    Dns,
+    /// Nothing listens at the address (or a firewall refused).
+    Refused,
+    /// The other side (or something between) cut the connection.
+    Reset,
+    /// The secure connection could not be set up (certificate, TLS version).
+    Tls,
+    TimedOut,
+    /// Nothing more specific is known: the words follow [`TransportKind`].
+    Other,
+}
+
+impl TransportCause {
+    /// `self`, or `other` when nothing more specific is known yet.
+    pub fn or(self, other: TransportCause) -> TransportCause {
+        if self == TransportCause::Other {
+            other
+        } else {
+            self
+        }
     }
 }
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // Keeps the code and status visible in logs.
+            Error::Api(e) => write!(f, "{e}"),
+            other => f.write_str(&other.describe_with_request_id().en),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 impl Error {
     /// The request may have reached the service without us seeing the outcome.
@@ -246,6 +304,63 @@ impl Error {
         }
     }
 
+    /// What happened, in each language's own words, as a clause that fits in a
+    /// sentence ("Checking on the task failed (…)"). Technical detail (the
+    /// system's error, the service's message) is a verbatim part. Without the
+    /// request id: see [`Error::describe_with_request_id`].
+    pub fn describe(&self) -> Localized {
+        match self {
+            Error::Api(e) => e.describe(),
+            Error::Transport {
+                kind,
+                cause,
+                detail,
+                ..
+            } => {
+                let detail = mask_secrets(detail);
+                match (cause, kind) {
+                    (TransportCause::Dns, _) => loc!("api-error-dns", detail = detail),
+                    (TransportCause::Refused, _) => loc!("api-error-refused", detail = detail),
+                    (TransportCause::Reset, _) => loc!("api-error-reset", detail = detail),
+                    (TransportCause::Tls, _) => loc!("api-error-tls", detail = detail),
+                    (TransportCause::TimedOut, _) | (_, TransportKind::Timeout) => {
+                        loc!("api-error-timeout", detail = detail)
+                    }
+                    (_, TransportKind::Connect) => loc!("api-error-connect", detail = detail),
+                    (_, TransportKind::Broken) => loc!("api-error-broken", detail = detail),
+                }
+            }
+            Error::Malformed {
+                http_status,
+                detail,
+                ..
+            } if detail.is_empty() => loc!(
+                "api-error-too-large",
+                status = *http_status,
+                megabytes = MAX_ANSWER_MEGABYTES
+            ),
+            Error::Malformed {
+                http_status,
+                detail,
+                ..
+            } => loc!(
+                "api-error-unreadable",
+                status = *http_status,
+                detail = mask_secrets(detail)
+            ),
+            Error::Invalid(what) => what.clone(),
+        }
+    }
+
+    /// [`Error::describe`] followed by the request id when there is one: what
+    /// to show where no separate request id is shown (warnings, notices).
+    pub fn describe_with_request_id(&self) -> Localized {
+        match self.request_id() {
+            Some(id) => loc!("api-error-with-request-id", what = self.describe(), id = id),
+            None => self.describe(),
+        }
+    }
+
     /// What to do, in both languages.
     pub fn advice(&self) -> Localized {
         match self {
@@ -260,6 +375,9 @@ impl Error {
         }
     }
 }
+
+/// API answers are small; anything bigger is not a real answer.
+pub const MAX_ANSWER_MEGABYTES: usize = 4;
 
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
@@ -291,11 +409,23 @@ mod tests {
     fn bodiless_and_html_gateway_errors_get_a_clear_text() {
         let e = ApiError::from_response(502, None, b"<html><body>Bad Gateway</body></html>");
         assert_eq!(e.code, "BadGateway");
-        assert!(e.message.contains("502"));
+        assert!(!e.from_service && e.message.is_empty());
+        let what = e.describe();
+        assert!(
+            what.en.contains("502") && what.en.contains("gateway"),
+            "{what}"
+        );
+        assert!(
+            what.zh.contains("502") && what.zh.contains("网关"),
+            "{what:?}"
+        );
         assert!(e.is_transient());
         let e = ApiError::from_response(503, Some("rid".into()), b"");
         assert_eq!(e.code, "ServiceUnavailable");
         assert_eq!(e.request_id.as_deref(), Some("rid"));
+        // The service's own body is a definite answer.
+        let e = ApiError::from_response(500, None, br#"{"code":"InternalError","message":"x"}"#);
+        assert!(e.from_service);
     }
 
     #[test]
@@ -360,11 +490,13 @@ mod tests {
     fn only_transport_failures_after_sending_are_ambiguous() {
         let sent = Error::Transport {
             kind: TransportKind::Timeout,
+            cause: TransportCause::TimedOut,
             maybe_delivered: true,
             detail: String::new(),
         };
         let not_sent = Error::Transport {
             kind: TransportKind::Connect,
+            cause: TransportCause::Refused,
             maybe_delivered: false,
             detail: String::new(),
         };
@@ -376,5 +508,95 @@ mod tests {
         let api = Error::Api(ApiError::from_response(500, None, b""));
         assert!(sent.is_ambiguous() && garbled_ok.is_ambiguous());
         assert!(!not_sent.is_ambiguous() && !api.is_ambiguous());
+    }
+
+    #[test]
+    fn a_key_echoed_by_a_gateway_is_masked_in_every_field() {
+        let key = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+        let body = format!(
+            r#"{{"code":"InvalidApiKey {key}","message":"Invalid API-key provided: {key}","request_id":"req-{key}"}}"#
+        );
+        let e = ApiError::from_response(401, None, body.as_bytes());
+        let shown = [
+            e.to_string(),
+            e.describe().en,
+            e.describe().zh,
+            e.user_text(crate::core::Lang::Zh),
+            Error::Api(e.clone()).describe_with_request_id().zh,
+        ];
+        for text in shown {
+            assert!(!text.contains(key), "{text}");
+            assert!(!text.contains("9f8e7d6c5b4a"), "{text}");
+        }
+        assert_eq!(e.message, "Invalid API-key provided: sk-…b1a0");
+        // The same through OSS's XML errors.
+        let xml =
+            format!("<Error><Code>AccessDenied</Code><Message>Bearer {key}</Message></Error>");
+        let e = ApiError::from_response(403, None, xml.as_bytes());
+        // Which mask applies may depend on the keys this process remembers.
+        assert!(e.message.starts_with("Bearer ") && !e.message.contains("9f8e7d6c5b4a"));
+    }
+
+    #[test]
+    fn a_long_service_message_is_capped() {
+        let body = format!(r#"{{"code":"X","message":"{}"}}"#, "长".repeat(5000));
+        let e = ApiError::from_response(400, None, body.as_bytes());
+        assert_eq!(
+            e.message.chars().count(),
+            crate::core::redact::MAX_NETWORK_TEXT_CHARS
+        );
+    }
+
+    #[test]
+    fn chinese_descriptions_hold_no_english_of_ours() {
+        let transport = |kind, cause| Error::Transport {
+            kind,
+            cause,
+            maybe_delivered: true,
+            detail: "os error 111".into(),
+        };
+        let errors = [
+            transport(TransportKind::Connect, TransportCause::Dns),
+            transport(TransportKind::Connect, TransportCause::Refused),
+            transport(TransportKind::Broken, TransportCause::Reset),
+            transport(TransportKind::Connect, TransportCause::Tls),
+            transport(TransportKind::Timeout, TransportCause::TimedOut),
+            transport(TransportKind::Connect, TransportCause::Other),
+            transport(TransportKind::Broken, TransportCause::Other),
+            Error::Malformed {
+                http_status: 200,
+                request_id: Some("r-1".into()),
+                detail: "expected value at line 1 column 1".into(),
+            },
+            Error::Malformed {
+                http_status: 200,
+                request_id: None,
+                detail: String::new(),
+            },
+            Error::Api(ApiError::from_response(504, None, b"")),
+            Error::Api(ApiError::from_response(
+                400,
+                None,
+                br#"{"code":"InvalidParameter"}"#,
+            )),
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for e in &errors {
+            let zh = e.describe().zh;
+            // Only the verbatim detail and protocol words may be Latin.
+            let ours = zh
+                .replace("os error 111", "")
+                .replace("expected value at line 1 column 1", "")
+                .replace("InvalidParameter", "")
+                .replace("HTTP", "")
+                .replace("MB", "");
+            assert!(
+                !ours.chars().any(|c| c.is_ascii_alphabetic()),
+                "{zh} ({e:?})"
+            );
+            assert!(seen.insert(zh), "two errors read the same: {e:?}");
+        }
+        let with_id = errors[7].describe_with_request_id();
+        assert!(with_id.zh.contains("r-1") && with_id.en.contains("r-1"));
     }
 }

@@ -16,7 +16,12 @@ impl ApiKey {
     /// `None` for an empty or blank key.
     pub fn new(key: impl Into<String>) -> Option<ApiKey> {
         let key = key.into().trim().to_string();
-        (!key.is_empty()).then_some(ApiKey(key))
+        if key.is_empty() {
+            return None;
+        }
+        // Texts from the network are masked against it wherever they are shown.
+        crate::core::redact::remember_secret(&key);
+        Some(ApiKey(key))
     }
 
     /// The key from `DASHSCOPE_API_KEY`, if set.
@@ -30,13 +35,7 @@ impl ApiKey {
 
     /// A form safe to show: `sk-…abcd`.
     pub fn masked(&self) -> String {
-        let chars: Vec<char> = self.0.chars().collect();
-        if chars.len() < 12 {
-            return "…".to_string();
-        }
-        let head: String = chars[..3].iter().collect();
-        let tail: String = chars[chars.len() - 4..].iter().collect();
-        format!("{head}…{tail}")
+        crate::core::redact::masked_key(&self.0)
     }
 }
 

@@ -7,6 +7,6 @@ pub mod key;
 pub mod types;
 
 pub use client::{Client, ClientConfig, Created, is_task_id};
-pub use error::{ApiError, Error, TransportKind};
+pub use error::{ApiError, Error, TransportCause, TransportKind};
 pub use key::{ApiKey, resolve_base_url};
 pub use types::{CreateTaskRequest, ListFilter, TaskResponse, TaskStatus, UploadPolicy};

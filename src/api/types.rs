@@ -172,10 +172,10 @@ pub struct TaskOutput {
     pub video_url: Option<String>,
     #[serde(default)]
     pub orig_prompt: Option<String>,
-    /// Set when the task FAILED (either may be missing).
-    #[serde(default)]
+    /// Set when the task FAILED (either may be missing). Secrets masked, length capped.
+    #[serde(default, deserialize_with = "network_text")]
     pub code: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "network_text")]
     pub message: Option<String>,
 }
 
@@ -339,6 +339,11 @@ pub struct ErrorBody {
     pub msg: Option<String>,
 }
 
+/// Text from the service that is stored and shown: secrets masked, length capped.
+fn network_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(|text| crate::core::redact::mask_secrets(&text)))
+}
+
 fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
         Some(Value::Number(n)) => n.as_f64(),
@@ -484,5 +489,14 @@ mod tests {
             !debug.contains("s3cret") && !debug.contains("p0licy"),
             "{debug}"
         );
+    }
+
+    #[test]
+    fn a_failed_tasks_message_is_masked_as_it_is_read() {
+        let answer = r#"{"request_id":"r","output":{"task_id":"t","task_status":"FAILED",
+            "code":"InvalidApiKey","message":"key sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0 refused"}}"#;
+        let task: TaskResponse = serde_json::from_str(answer).unwrap();
+        assert_eq!(task.output.message.as_deref(), Some("key sk-…b1a0 refused"));
+        assert_eq!(task.output.code.as_deref(), Some("InvalidApiKey"));
     }
 }

@@ -199,11 +199,7 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
             }
             None => {
                 let offered: Vec<String> = spec.model.all_sizes().map(|s| s.to_string()).collect();
-                let separator = loc!("list-separator");
-                let offered = Localized {
-                    en: offered.join(&separator.en),
-                    zh: offered.join(&separator.zh),
-                };
+                let offered = Localized::list(offered);
                 problems.push(problem(
                     "size.unavailable", // not text: a problem code
                     Field::Ratio,

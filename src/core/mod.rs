@@ -2,6 +2,7 @@
 
 pub mod capabilities;
 pub mod mentions;
+pub mod redact;
 pub mod refname;
 pub mod spec;
 pub mod text;

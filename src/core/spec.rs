@@ -318,11 +318,7 @@ impl GenerationSpec {
             ));
         } else if self.size().is_none() {
             let offered: Vec<_> = self.model.ratios(self.tier).map(|r| r.label()).collect();
-            let separator = loc!("list-separator");
-            let offered = Localized {
-                en: offered.join(&separator.en),
-                zh: offered.join(&separator.zh),
-            };
+            let offered = Localized::list(offered);
             problems.push(Problem::new(
                 "size.ratio_unavailable",
                 Field::Ratio,

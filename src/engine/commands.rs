@@ -107,7 +107,7 @@ pub(super) async fn serve(
             Err(e) => {
                 events.emit(Event::Notice {
                     job: None,
-                    message: loc!("engine-notice-base-url-unusable", error = e.to_string()),
+                    message: loc!("engine-notice-base-url-unusable", error = e.describe()),
                 });
                 None
             }

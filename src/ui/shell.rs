@@ -495,7 +495,7 @@ fn test_key(base_url: &str, key: ApiKey) -> (bool, Localized) {
     };
     let client = match Client::new(ClientConfig::new(base_url, key)) {
         Ok(c) => c,
-        Err(e) => return (false, Localized::verbatim(e.to_string())),
+        Err(e) => return (false, e.describe()),
     };
     let filter = ListFilter {
         page_size: 1,
@@ -504,7 +504,7 @@ fn test_key(base_url: &str, key: ApiKey) -> (bool, Localized) {
     match runtime.block_on(client.list(&filter)) {
         Ok(_) => (true, loc!("shell-key-works", url = base_url)),
         Err(e) => {
-            let error = e.to_string();
+            let error = e.describe();
             let advice = e.advice();
             let text = match e.request_id() {
                 Some(request_id) => loc!(

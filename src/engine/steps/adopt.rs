@@ -124,7 +124,10 @@ async fn look(sh: &Arc<Shared>, client: &Client, job: &Job, started: i64) -> Loo
     let listed = match retry_idempotent(sh, || client.list(&filter)).await {
         Ok(l) => l,
         Err(e) => {
-            return Look::Unreadable(loc!("engine-adopt-list-unreadable", error = e.to_string()));
+            return Look::Unreadable(loc!(
+                "engine-adopt-list-unreadable",
+                error = e.describe_with_request_id()
+            ));
         }
     };
     // The service's clock minus ours, if it told it.

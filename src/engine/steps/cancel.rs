@@ -17,7 +17,7 @@ pub(in crate::engine) async fn run(sh: &Arc<Shared>, client: &Client, job: &Job)
         Err(api::Error::Api(e)) if e.code == "UnsupportedOperation" => CancelAnswer::TooLate,
         Err(e) => CancelAnswer::Failed(loc!(
             "engine-notice-cancel-failed",
-            error = e.to_string(),
+            error = e.describe_with_request_id(),
             advice = e.advice()
         )),
     })

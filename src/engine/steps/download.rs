@@ -92,13 +92,13 @@ pub(in crate::engine) async fn run(
             return Ok(trouble(st, None));
         }
         Err(e @ api::Error::Invalid(_)) => {
-            return Ok(bad_link(st, job, Localized::verbatim(e.to_string())));
+            return Ok(bad_link(st, job, e.describe()));
         }
         Err(e) => {
             tracing::info!(job = %job.id, "download: {e}");
             let warning = loc!(
                 "engine-warning-download-trouble",
-                error = e.to_string(),
+                error = e.describe_with_request_id(),
                 advice = e.advice()
             );
             return Ok(trouble(st, Some(warning)));
@@ -291,7 +291,7 @@ async fn refresh_link(
             tracing::info!(job = %job.id, "link refresh: {e}");
             let warning = loc!(
                 "engine-warning-download-trouble",
-                error = e.to_string(),
+                error = e.describe_with_request_id(),
                 advice = e.advice()
             );
             trouble(st, Some(warning))

@@ -33,7 +33,7 @@ pub(super) fn job_error_from(e: &api::Error) -> JobError {
     match e {
         api::Error::Api(a) => JobError {
             code: a.code.clone(),
-            message: Localized::verbatim(a.message.clone()),
+            message: a.describe(),
             advice: a.advice(),
             request_id: a.request_id.clone(),
         },
@@ -43,7 +43,7 @@ pub(super) fn job_error_from(e: &api::Error) -> JobError {
                 api::Error::Malformed { .. } => "MalformedAnswer".into(),
                 _ => "InvalidRequest".into(),
             },
-            message: Localized::verbatim(other.to_string()),
+            message: other.describe(),
             advice: other.advice(),
             request_id: other.request_id().map(str::to_string),
         },

@@ -74,7 +74,7 @@ pub(in crate::engine) async fn run(
             st.failures += 1;
             let warning = loc!(
                 "engine-warning-query-failed",
-                error = e.to_string(),
+                error = e.describe_with_request_id(),
                 advice = e.advice()
             );
             let show = st.failures >= 2 && job.warning.as_ref() != Some(&warning);
@@ -131,7 +131,7 @@ pub(in crate::engine) async fn run(
             Status::Failed(JobError {
                 code: code.unwrap_or_else(|| "TaskFailed".into()),
                 message: message
-                    .map(Localized::verbatim)
+                    .map(|m| Localized::from_network(&m))
                     .unwrap_or_else(|| loc!("engine-error-task-failed")),
                 advice,
                 request_id: Some(answer.request_id.clone()).filter(|r| !r.is_empty()),

@@ -64,7 +64,7 @@ fn classify(sh: &Shared, job: &Job, result: Result<api::Created, api::Error>) ->
                 } else {
                     loc!(
                         "engine-warning-create-retry",
-                        error = e.to_string(),
+                        error = e.describe(),
                         advice = e.advice()
                     )
                 };
@@ -95,7 +95,10 @@ fn classify(sh: &Shared, job: &Job, result: Result<api::Created, api::Error>) ->
         Err(e) => {
             tracing::warn!(job = %job.id, "create unconfirmed: {e}");
             Outcome::Unclear {
-                warning: loc!("engine-warning-create-unclear", error = e.to_string()),
+                warning: loc!(
+                    "engine-warning-create-unclear",
+                    error = e.describe_with_request_id()
+                ),
                 request_id: e.request_id().map(str::to_string),
             }
         }

@@ -151,11 +151,7 @@ impl EditorState {
             self.add_one(source);
         }
         if !left_out.is_empty() {
-            let separator = loc!("list-separator");
-            let files = Localized {
-                en: left_out.join(&separator.en),
-                zh: left_out.join(&separator.zh),
-            };
+            let files = Localized::list(left_out);
             self.slot_messages.push(loc!(
                 "editor-state-left-out",
                 max = MAX_IMAGES,
