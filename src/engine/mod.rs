@@ -192,6 +192,9 @@ pub enum Event {
         job: Option<JobId>,
         message: Localized,
     },
+    /// A new job (Generate or Retry) could not be written to the journal: it does not
+    /// exist, nothing was sent, and no other event about it follows.
+    NotJournaled { id: JobId, error: Localized },
     /// Nothing is being done for this job until a command says so: it is final, or
     /// waits for the user, or stopped on trouble that was reported.
     Idle(JobId),

@@ -202,18 +202,14 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             let out = output_dir.unwrap_or_else(|| sh.config.output_dir.clone());
             let mut job = Job::new(spec, out, now_ms());
             job.id = id;
-            if sh.save(&job).is_ok() {
-                spawn_driver(sh, job);
-            }
+            start_new(sh, job);
         }
         Command::Retry { from, new_id } => match sh.load(&from) {
             Some(old) => {
                 let mut job = Job::new(old.spec.clone(), old.output_dir.clone(), now_ms());
                 job.id = new_id;
                 job.retry_of = Some(from);
-                if sh.save(&job).is_ok() {
-                    spawn_driver(sh, job);
-                }
+                start_new(sh, job);
             }
             None => sh.notice_missing(&from),
         },
@@ -354,6 +350,22 @@ fn resume_all(sh: &Arc<Shared>) {
         if !sh.is_running(&job.id) {
             sh.events.emit(Event::Job(Box::new(job.clone())));
             spawn_driver(sh, job);
+        }
+    }
+}
+
+/// Journals a new job and starts it; says so with `NotJournaled` when the journal fails.
+fn start_new(sh: &Arc<Shared>, job: Job) {
+    let saved = lock(&sh.store).save(&job, now_ms());
+    match saved {
+        Ok(()) => {
+            sh.events.emit(Event::Job(Box::new(job.clone())));
+            spawn_driver(sh, job);
+        }
+        Err(e) => {
+            sh.journal_trouble(&e);
+            let error = e.describe();
+            sh.events.emit(Event::NotJournaled { id: job.id, error });
         }
     }
 }
