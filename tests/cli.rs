@@ -400,7 +400,10 @@ impl Running {
                 }
                 Err(_) => {
                     let _ = self.child.kill();
-                    panic!("no line with {needle:?} within {secs} s; stderr:\n{}", self.seen);
+                    panic!(
+                        "no line with {needle:?} within {secs} s; stderr:\n{}",
+                        self.seen
+                    );
                 }
             }
         }
@@ -470,7 +473,9 @@ const JOB_B: &str = "0195f0a1-aaaa-7bbb-8ccc-222222222222";
 fn show_accepts_the_id_jobs_prints_the_whole_id_a_prefix_and_a_task_id() {
     let dir = tempfile::tempdir().unwrap();
     journal_with(dir.path(), &[(JOB_A, Some("task-7f1e2d3c")), (JOB_B, None)]);
-    let listed = run(r2v(&["jobs"]).arg("--data-dir").arg(dir.path().join("data")));
+    let listed = run(r2v(&["jobs"])
+        .arg("--data-dir")
+        .arg(dir.path().join("data")));
     let listed = text(&listed.stdout);
     let printed: Vec<&str> = listed
         .lines()
@@ -483,11 +488,17 @@ fn show_accepts_the_id_jobs_prints_the_whole_id_a_prefix_and_a_task_id() {
     }
     assert_eq!(show(dir.path(), JOB_A).unwrap(), JOB_A);
     assert_eq!(show(dir.path(), &JOB_B.to_uppercase()).unwrap(), JOB_B);
-    assert_eq!(show(dir.path(), "0195f0a1-aaaa-7bbb-8ccc-2").unwrap(), JOB_B);
+    assert_eq!(
+        show(dir.path(), "0195f0a1-aaaa-7bbb-8ccc-2").unwrap(),
+        JOB_B
+    );
     assert_eq!(show(dir.path(), "task-7f1e2d3c").unwrap(), JOB_A);
     let (code, stderr) = show(dir.path(), "99999999").unwrap_err();
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("No single job matches \"99999999\""), "{stderr}");
+    assert!(
+        stderr.contains("No single job matches \"99999999\""),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -511,7 +522,10 @@ fn cancel_refuses_an_empty_or_short_id_and_leaves_the_only_job_alone() {
             .args(["--base-url", "http://127.0.0.1:9/api/v1"]));
         assert_eq!(output.status.code(), Some(2), "{id:?}");
         let stderr = text(&output.stderr);
-        assert!(stderr.contains("too short to name a job"), "{id:?}: {stderr}");
+        assert!(
+            stderr.contains("too short to name a job"),
+            "{id:?}: {stderr}"
+        );
     }
     let journal = Store::open(&dir.path().join("data").join("jobs.sqlite")).unwrap();
     let job = journal.get(&JobId(JOB_A.into())).unwrap().unwrap();
@@ -552,7 +566,10 @@ fn an_unknown_command_is_said_to_be_one_and_exits_2() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("Unknown command \"confg\""), "{stderr}");
-    assert!(stderr.contains("generate") && stderr.contains("resume"), "{stderr}");
+    assert!(
+        stderr.contains("generate") && stderr.contains("resume"),
+        "{stderr}"
+    );
 
     let output = run_within(r2v_no_display(&["genrate", "--out", "x"]), 30);
     assert_eq!(output.status.code(), Some(2));
@@ -610,8 +627,6 @@ fn relative_out_and_data_dir_are_journaled_absolute_so_resume_anywhere_writes_th
     assert!(!elsewhere.path().join("videos").exists());
 }
 
-
-
 /// A journal whose writes fail from the first one on (or only after it), whoever
 /// runs the test (root ignores file permissions; a trigger does not).
 fn journal_that_fails(dir: &Path, when: &str) {
@@ -632,7 +647,11 @@ fn generate_says_so_and_exits_1_when_the_first_journal_write_fails() {
     let dir = tempfile::tempdir().unwrap();
     journal_that_fails(dir.path(), "BEFORE INSERT");
     let args = generate_args(&[]);
-    let command = r2v_sim(&sim, dir.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let command = r2v_sim(
+        &sim,
+        dir.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let output = run_within(command, 60);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
@@ -651,7 +670,11 @@ fn generate_reports_journal_trouble_after_the_first_write_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     journal_that_fails(dir.path(), "BEFORE UPDATE OF state");
     let args = generate_args(&[]);
-    let command = r2v_sim(&sim, dir.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let command = r2v_sim(
+        &sim,
+        dir.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let output = run_within(command, 60);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
@@ -667,7 +690,11 @@ fn warnings_reach_stderr_when_it_is_not_a_terminal() {
     let sim = Sim::start(Duration::from_millis(500), |c| c.query_error_rate = 1.0);
     let dir = tempfile::tempdir().unwrap();
     let args = generate_args(&[]);
-    let command = r2v_sim(&sim, dir.path(), &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let command = r2v_sim(
+        &sim,
+        dir.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let mut running = Running::spawn(command);
     running.wait_for_line("Checking on the task failed", 60);
 }
@@ -682,7 +709,13 @@ fn a_reference_over_the_size_limit_is_refused_from_its_size_alone() {
         .set_len(201_000_000)
         .unwrap();
     let output = run_within(
-        r2v(&["dry-run", "--ref", big.to_str().unwrap(), "--prompt", "a cat"]),
+        r2v(&[
+            "dry-run",
+            "--ref",
+            big.to_str().unwrap(),
+            "--prompt",
+            "a cat",
+        ]),
         30,
     );
     assert_eq!(output.status.code(), Some(2));

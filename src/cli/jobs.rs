@@ -224,7 +224,11 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
             let saved = journal(&args.engine, lang, |s| s.get(&id)).map(|j| j.is_some());
             let text = match saved {
                 Ok(true) => tr!(lang, "cli-generate-interrupted", id = id.to_string()),
-                Ok(false) => tr!(lang, "cli-generate-interrupted-unsaved", id = id.to_string()),
+                Ok(false) => tr!(
+                    lang,
+                    "cli-generate-interrupted-unsaved",
+                    id = id.to_string()
+                ),
                 Err(code) => return code,
             };
             eprintln!("{text}");

@@ -316,7 +316,11 @@ fn local_file_problem(index: usize, path: &std::path::Path) -> Option<Problem> {
         return Some(problem(
             "ref.file.missing", // not text: a problem code
             Field::RefSource(index),
-            loc!("cli-problem-ref-file-missing", number = number, path = shown),
+            loc!(
+                "cli-problem-ref-file-missing",
+                number = number,
+                path = shown
+            ),
         ));
     };
     if meta.is_dir() {
@@ -330,7 +334,11 @@ fn local_file_problem(index: usize, path: &std::path::Path) -> Option<Problem> {
         return Some(problem(
             "ref.file.missing", // not text: a problem code
             Field::RefSource(index),
-            loc!("cli-problem-ref-file-missing", number = number, path = shown),
+            loc!(
+                "cli-problem-ref-file-missing",
+                number = number,
+                path = shown
+            ),
         ));
     }
     (meta.len() > MAX_REFERENCE_FILE_BYTES).then(|| {

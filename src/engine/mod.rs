@@ -194,7 +194,10 @@ pub enum Event {
     },
     /// A new job (Generate or Retry) could not be written to the journal: it does not
     /// exist, nothing was sent, and no other event about it follows.
-    NotJournaled { id: JobId, error: Localized },
+    NotJournaled {
+        id: JobId,
+        error: Localized,
+    },
     /// Nothing is being done for this job until a command says so: it is final, or
     /// waits for the user, or stopped on trouble that was reported.
     Idle(JobId),
