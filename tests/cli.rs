@@ -603,7 +603,7 @@ fn a_missing_picture_is_refused_but_an_existing_one_goes_to_the_window() {
 
 #[test]
 fn relative_out_and_data_dir_are_journaled_absolute_so_resume_anywhere_writes_there() {
-    let sim = Sim::start(Duration::from_millis(500), |_| {});
+    let sim = Sim::start(Duration::from_secs(3600), |_| {});
     let here = tempfile::tempdir().unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
     let mut args = generate_args(&["--no-wait", "--data-dir", "data", "--out", "videos"]);
@@ -612,7 +612,12 @@ fn relative_out_and_data_dir_are_journaled_absolute_so_resume_anywhere_writes_th
     command.current_dir(here.path()).stdin(Stdio::null());
     let output = run_within(command, 60);
     assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+    assert!(
+        !here.path().join("videos").exists(),
+        "the task is still running"
+    );
 
+    sim.get().advance(Duration::from_secs(3600));
     let mut command = r2v(&["resume", "--base-url", &sim.base_url()]);
     command
         .arg("--data-dir")
@@ -622,7 +627,11 @@ fn relative_out_and_data_dir_are_journaled_absolute_so_resume_anywhere_writes_th
     let output = run_within(command, 90);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let video = PathBuf::from(text(&output.stdout).trim());
-    assert!(video.starts_with(here.path().join("videos")), "{video:?}");
+    assert!(
+        video.starts_with(here.path().join("videos")),
+        "{video:?}\n{}",
+        text(&output.stderr)
+    );
     assert!(video.is_file(), "{video:?}");
     assert!(!elsewhere.path().join("videos").exists());
 }
