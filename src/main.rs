@@ -11,11 +11,14 @@ fn main() -> ExitCode {
     match args.command {
         Some(command) => cli::run(command),
         None => {
+            if let Err(code) = cli::check_window_files(&args.files) {
+                return code;
+            }
             let options = WindowOptions {
                 demo: args.demo,
                 base_url: args.window.base_url,
-                data_dir: args.window.data_dir,
-                out: args.window.out,
+                data_dir: args.window.data_dir.map(cli::absolute),
+                out: args.window.out.map(cli::absolute),
                 lang: Some(cli::env_lang()),
                 files: args.files,
             };

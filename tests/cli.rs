@@ -225,3 +225,565 @@ fn sim_refuses_rates_outside_zero_to_one() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--fail-rate"));
 }
+
+// ---------------------------------------------------------------------------
+// Commands that drive the engine, against the simulator (issue 11).
+// ---------------------------------------------------------------------------
+
+use r2v_studio::core::{GenerationSpec, RefSource};
+use r2v_studio::engine::store::Store;
+use r2v_studio::engine::{Job, JobId, JobState};
+use r2v_studio::sim::{SimConfig, Simulator};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A simulator on its own runtime, stopped when dropped.
+struct Sim {
+    runtime: tokio::runtime::Runtime,
+    sim: Option<Simulator>,
+}
+
+impl Sim {
+    fn start(task: Duration, tweak: impl FnOnce(&mut SimConfig)) -> Sim {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut config = SimConfig::default().with_task_duration(task);
+        config.api_key = CANARY_KEY.into();
+        tweak(&mut config);
+        let sim = runtime.block_on(Simulator::start(config, 0)).unwrap();
+        Sim {
+            runtime,
+            sim: Some(sim),
+        }
+    }
+
+    fn get(&self) -> &Simulator {
+        self.sim.as_ref().unwrap()
+    }
+
+    fn base_url(&self) -> String {
+        self.get().base_url()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            self.runtime.block_on(sim.stop());
+        }
+    }
+}
+
+/// `r2v-studio ARGS` against `sim`, with the journal and videos under `dir`.
+fn r2v_sim(sim: &Sim, dir: &Path, args: &[&str]) -> Command {
+    let mut command = r2v(args);
+    command
+        .args(["--base-url", &sim.base_url(), "--expect-secs", "1"])
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--out")
+        .arg(dir.join("videos"))
+        .stdin(Stdio::null());
+    command
+}
+
+/// The arguments of a small valid generation (one reference by URL: no upload).
+const GENERATION: &[&str] = &[
+    "--ref",
+    "cafe=https://example.com/cafe.jpg",
+    "--prompt",
+    "@cafe 清晨的阳光",
+    "--duration",
+    "1",
+];
+
+fn generate_args(extra: &[&str]) -> Vec<String> {
+    std::iter::once("generate")
+        .chain(GENERATION.iter().copied())
+        .chain(extra.iter().copied())
+        .map(String::from)
+        .collect()
+}
+
+/// Runs `command`; fails the test if it has not ended within `secs`.
+fn run_within(mut command: Command, secs: u64) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = err_reader.join().unwrap();
+            panic!(
+                "still running after {secs} s; stderr so far:\n{}",
+                text(&stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let output = Output {
+        status,
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    };
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(!all.contains(CANARY_KEY), "the key leaked: {all}");
+    output
+}
+
+/// A running command whose stderr lines can be awaited.
+struct Running {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: String,
+}
+
+impl Running {
+    fn spawn(mut command: Command) -> Running {
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running {
+            child,
+            lines,
+            seen: String::new(),
+        }
+    }
+
+    /// Waits for a stderr line containing `needle`; fails the test after `secs`.
+    fn wait_for_line(&mut self, needle: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    assert!(!line.contains(CANARY_KEY), "the key leaked: {line}");
+                    self.seen.push_str(&line);
+                    self.seen.push('\n');
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => {
+                    let _ = self.child.kill();
+                    panic!(
+                        "no line with {needle:?} within {secs} s; stderr:\n{}",
+                        self.seen
+                    );
+                }
+            }
+        }
+    }
+
+    /// Waits for the exit; fails the test after `secs`. Returns the code and stderr.
+    fn finish(mut self, secs: u64) -> (Option<i32>, String) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("still running after {secs} s; stderr:\n{}", self.seen);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            self.seen.push_str(&line);
+            self.seen.push('\n');
+        }
+        assert!(!self.seen.contains(CANARY_KEY), "the key leaked");
+        (status.code(), std::mem::take(&mut self.seen))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A journal under `dir/data` holding queued jobs with these ids (and task ids).
+fn journal_with(dir: &Path, jobs: &[(&str, Option<&str>)]) {
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let store = Store::open(&dir.join("data").join("jobs.sqlite")).unwrap();
+    for (i, (id, task)) in jobs.iter().enumerate() {
+        let mut spec = GenerationSpec::default();
+        spec.add_reference(RefSource::Url("https://example.com/cafe.jpg".into()));
+        spec.prompt = format!("job {i}");
+        let mut job = Job::new(spec, dir.join("videos"), 1_700_000_000_000 + i as i64);
+        job.id = JobId(id.to_string());
+        job.task_id = task.map(String::from);
+        store.save(&job, job.created_ms).unwrap();
+    }
+}
+
+/// `show ID` against the journal under `dir`: the job's id, or the exit code and stderr.
+fn show(dir: &Path, id: &str) -> Result<String, (Option<i32>, String)> {
+    let output = run(r2v(&["show", id]).arg("--data-dir").arg(dir.join("data")));
+    if output.status.success() {
+        let job: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        Ok(job["id"].as_str().unwrap().to_string())
+    } else {
+        Err((output.status.code(), text(&output.stderr)))
+    }
+}
+
+const JOB_A: &str = "0195f0a1-aaaa-7bbb-8ccc-111111111111";
+const JOB_B: &str = "0195f0a1-aaaa-7bbb-8ccc-222222222222";
+
+#[test]
+fn show_accepts_the_id_jobs_prints_the_whole_id_a_prefix_and_a_task_id() {
+    let dir = tempfile::tempdir().unwrap();
+    journal_with(dir.path(), &[(JOB_A, Some("task-7f1e2d3c")), (JOB_B, None)]);
+    let listed = run(r2v(&["jobs"])
+        .arg("--data-dir")
+        .arg(dir.path().join("data")));
+    let listed = text(&listed.stdout);
+    let printed: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(printed, vec!["22222222", "11111111"], "{listed}");
+    for id in printed {
+        let shown = show(dir.path(), id).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+        assert!(shown.ends_with(id), "{id} showed {shown}");
+    }
+    assert_eq!(show(dir.path(), JOB_A).unwrap(), JOB_A);
+    assert_eq!(show(dir.path(), &JOB_B.to_uppercase()).unwrap(), JOB_B);
+    assert_eq!(
+        show(dir.path(), "0195f0a1-aaaa-7bbb-8ccc-2").unwrap(),
+        JOB_B
+    );
+    assert_eq!(show(dir.path(), "task-7f1e2d3c").unwrap(), JOB_A);
+    let (code, stderr) = show(dir.path(), "99999999").unwrap_err();
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("No single job matches \"99999999\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_id_that_names_several_jobs_lists_them_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    journal_with(dir.path(), &[(JOB_A, None), (JOB_B, None)]);
+    let (code, stderr) = show(dir.path(), "0195f0a1").unwrap_err();
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("matches more than one job"), "{stderr}");
+    assert!(stderr.contains(JOB_A) && stderr.contains(JOB_B), "{stderr}");
+}
+
+#[test]
+fn cancel_refuses_an_empty_or_short_id_and_leaves_the_only_job_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    journal_with(dir.path(), &[(JOB_A, None)]);
+    for id in ["", "  ", "11111", "0195f"] {
+        let output = run(r2v(&["cancel", id])
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["--base-url", "http://127.0.0.1:9/api/v1"]));
+        assert_eq!(output.status.code(), Some(2), "{id:?}");
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.contains("too short to name a job"),
+            "{id:?}: {stderr}"
+        );
+    }
+    let journal = Store::open(&dir.path().join("data").join("jobs.sqlite")).unwrap();
+    let job = journal.get(&JobId(JOB_A.into())).unwrap().unwrap();
+    assert_eq!(job.state, JobState::Queued, "the job was not touched");
+}
+
+#[test]
+fn cancel_takes_the_id_jobs_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    journal_with(dir.path(), &[(JOB_A, None)]);
+    let output = run_within(
+        {
+            let mut c = r2v(&["cancel", "11111111"]);
+            c.arg("--data-dir")
+                .arg(dir.path().join("data"))
+                .args(["--base-url", "http://127.0.0.1:9/api/v1"]);
+            c
+        },
+        60,
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains(&format!("Canceled job {JOB_A}")));
+}
+
+/// The window must not open in these tests: without a display it fails at once.
+fn r2v_no_display(args: &[&str]) -> Command {
+    let mut command = r2v(args);
+    command
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null());
+    command
+}
+
+#[test]
+fn an_unknown_command_is_said_to_be_one_and_exits_2() {
+    let output = run_within(r2v_no_display(&["confg"]), 30);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("Unknown command \"confg\""), "{stderr}");
+    assert!(
+        stderr.contains("generate") && stderr.contains("resume"),
+        "{stderr}"
+    );
+
+    let output = run_within(r2v_no_display(&["genrate", "--out", "x"]), 30);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("did you mean `r2v-studio generate`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_picture_is_refused_but_an_existing_one_goes_to_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.png");
+    let output = run_within(r2v_no_display(&[missing.to_str().unwrap()]), 30);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("No such picture"));
+
+    let output = run_within(r2v_no_display(&[dir.path().to_str().unwrap()]), 30);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("is a folder"));
+
+    // An existing picture passes to the window, which cannot open without a display.
+    let image = dir.path().join("hero.png");
+    std::fs::write(&image, b"\x89PNG\r\n\x1a\n").unwrap();
+    let output = run_within(r2v_no_display(&[image.to_str().unwrap()]), 60);
+    let stderr = text(&output.stderr);
+    assert_ne!(output.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("No such picture"), "{stderr}");
+}
+
+#[test]
+fn relative_out_and_data_dir_are_journaled_absolute_so_resume_anywhere_writes_there() {
+    let sim = Sim::start(Duration::from_secs(3600), |_| {});
+    let here = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut args = generate_args(&["--no-wait", "--data-dir", "data", "--out", "videos"]);
+    args.extend(["--base-url".to_string(), sim.base_url()]);
+    let mut command = r2v(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    command.current_dir(here.path()).stdin(Stdio::null());
+    let output = run_within(command, 60);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+    assert!(
+        !here.path().join("videos").exists(),
+        "the task is still running"
+    );
+
+    sim.get().advance(Duration::from_secs(3600));
+    let mut command = r2v(&["resume", "--base-url", &sim.base_url()]);
+    command
+        .arg("--data-dir")
+        .arg(here.path().join("data"))
+        .current_dir(elsewhere.path())
+        .stdin(Stdio::null());
+    let output = run_within(command, 90);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let video = PathBuf::from(text(&output.stdout).trim());
+    assert!(
+        video.starts_with(here.path().join("videos")),
+        "{video:?}\n{}",
+        text(&output.stderr)
+    );
+    assert!(video.is_file(), "{video:?}");
+    assert!(!elsewhere.path().join("videos").exists());
+}
+
+/// A journal whose writes fail from the first one on (or only after it), whoever
+/// runs the test (root ignores file permissions; a trigger does not).
+fn journal_that_fails(dir: &Path, when: &str) {
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    let listed = run(r2v(&["jobs"]).arg("--data-dir").arg(dir.join("data")));
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let conn = rusqlite::Connection::open(dir.join("data").join("jobs.sqlite")).unwrap();
+    conn.execute_batch(&format!(
+        "CREATE TRIGGER disk_full {when} ON jobs
+         BEGIN SELECT RAISE(FAIL, 'database or disk is full (simulated)'); END;"
+    ))
+    .unwrap();
+}
+
+#[test]
+fn generate_says_so_and_exits_1_when_the_first_journal_write_fails() {
+    let sim = Sim::start(Duration::from_millis(500), |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    journal_that_fails(dir.path(), "BEFORE INSERT");
+    let args = generate_args(&[]);
+    let command = r2v_sim(
+        &sim,
+        dir.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let output = run_within(command, 60);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("could not be saved in the journal")
+            && stderr.contains("disk is full (simulated)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("is saved in the journal"), "{stderr}");
+    assert_eq!(sim.get().counts().create_requests, 0, "nothing was sent");
+}
+
+#[test]
+fn generate_reports_journal_trouble_after_the_first_write_and_exits_1() {
+    let sim = Sim::start(Duration::from_millis(500), |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    journal_that_fails(dir.path(), "BEFORE UPDATE OF state");
+    let args = generate_args(&[]);
+    let command = r2v_sim(
+        &sim,
+        dir.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let output = run_within(command, 60);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("The job journal could not be written")
+            && stderr.contains("stopped because of the problem above"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn warnings_reach_stderr_when_it_is_not_a_terminal() {
+    let sim = Sim::start(Duration::from_millis(500), |c| c.query_error_rate = 1.0);
+    let dir = tempfile::tempdir().unwrap();
+    let args = generate_args(&[]);
+    let command = r2v_sim(
+        &sim,
+        dir.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let mut running = Running::spawn(command);
+    running.wait_for_line("Checking on the task failed", 60);
+}
+
+#[test]
+fn a_reference_over_the_size_limit_is_refused_from_its_size_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("huge.png");
+    // Sparse: 201 MB on paper, nothing on disk, and nothing may read it.
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(201_000_000)
+        .unwrap();
+    let output = run_within(
+        r2v(&[
+            "dry-run",
+            "--ref",
+            big.to_str().unwrap(),
+            "--prompt",
+            "a cat",
+        ]),
+        30,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("huge.png")
+            && stderr.contains("201.0 MB")
+            && stderr.contains("200.0 MB")
+            && stderr.contains("ref.file.too_large"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_prompt_file_that_is_not_utf8_and_a_folder_as_reference_are_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let prompt = dir.path().join("prompt-gbk.txt");
+    std::fs::write(&prompt, [0xc4, 0xe3, 0xba, 0xc3, 0x0a]).unwrap(); // 你好 in GBK
+    let output = run(r2v(&[
+        "dry-run",
+        "--ref",
+        dir.path().to_str().unwrap(),
+        "--prompt-file",
+        prompt.to_str().unwrap(),
+    ]));
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("not UTF-8 text") && stderr.contains("iconv"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Reference 1 is a folder") && !stderr.contains("no such file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn resume_reports_the_real_end_of_a_job_another_command_finished_meanwhile() {
+    let sim = Sim::start(Duration::from_secs(3600), |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let args = generate_args(&[]);
+    let mut generate = Running::spawn(r2v_sim(
+        &sim,
+        dir.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
+    generate.wait_for_line("Waiting on the service", 60);
+    // Resume reads the unfinished job, then finds the data folder busy and waits.
+    let mut resume = Running::spawn(r2v_sim(&sim, dir.path(), &["resume", "--wait", "120"]));
+    resume.wait_for_line("waiting up to 120 s", 60);
+    sim.get().advance(Duration::from_secs(3600));
+    let (code, stderr) = generate.finish(90);
+    assert_eq!(code, Some(0), "generate: {stderr}");
+    let (code, stderr) = resume.finish(90);
+    assert_eq!(code, Some(0), "resume: {stderr}");
+    assert!(
+        stderr.contains("was finished in the meantime") && stderr.contains("Done: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Interrupted"), "{stderr}");
+}

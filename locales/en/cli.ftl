@@ -5,7 +5,11 @@ cli-problem-size-unavailable = { $model } does not offer the size { $size }: use
 cli-problem-tier-unknown = Unknown resolution { $tier }: use 360p, 540p, 720p or 1080p.
 cli-problem-ratio-unknown = Unknown aspect ratio { $ratio }: use 16:9, 4:3, 1:1, 3:4, 9:16, 3:2, 2:3 or 21:9.
 cli-problem-prompt-file-unreadable = Could not read the prompt file ({ $error }): check the path. { $path }
+cli-problem-prompt-file-not-utf8 = The prompt file is not UTF-8 text: save it as UTF-8 (in your editor, or with `iconv -f GBK -t UTF-8 IN > OUT`), or pass the prompt with --prompt. { $path }
 cli-problem-ref-file-missing = Reference { $number }: no such file: { $path }
+cli-problem-ref-is-folder = Reference { $number } is a folder, not an image file: give one picture inside it. { $path }
+# $size and $limit are decimal megabytes with one decimal.
+cli-problem-ref-too-large = Reference { $number } is { $size } MB, more than the { $limit } MB the app reads: export a smaller picture (the service takes up to 20 MB). { $path }
 # Above the list of problems (each on its own line below it).
 cli-problems-heading = { $count ->
     [one] 1 problem to fix before generating:
@@ -28,10 +32,18 @@ cli-sim-stopped = simulator stopped
 
 # generate, resume, cancel, jobs, show
 cli-start-failed = Could not start: { $error }
+# $seconds is how long `resume --wait` waits; $path is the data folder.
+cli-waiting-for-data-folder = Another R2V Studio is using the data folder: waiting up to { $seconds } s for it to finish (Ctrl-C stops). { $path }
+# The first journal write of a new job failed; $error says why, $path is the data folder.
+cli-not-journaled = Job { $id } could not be saved in the journal ({ $error }), so nothing was sent to the service. Make sure the data folder is writable and the disk has free space, then run the command again. { $path }
+# After a notice from the engine (e.g. the journal failed) that stopped a job.
+cli-engine-trouble = Job { $id } stopped because of the problem above: fix it, then run `r2v-studio resume`.
 cli-no-key = No API key: set DASHSCOPE_API_KEY to a Model Studio key from the Beijing region (export DASHSCOPE_API_KEY=sk-…). To try without an account, run `r2v-studio sim` and pass --base-url with the address it prints, with DASHSCOPE_API_KEY=sk-demo.
 cli-generate-interrupted = Interrupted. Job { $id } is saved in the journal: run `r2v-studio resume` to continue it.
+cli-generate-interrupted-unsaved = Interrupted before job { $id } was saved in the journal: nothing was sent to the service.
 cli-resume-nothing = Nothing to resume: every job is finished.
 cli-resume-interrupted = Interrupted. Unfinished jobs stay in the journal: run `r2v-studio resume` again to continue.
+cli-resume-finished-meanwhile = Job { $id } was finished in the meantime by another R2V Studio:
 # $state is the job's state in lower case, e.g. "done" or "canceled".
 cli-cancel-already-final = Job { $id } is already { $state }.
 cli-cancel-done = Canceled job { $id }.
@@ -40,6 +52,18 @@ cli-jobs-none = No jobs yet.
 cli-jobs-duration = { $seconds }s
 # $query is what the user typed, in quotes.
 cli-find-no-match = No single job matches { $query }: see `r2v-studio jobs --all`.
+# $query is what the user typed, in quotes; $min is a number of characters.
+cli-find-too-short = { $query } is too short to name a job: give at least { $min } characters of the id `r2v-studio jobs` prints, the whole job id, or the task id.
+# Above the list of jobs that match (one per line below it).
+cli-find-ambiguous = { $query } matches more than one job: give more characters, or the whole id:
+# Below the list when it is cut short.
+cli-find-more = … and more
+# The window was to open with pictures; one of them is not a file or an image URL.
+cli-window-no-such-picture = No such picture: open the window with existing image files or image URLs, or run `r2v-studio --help` for the commands. { $path }
+cli-window-folder = This is a folder, not a picture: give image files inside it. { $path }
+# $command is the mistyped word in quotes; $commands lists every command.
+cli-unknown-command = Unknown command { $command }. The commands are: { $commands }. Run `r2v-studio --help` for more.
+cli-unknown-command-suggest = Unknown command { $command }: did you mean `r2v-studio { $suggestion }`? Run `r2v-studio --help` for every command.
 cli-journal-unreadable = Could not read the journal: { $error }
 
 # The final word on a job. The three "done" lines are printed one below the other.

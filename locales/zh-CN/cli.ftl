@@ -4,7 +4,11 @@ cli-problem-size-unavailable = { $model } 不支持尺寸 { $size }：可选 { $
 cli-problem-tier-unknown = 未知分辨率 { $tier }：可选 360p、540p、720p 或 1080p。
 cli-problem-ratio-unknown = 未知画幅 { $ratio }：可选 16:9、4:3、1:1、3:4、9:16、3:2、2:3 或 21:9。
 cli-problem-prompt-file-unreadable = 无法读取提示词文件（{ $error }）：请检查路径。{ $path }
+cli-problem-prompt-file-not-utf8 = 提示词文件不是 UTF-8 文本：请另存为 UTF-8（在编辑器中，或用 `iconv -f GBK -t UTF-8 原文件 > 新文件`），或用 --prompt 直接给出提示词。{ $path }
 cli-problem-ref-file-missing = 参考图 { $number }：文件不存在：{ $path }
+cli-problem-ref-is-folder = 参考图 { $number } 是文件夹，不是图片文件：请给出其中的一张图片。{ $path }
+# $size and $limit are decimal megabytes with one decimal.
+cli-problem-ref-too-large = 参考图 { $number } 有 { $size } MB，超过本应用可读取的 { $limit } MB：请导出一张更小的图片（服务最多接受 20 MB）。{ $path }
 # 问题列表的标题（每个问题各占一行，列在其下）。
 cli-problems-heading = 生成前需要修正 { $count } 个问题：
 
@@ -24,10 +28,18 @@ cli-sim-stopped = 模拟器已停止
 
 # generate、resume、cancel、jobs、show
 cli-start-failed = 无法启动：{ $error }
+# $seconds is how long `resume --wait` waits; $path is the data folder.
+cli-waiting-for-data-folder = 另一个 R2V Studio 正在使用数据文件夹：最多等待 { $seconds } 秒让它结束（按 Ctrl-C 停止）。{ $path }
+# The first journal write of a new job failed; $error says why, $path is the data folder.
+cli-not-journaled = 任务 { $id } 无法保存到记录中（{ $error }），因此没有向服务发送任何内容。请确认数据文件夹可写且磁盘有剩余空间，然后重新运行命令。{ $path }
+# After a notice from the engine (e.g. the journal failed) that stopped a job.
+cli-engine-trouble = 任务 { $id } 因上面的问题而停止：解决后运行 `r2v-studio resume`。
 cli-no-key = 没有 API Key：请把 DASHSCOPE_API_KEY 设为北京地域的百炼 Key（export DASHSCOPE_API_KEY=sk-…）。如想先免账号试用，请运行 `r2v-studio sim`，并用 --base-url 指向它打印的地址，同时设置 DASHSCOPE_API_KEY=sk-demo。
 cli-generate-interrupted = 已中断。任务 { $id } 已保存在记录中：运行 `r2v-studio resume` 继续。
+cli-generate-interrupted-unsaved = 在任务 { $id } 保存到记录之前已中断：没有向服务发送任何内容。
 cli-resume-nothing = 没有需要继续的任务：所有任务都已结束。
 cli-resume-interrupted = 已中断。未完成的任务保留在记录中：再次运行 `r2v-studio resume` 继续。
+cli-resume-finished-meanwhile = 任务 { $id } 已在此期间由另一个 R2V Studio 完成：
 # $state 为任务状态，如“已完成”“已取消”。
 cli-cancel-already-final = 任务 { $id } 已经{ $state }。
 cli-cancel-done = 已取消任务 { $id }。
@@ -36,6 +48,18 @@ cli-jobs-none = 还没有任务。
 cli-jobs-duration = { $seconds }秒
 # $query 为用户输入的内容（带引号）。
 cli-find-no-match = 没有唯一匹配 { $query } 的任务：请查看 `r2v-studio jobs --all`。
+# $query is what the user typed, in quotes; $min is a number of characters.
+cli-find-too-short = { $query } 太短，无法确定任务：请至少给出 `r2v-studio jobs` 所显示编号中的 { $min } 个字符、完整的任务编号，或服务端任务 ID。
+# Above the list of jobs that match (one per line below it).
+cli-find-ambiguous = { $query } 匹配多个任务：请多给几个字符，或给出完整编号：
+# Below the list when it is cut short.
+cli-find-more = ……还有更多
+# The window was to open with pictures; one of them is not a file or an image URL.
+cli-window-no-such-picture = 找不到这张图片：请用已存在的图片文件或图片网址打开窗口，或运行 `r2v-studio --help` 查看命令。{ $path }
+cli-window-folder = 这是文件夹，不是图片：请给出其中的图片文件。{ $path }
+# $command is the mistyped word in quotes; $commands lists every command.
+cli-unknown-command = 未知命令 { $command }。可用命令：{ $commands }。运行 `r2v-studio --help` 了解更多。
+cli-unknown-command-suggest = 未知命令 { $command }：您是想输入 `r2v-studio { $suggestion }` 吗？运行 `r2v-studio --help` 查看全部命令。
 cli-journal-unreadable = 无法读取任务记录：{ $error }
 
 # 任务的最终结果。“完成”的三行依次打印。

@@ -423,9 +423,12 @@ mod tests {
         let e = ApiError::from_response(503, Some("rid".into()), b"");
         assert_eq!(e.code, "ServiceUnavailable");
         assert_eq!(e.request_id.as_deref(), Some("rid"));
-        // The service's own body is a definite answer.
+        // The service's own body (code and request id) is a definite answer; a code
+        // alone may come from a gateway.
         let e = ApiError::from_response(500, None, br#"{"code":"InternalError","message":"x"}"#);
-        assert!(e.from_service);
+        assert!(!e.from_service);
+        let body = br#"{"request_id":"r-9","code":"InternalError","message":"x"}"#;
+        assert!(ApiError::from_response(500, None, body).from_service);
     }
 
     #[test]

@@ -4,11 +4,14 @@ use super::{EXIT_INVALID, SpecArgs, env_lang, print_problems};
 use crate::api::{ApiKey, resolve_base_url};
 use crate::core::{Lang, Localized};
 use crate::engine::store::Store;
-use crate::engine::{Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState};
+use crate::engine::{
+    Command, Engine, EngineConfig, EngineError, Event, EventSink, Job, JobId, JobState,
+};
 use crate::tr;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -18,6 +21,10 @@ use std::time::{Duration, Instant};
 
 pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_PENDING: u8 = 3;
+
+/// Shortest job or task id `show` and `cancel` accept: fewer characters would name
+/// too many jobs (and an empty one, from an unset shell variable, every job).
+pub const MIN_ID_CHARS: usize = 6;
 
 /// Where the engine works: shared by every engine command.
 #[derive(Debug, Args, Clone)]
@@ -61,8 +68,19 @@ pub struct JobsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ResumeArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// If another R2V Studio is using the data folder, wait up to SECS for it to
+    /// finish instead of stopping at once.
+    #[arg(long, value_name = "SECS", default_value_t = 0)] // not text: --help placeholder
+    pub wait: u64,
+}
+
+#[derive(Debug, Args)]
 pub struct CancelArgs {
-    /// A job id (or its first characters) or a task id.
+    /// A job id as `jobs` prints it (its last characters), the whole id, its first
+    /// characters, or a task id; at least 6 characters.
     pub id: String,
     #[command(flatten)]
     pub engine: EngineArgs,
@@ -70,17 +88,21 @@ pub struct CancelArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// A job id (or its first characters) or a task id.
+    /// A job id as `jobs` prints it (its last characters), the whole id, its first
+    /// characters, or a task id; at least 6 characters.
     pub id: String,
     #[command(flatten)]
     pub engine: EngineArgs,
 }
 
 impl EngineArgs {
+    /// The data folder, absolute: a relative `--data-dir` means the current folder's.
     pub fn data_dir(&self) -> PathBuf {
-        self.data_dir
-            .clone()
-            .unwrap_or_else(EngineConfig::default_data_dir)
+        super::absolute(
+            self.data_dir
+                .clone()
+                .unwrap_or_else(EngineConfig::default_data_dir),
+        )
     }
 
     fn config(&self, resume_on_start: bool) -> EngineConfig {
@@ -88,9 +110,12 @@ impl EngineArgs {
             resolve_base_url(self.base_url.as_deref(), None),
             ApiKey::from_env(),
             self.data_dir(),
-            self.out
-                .clone()
-                .unwrap_or_else(EngineConfig::default_output_dir),
+            // Journaled with each job: `resume` from another folder must write here.
+            super::absolute(
+                self.out
+                    .clone()
+                    .unwrap_or_else(EngineConfig::default_output_dir),
+            ),
         );
         config.resume_on_start = resume_on_start;
         config.expected_generation = self
@@ -107,12 +132,43 @@ fn say(lang: Lang, text: &Localized) {
 }
 
 fn start_engine(config: EngineConfig, lang: Lang) -> Result<(Engine, Receiver<Event>), ExitCode> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    match Engine::start(config, EventSink::new(tx, Arc::new(|| {}))) {
-        Ok(engine) => Ok((engine, rx)),
-        Err(e) => {
-            eprintln!("{}", tr!(lang, "cli-start-failed", error = e.to_string()));
-            Err(ExitCode::from(EXIT_FAILED))
+    start_engine_waiting(config, lang, Duration::ZERO, &AtomicBool::new(false))
+}
+
+/// Starts the engine; while another R2V Studio holds the data folder, tries again
+/// for up to `wait` (saying so once), unless interrupted.
+fn start_engine_waiting(
+    config: EngineConfig,
+    lang: Lang,
+    wait: Duration,
+    interrupted: &AtomicBool,
+) -> Result<(Engine, Receiver<Event>), ExitCode> {
+    let deadline = Instant::now() + wait;
+    let mut said = false;
+    loop {
+        let (tx, rx) = std::sync::mpsc::channel();
+        match Engine::start(config.clone(), EventSink::new(tx, Arc::new(|| {}))) {
+            Ok(engine) => return Ok((engine, rx)),
+            Err(EngineError::Locked(path)) if Instant::now() < deadline => {
+                if interrupted.load(Ordering::SeqCst) {
+                    return Err(ExitCode::from(EXIT_PENDING));
+                }
+                if !said {
+                    let text = tr!(
+                        lang,
+                        "cli-waiting-for-data-folder",
+                        seconds = wait.as_secs(),
+                        path = path.display().to_string(),
+                    );
+                    eprintln!("{text}");
+                    said = true;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => {
+                eprintln!("{}", tr!(lang, "cli-start-failed", error = e.describe()));
+                return Err(ExitCode::from(EXIT_FAILED));
+            }
         }
     }
 }
@@ -150,6 +206,7 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
     }
     let config = args.engine.config(false);
     let out = config.output_dir.clone();
+    let data_dir = config.data_dir.clone();
     let (engine, events) = match start_engine(config, lang) {
         Ok(e) => e,
         Err(code) => return code,
@@ -157,20 +214,42 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
     let interrupted = interrupt_flag();
     let id = engine.generate(spec, Some(out));
     let mut watch = Watch::new(lang, [id.clone()].into_iter().collect());
-    let result = watch.run(&events, &interrupted, |job| {
-        args.no_wait && job.state.has_task()
-    });
+    let early = |job: &Job| args.no_wait && job.state.has_task();
+    let result = watch.run(&events, &interrupted, early);
     engine.shutdown();
     watch.finish();
     match result {
         Outcome::Interrupted => {
-            eprintln!(
-                "{}",
-                tr!(lang, "cli-generate-interrupted", id = id.to_string())
-            );
+            // Only the journal knows whether the job was written before the stop.
+            let saved = journal(&args.engine, lang, |s| s.get(&id)).map(|j| j.is_some());
+            let text = match saved {
+                Ok(true) => tr!(lang, "cli-generate-interrupted", id = id.to_string()),
+                Ok(false) => tr!(
+                    lang,
+                    "cli-generate-interrupted-unsaved",
+                    id = id.to_string()
+                ),
+                Err(code) => return code,
+            };
+            eprintln!("{text}");
             ExitCode::from(EXIT_PENDING)
         }
+        Outcome::NotJournaled(error) => {
+            let text = tr!(
+                lang,
+                "cli-not-journaled",
+                id = id.to_string(),
+                error = error,
+                path = data_dir.display().to_string(),
+            );
+            eprintln!("{text}");
+            ExitCode::from(EXIT_FAILED)
+        }
         Outcome::Stopped => match watch.jobs.get(&id) {
+            Some(job) if watch.stopped_on_trouble(job, early) => {
+                engine_trouble(lang, job);
+                ExitCode::from(EXIT_FAILED)
+            }
             Some(job) => report(lang, job, args.no_wait),
             None => ExitCode::from(EXIT_FAILED),
         },
@@ -178,9 +257,18 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
     }
 }
 
-pub fn resume(args: &EngineArgs) -> ExitCode {
+/// The engine stopped `job` on trouble it reported above (the journal, the engine).
+fn engine_trouble(lang: Lang, job: &Job) {
+    eprintln!(
+        "{}",
+        tr!(lang, "cli-engine-trouble", id = job.id.to_string())
+    );
+}
+
+pub fn resume(args: &ResumeArgs) -> ExitCode {
     let lang = env_lang();
-    let open = match journal(args, lang, Store::unfinished) {
+    let engine_args = &args.engine;
+    let open = match journal(engine_args, lang, Store::unfinished) {
         Ok(jobs) => jobs,
         Err(code) => return code,
     };
@@ -192,36 +280,68 @@ pub fn resume(args: &EngineArgs) -> ExitCode {
         no_key_help(lang);
         return ExitCode::from(EXIT_INVALID);
     }
-    let ids: HashSet<JobId> = open.iter().map(|j| j.id.clone()).collect();
-    let (engine, events) = match start_engine(args.config(true), lang) {
-        Ok(e) => e,
+    let interrupted = interrupt_flag();
+    let wait = Duration::from_secs(args.wait);
+    let (engine, events) =
+        match start_engine_waiting(engine_args.config(false), lang, wait, &interrupted) {
+            Ok(e) => e,
+            Err(code) => return code,
+        };
+    // The engine now holds the data folder: read again what is unfinished, since
+    // another R2V Studio may have finished some of these jobs in the meantime.
+    let still_open = match journal(engine_args, lang, Store::unfinished) {
+        Ok(jobs) => jobs,
         Err(code) => return code,
     };
-    let interrupted = interrupt_flag();
+    let ids: HashSet<JobId> = still_open.iter().map(|j| j.id.clone()).collect();
+    let mut finished_meanwhile = Vec::new();
+    for job in open.iter().filter(|j| !ids.contains(&j.id)) {
+        match journal(engine_args, lang, |s| s.get(&job.id)) {
+            Ok(Some(now)) => finished_meanwhile.push(now),
+            Ok(None) => {}
+            Err(code) => return code,
+        }
+    }
+    let mut codes = Vec::new();
+    for job in &finished_meanwhile {
+        let text = tr!(
+            lang,
+            "cli-resume-finished-meanwhile",
+            id = job.id.to_string()
+        );
+        eprintln!("{text}");
+        codes.push(report(lang, job, false));
+    }
     let mut watch = Watch::new(lang, ids.clone());
-    let result = watch.run(&events, &interrupted, |_| false);
+    let result = if ids.is_empty() {
+        Outcome::Stopped
+    } else {
+        engine.send(Command::ResumeAll);
+        watch.run(&events, &interrupted, |_| false)
+    };
     engine.shutdown();
     watch.finish();
     if matches!(result, Outcome::Interrupted) {
         eprintln!("{}", tr!(lang, "cli-resume-interrupted"));
         return ExitCode::from(EXIT_PENDING);
     }
-    let mut worst = ExitCode::SUCCESS;
-    let mut any_failed = false;
-    let mut any_waiting = false;
     for id in &ids {
         if let Some(job) = watch.jobs.get(id) {
-            let code = report(lang, job, false);
-            any_failed |= code == ExitCode::from(EXIT_FAILED);
-            any_waiting |= code == ExitCode::from(EXIT_PENDING);
+            if watch.stopped_on_trouble(job, |_| false) {
+                engine_trouble(lang, job);
+                codes.push(ExitCode::from(EXIT_FAILED));
+            } else {
+                codes.push(report(lang, job, false));
+            }
         }
     }
-    if any_failed {
-        worst = ExitCode::from(EXIT_FAILED);
-    } else if any_waiting {
-        worst = ExitCode::from(EXIT_PENDING);
+    if codes.contains(&ExitCode::from(EXIT_FAILED)) {
+        ExitCode::from(EXIT_FAILED)
+    } else if codes.contains(&ExitCode::from(EXIT_PENDING)) {
+        ExitCode::from(EXIT_PENDING)
+    } else {
+        ExitCode::SUCCESS
     }
-    worst
 }
 
 pub fn cancel(args: &CancelArgs) -> ExitCode {
@@ -334,12 +454,54 @@ pub fn list(args: &JobsArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The one job `text` names (see [`ShowArgs::id`]); says why when none or several.
 fn find(args: &EngineArgs, text: &str, lang: Lang) -> Result<Job, ExitCode> {
-    match journal(args, lang, |s| s.find(text))? {
-        Some(job) => Ok(job),
-        None => {
-            let query = format!("{text:?}");
+    let text = text.trim();
+    let query = format!("{text:?}");
+    if text.chars().count() < MIN_ID_CHARS {
+        let message = tr!(
+            lang,
+            "cli-find-too-short",
+            query = query,
+            min = MIN_ID_CHARS
+        );
+        eprintln!("{message}");
+        return Err(ExitCode::from(EXIT_INVALID));
+    }
+    const SHOWN: usize = 10;
+    let mut candidates = journal(args, lang, |s| s.find_all(text, SHOWN + 1))?;
+    // A whole job id or a task id is exact, whatever else it is a part of.
+    if let Some(exact) = candidates
+        .iter()
+        .position(|j| j.id.0.eq_ignore_ascii_case(text) || j.task_id.as_deref() == Some(text))
+    {
+        return Ok(candidates.swap_remove(exact));
+    }
+    match candidates.len() {
+        0 => {
             eprintln!("{}", tr!(lang, "cli-find-no-match", query = query));
+            Err(ExitCode::from(EXIT_INVALID))
+        }
+        1 => Ok(candidates.swap_remove(0)),
+        count => {
+            let more = count > SHOWN;
+            let mut err = std::io::stderr().lock();
+            let heading = tr!(lang, "cli-find-ambiguous", query = query);
+            let _ = writeln!(err, "{heading}");
+            for job in candidates.iter().take(SHOWN) {
+                let when = crate::engine::output::ms_to_rfc3339(job.created_ms);
+                let _ = writeln!(
+                    err,
+                    "  {}  {:<16} {}  {}",
+                    job.id,
+                    job.state.describe().get(lang),
+                    &when[..when.len().min(19)],
+                    crate::core::refname::truncate(job.title(), 40),
+                );
+            }
+            if more {
+                let _ = writeln!(err, "  {}", tr!(lang, "cli-find-more"));
+            }
             Err(ExitCode::from(EXIT_INVALID))
         }
     }
@@ -456,6 +618,8 @@ enum Outcome {
     Stopped,
     Interrupted,
     Rejected,
+    /// The new job could not be journaled (the engine's error).
+    NotJournaled(Localized),
 }
 
 /// Follows jobs' events and shows progress until every one is idle.
@@ -465,23 +629,48 @@ struct Watch {
     jobs: std::collections::HashMap<JobId, Job>,
     bar: ProgressBar,
     started: Instant,
+    /// The engine reported trouble of its own (the journal failed, it could not
+    /// start): a job it leaves unfinished stopped because of it.
+    trouble: bool,
 }
 
 impl Watch {
     fn new(lang: Lang, ids: HashSet<JobId>) -> Watch {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
+        // Without a terminal (a script, `2>log`, cron) there is no bar, and every
+        // line goes to stderr as it is.
+        let bar = if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
         Watch {
             lang,
             waiting: ids,
             jobs: Default::default(),
             bar,
             started: Instant::now(),
+            trouble: false,
         }
+    }
+
+    /// A line above the bar, or a plain line on stderr when there is no bar.
+    fn line(&self, text: &str) {
+        if self.bar.is_hidden() {
+            eprintln!("{text}");
+        } else {
+            self.bar.println(text);
+        }
+    }
+
+    /// `job` went idle unfinished, not by choice, after the engine reported trouble.
+    fn stopped_on_trouble(&self, job: &Job, done_early: impl Fn(&Job) -> bool) -> bool {
+        self.trouble && !job.state.is_final() && !done_early(job) && job.error.is_none()
     }
 
     fn run(
@@ -507,23 +696,17 @@ impl Watch {
                     if self.waiting.contains(&job.id) || self.jobs.contains_key(&job.id) =>
                 {
                     let changed = self.jobs.get(&job.id).map(|j| j.state) != Some(job.state);
-                    if changed && !self.bar.is_hidden() {
-                        self.bar.println(format!(
+                    if changed {
+                        self.line(&format!(
                             "{}  {}",
                             job.id.short(),
                             job.state.describe().get(self.lang)
                         ));
-                    } else if changed {
-                        eprintln!(
-                            "{}  {}",
-                            job.id.short(),
-                            job.state.describe().get(self.lang)
-                        );
                     }
                     if let Some(w) = &job.warning
                         && self.jobs.get(&job.id).and_then(|j| j.warning.as_ref()) != Some(w)
                     {
-                        self.bar.println(format!("   {}", w.get(self.lang)));
+                        self.line(&format!("   {}", w.get(self.lang)));
                     }
                     let early = done_early(&job);
                     let finished = job.state.is_final();
@@ -536,6 +719,10 @@ impl Watch {
                 }
                 Event::Idle(id) => {
                     self.waiting.remove(&id);
+                }
+                Event::NotJournaled { id, error } if self.waiting.contains(&id) => {
+                    self.bar.finish_and_clear();
+                    return Outcome::NotJournaled(error);
                 }
                 Event::Rejected { id, problems } if self.waiting.contains(&id) => {
                     self.bar.finish_and_clear();
@@ -590,7 +777,8 @@ impl Watch {
                 Event::Notice { job, message }
                     if job.as_ref().is_none_or(|j| self.waiting.contains(j)) =>
                 {
-                    self.bar.println(message.get(self.lang));
+                    self.trouble |= job.is_none();
+                    self.line(message.get(self.lang));
                 }
                 _ => {}
             }

@@ -54,7 +54,7 @@ pub enum Command {
     /// List jobs from the journal (unfinished and recent; --all for every one).
     Jobs(jobs::JobsArgs),
     /// Run every unfinished job to its end.
-    Resume(jobs::EngineArgs),
+    Resume(jobs::ResumeArgs),
     /// Cancel a queued job or a task still waiting on the service.
     Cancel(jobs::CancelArgs),
     /// Show everything the journal knows about one job.
@@ -241,6 +241,17 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
         (Some(p), _) => p.clone(),
         (None, Some(path)) => match std::fs::read_to_string(path) {
             Ok(text) => text.trim_end_matches(['\n', '\r']).to_string(),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                problems.push(problem(
+                    "prompt.file_not_utf8", // not text: a problem code
+                    Field::Prompt(None),
+                    loc!(
+                        "cli-problem-prompt-file-not-utf8",
+                        path = path.display().to_string()
+                    ),
+                ));
+                String::new()
+            }
             Err(e) => {
                 problems.push(problem(
                     "prompt.file_unreadable", // not text: a problem code
@@ -274,17 +285,9 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
         };
         if let RefSource::Local(path) = &source
             && !path.as_os_str().is_empty()
-            && !path.is_file()
+            && let Some(p) = local_file_problem(i, path)
         {
-            problems.push(problem(
-                "ref.file.missing", // not text: a problem code
-                Field::RefSource(i),
-                loc!(
-                    "cli-problem-ref-file-missing",
-                    number = i + 1,
-                    path = path.display().to_string(),
-                ),
-            ));
+            problems.push(p);
         }
         spec.references.push(Reference { name, source });
     }
@@ -294,6 +297,143 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
     } else {
         Err(problems)
     }
+}
+
+/// Largest local reference the command line accepts, in bytes (decided from the
+/// file's size alone, before anything reads it). The service takes at most 20 MB;
+/// pictures above that are re-encoded, so anything far larger is a mistake.
+pub const MAX_REFERENCE_FILE_BYTES: u64 = 200 * 1000 * 1000;
+
+/// What is wrong with local reference `index` at `path`, from its metadata only.
+fn local_file_problem(index: usize, path: &std::path::Path) -> Option<Problem> {
+    let number = index + 1;
+    let shown = path.display().to_string();
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Some(problem(
+            "ref.file.missing", // not text: a problem code
+            Field::RefSource(index),
+            loc!(
+                "cli-problem-ref-file-missing",
+                number = number,
+                path = shown
+            ),
+        ));
+    };
+    if meta.is_dir() {
+        return Some(problem(
+            "ref.file.folder", // not text: a problem code
+            Field::RefSource(index),
+            loc!("cli-problem-ref-is-folder", number = number, path = shown),
+        ));
+    }
+    if !meta.is_file() {
+        return Some(problem(
+            "ref.file.missing", // not text: a problem code
+            Field::RefSource(index),
+            loc!(
+                "cli-problem-ref-file-missing",
+                number = number,
+                path = shown
+            ),
+        ));
+    }
+    (meta.len() > MAX_REFERENCE_FILE_BYTES).then(|| {
+        problem(
+            "ref.file.too_large", // not text: a problem code
+            Field::RefSource(index),
+            loc!(
+                "cli-problem-ref-too-large",
+                number = number,
+                size = megabytes(meta.len()),
+                limit = megabytes(MAX_REFERENCE_FILE_BYTES),
+                path = shown,
+            ),
+        )
+    })
+}
+
+/// Bytes as decimal megabytes with one decimal (`201.0`).
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / 1e6)
+}
+
+/// `path` made absolute against the current folder (journaled paths must not depend
+/// on where a later command runs); as given when that is impossible.
+pub fn absolute(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
+/// The window opens with the pictures given on the command line only when each is an
+/// existing file or an image URL; anything else is a mistyped command or a missing
+/// file, said as such (exit code 2) instead of opening the window.
+pub fn check_window_files(files: &[PathBuf]) -> Result<(), ExitCode> {
+    let lang = env_lang();
+    for (i, file) in files.iter().enumerate() {
+        let text = file.to_string_lossy();
+        if file.is_file() || matches!(RefSource::from_text(&text), RefSource::Url(_)) {
+            continue;
+        }
+        let shown = file.display().to_string();
+        let message = if file.is_dir() {
+            tr!(lang, "cli-window-folder", path = shown)
+        } else if i == 0 && !text.contains(['/', '\\', '.']) {
+            unknown_command(lang, &text)
+        } else {
+            tr!(lang, "cli-window-no-such-picture", path = shown)
+        };
+        eprintln!("{message}");
+        return Err(ExitCode::from(EXIT_INVALID));
+    }
+    Ok(())
+}
+
+/// "Unknown command", with the closest command when one is close, else the list.
+fn unknown_command(lang: Lang, word: &str) -> String {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    let quoted = format!("{word:?}");
+    let closest = names
+        .iter()
+        .map(|name| (edit_distance(&word.to_lowercase(), name), name))
+        .min_by_key(|(d, _)| *d)
+        .filter(|(d, name)| *d <= 2 || d * 3 <= name.chars().count());
+    match closest {
+        Some((_, name)) => tr!(
+            lang,
+            "cli-unknown-command-suggest",
+            command = quoted,
+            suggestion = name.as_str()
+        ),
+        None => {
+            let separator = tr!(lang, "list-separator");
+            tr!(
+                lang,
+                "cli-unknown-command",
+                command = quoted,
+                commands = names.join(&separator)
+            )
+        }
+    }
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// `NAME=SOURCE` when the part before `=` looks like a name rather than a path or URL.
@@ -484,6 +624,15 @@ mod tests {
         );
         assert_eq!(split_ref("https://e.com/a.png?x=1"), None);
         assert_eq!(split_ref("/tmp/a=b.png"), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("genrate", "generate"), 1);
+        assert_eq!(edit_distance("jbos", "jobs"), 2);
+        assert_eq!(edit_distance("", "sim"), 3);
+        assert_eq!(edit_distance("取消", "取"), 1);
+        assert_eq!(edit_distance("show", "show"), 0);
     }
 
     #[test]

@@ -223,7 +223,7 @@ fn start_new(sh: &Arc<Shared>, job: Job) {
             sh.journal_trouble(&e);
             sh.events.emit(Event::NotJournaled {
                 id: job.id,
-                error: loc!("engine-notice-journal-failed", error = e.describe()),
+                error: e.describe(),
             });
         }
     }

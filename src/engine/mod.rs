@@ -169,11 +169,6 @@ pub enum Event {
         problems: Vec<Problem>,
     },
     Removed(JobId),
-    /// A Generate (or Retry) could not be written to the journal: nothing was sent.
-    NotJournaled {
-        id: JobId,
-        error: Localized,
-    },
     /// Every journaled job, newest first (the answer to `LoadHistory`).
     History(Vec<Job>),
     /// Upload progress of one reference.
@@ -204,6 +199,12 @@ pub enum Event {
     Notice {
         job: Option<JobId>,
         message: Localized,
+    },
+    /// A new job (Generate or Retry) could not be written to the journal: it does not
+    /// exist, nothing was sent, and no other event about it follows.
+    NotJournaled {
+        id: JobId,
+        error: Localized,
     },
     /// Nothing is being done for this job until a command says so: it is final, or
     /// waits for the user, or stopped on trouble that was reported.

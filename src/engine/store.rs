@@ -274,6 +274,25 @@ impl Store {
             })
             .collect())
     }
+
+    /// Jobs that `text` names: the whole id, its beginning, its end (what `jobs`
+    /// prints), or the task id. Case is ignored; at most `limit` jobs, newest first.
+    pub fn find_all(&self, text: &str, limit: usize) -> Result<Vec<Job>, StoreError> {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        self.query(
+            "SELECT data FROM jobs WHERE id LIKE ?1 ESCAPE '\\' OR id LIKE ?2 ESCAPE '\\'
+             OR task_id = ?3 ORDER BY created_ms DESC, id DESC LIMIT ?4",
+            params![
+                format!("{escaped}%"),
+                format!("%{escaped}"),
+                text,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+        )
+    }
 }
 
 #[cfg(test)]
