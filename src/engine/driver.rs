@@ -65,7 +65,7 @@ struct Context {
 }
 
 enum Interrupted {
-    Ask(Outcome),
+    Ask(Box<Outcome>),
     Shutdown,
 }
 
@@ -136,7 +136,7 @@ async fn drive(
             let step = run_effect(sh, job, &effect, cx);
             tokio::select! {
                 biased;
-                ask = inbox.recv() => Err(ask.map_or(Interrupted::Shutdown, Interrupted::Ask)),
+                ask = inbox.recv() => Err(ask.map_or(Interrupted::Shutdown, |a| Interrupted::Ask(Box::new(a)))),
                 _ = shutdown.wait_for(|stop| *stop) => Err(Interrupted::Shutdown),
                 outcome = step => outcome.map_err(|Halt| Interrupted::Shutdown),
             }
@@ -149,7 +149,7 @@ async fn drive(
                 Some(ask) => effect = sh.apply_user(job, ask, effect)?,
                 None => return Ok(()),
             },
-            Err(Interrupted::Ask(ask)) => effect = sh.apply_user(job, ask, effect)?,
+            Err(Interrupted::Ask(ask)) => effect = sh.apply_user(job, *ask, effect)?,
             Err(Interrupted::Shutdown) => return Err(Halt),
         }
     }

@@ -103,7 +103,7 @@ pub enum Status {
     Pending,
     Running,
     Succeeded(Box<Finished>),
-    Failed(JobError),
+    Failed(Box<JobError>),
     Canceled,
     /// UNKNOWN: `gone` once the step is sure the task is gone (it was seen alive
     /// before, or the answer repeats); otherwise polling goes on.
@@ -541,7 +541,7 @@ fn status_changed(job: &mut Job, status: Status, now_ms: i64) -> Next {
             if let Some(id) = &error.request_id {
                 job.record_call("query", id, now_ms);
             }
-            fail(job, error, now_ms);
+            fail(job, *error, now_ms);
             Next::to(Effect::Stop)
         }
         Status::Canceled => {
@@ -652,7 +652,7 @@ mod tests {
                 video_url: Some("http://127.0.0.1/v.mp4".into()),
                 ..Finished::default()
             }))),
-            Outcome::Status(Status::Failed(err("TaskFailed"))),
+            Outcome::Status(Status::Failed(Box::new(err("TaskFailed")))),
             Outcome::Status(Status::Canceled),
             Outcome::Status(Status::Unknown { gone: false }),
             Outcome::Status(Status::Unknown { gone: true }),

@@ -128,14 +128,14 @@ pub(in crate::engine) async fn run(
             let message = out.message.clone().filter(|m| !m.is_empty());
             let advice = advice_for(code.as_deref().unwrap_or("TaskFailed"), 200);
             job.service_times.end_time = out.end_time.clone();
-            Status::Failed(JobError {
+            Status::Failed(Box::new(JobError {
                 code: code.unwrap_or_else(|| "TaskFailed".into()),
                 message: message
                     .map(|m| Localized::from_network(&m))
                     .unwrap_or_else(|| loc!("engine-error-task-failed")),
                 advice,
                 request_id: Some(answer.request_id.clone()).filter(|r| !r.is_empty()),
-            })
+            }))
         }
         TaskStatus::Canceled => Status::Canceled,
         TaskStatus::Unknown => {
