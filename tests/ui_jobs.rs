@@ -291,3 +291,25 @@ fn search_and_filters_narrow_the_list() {
     assert!(h.query_by_label_contains("a dog in the rain").is_none());
     assert!(h.query_by_label_contains("猫在月亮上").is_some());
 }
+
+#[test]
+fn a_job_the_user_canceled_is_said_quietly_without_a_desktop_notification() {
+    let mut h = harness(AppState::new(Lang::Zh, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
+    job.set_state(JobState::Pending, now_ms());
+    send(&mut h, &job);
+    job.set_state(JobState::Canceled, now_ms());
+    send(&mut h, &job);
+    let commands: Vec<_> = h.state().pending_commands().collect();
+    assert!(
+        !commands.iter().any(|c| matches!(c, AppCommand::Notify { .. })),
+        "no desktop notification for the user's own cancel"
+    );
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, AppCommand::Toast { error: false, text } if text.zh == "已取消")),
+        "a plain toast: {commands:?}"
+    );
+}

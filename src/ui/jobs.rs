@@ -161,6 +161,15 @@ impl JobsPanel {
 
     /// A toast in the window and a desktop notification (the window may be hidden).
     fn announce_end(&mut self, job: &Job, lang: Lang) {
+        if job.state == JobState::Canceled {
+            // The user's own doing: said in the window, not as an error, and no
+            // desktop notification.
+            self.commands.push(AppCommand::Toast {
+                text: job.state.describe(),
+                error: false,
+            });
+            return;
+        }
         let (text, error) = match job.state {
             JobState::Done => (
                 loc!(
