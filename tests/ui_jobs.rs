@@ -303,7 +303,9 @@ fn a_job_the_user_canceled_is_said_quietly_without_a_desktop_notification() {
     send(&mut h, &job);
     let commands: Vec<_> = h.state().pending_commands().collect();
     assert!(
-        !commands.iter().any(|c| matches!(c, AppCommand::Notify { .. })),
+        !commands
+            .iter()
+            .any(|c| matches!(c, AppCommand::Notify { .. })),
         "no desktop notification for the user's own cancel"
     );
     assert!(

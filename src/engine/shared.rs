@@ -48,19 +48,11 @@ impl Shared {
         self.clock.now_ms()
     }
 
-    /// Feeds a step's outcome to the state machine and journals the result.
+    /// Feeds a step's outcome to the state machine and journals the result. An
+    /// outcome that does not apply is a bug of the step: the driver stops.
     pub fn apply(&self, job: &mut Job, outcome: Outcome) -> Result<Effect, Halt> {
-        let before = job.clone();
-        match machine::apply(job, outcome, self.now_ms()) {
-            Ok(next) => {
-                if *job != before {
-                    self.save(job)?;
-                }
-                if let Some(notice) = next.notice {
-                    self.notice(Some(job.id.clone()), notice);
-                }
-                Ok(next.effect)
-            }
+        match self.feed(job, outcome)? {
+            Ok(effect) => Ok(effect),
             Err(refused) => {
                 tracing::error!(job = %job.id, "{refused}");
                 Err(Halt)
@@ -76,23 +68,33 @@ impl Shared {
         outcome: Outcome,
         current: Effect,
     ) -> Result<Effect, Halt> {
-        let name = outcome.name();
-        let before = job.clone();
-        match machine::apply(job, outcome, self.now_ms()) {
-            Ok(next) => {
-                if *job != before {
-                    self.save(job)?;
-                }
-                if let Some(notice) = next.notice {
-                    self.notice(Some(job.id.clone()), notice);
-                }
-                Ok(next.effect)
-            }
-            Err(_) => {
-                tracing::info!(job = %job.id, "{name} does not apply to a {:?} job", job.state);
+        match self.feed(job, outcome)? {
+            Ok(effect) => Ok(effect),
+            Err(refused) => {
+                tracing::info!(job = %job.id, "{refused}");
                 Ok(current)
             }
         }
+    }
+
+    /// The machine's answer, with the job journaled if it changed and any notice sent.
+    fn feed(
+        &self,
+        job: &mut Job,
+        outcome: Outcome,
+    ) -> Result<Result<Effect, machine::Refused>, Halt> {
+        let before = job.clone();
+        let next = match machine::apply(job, outcome, self.now_ms()) {
+            Ok(next) => next,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        if *job != before {
+            self.save(job)?;
+        }
+        if let Some(notice) = next.notice {
+            self.notice(Some(job.id.clone()), notice);
+        }
+        Ok(Ok(next.effect))
     }
 
     /// Journals the job and tells the listeners.
