@@ -787,3 +787,23 @@ fn resume_reports_the_real_end_of_a_job_another_command_finished_meanwhile() {
     );
     assert!(!stderr.contains("Interrupted"), "{stderr}");
 }
+
+#[test]
+fn an_output_folder_that_cannot_be_made_is_said_at_once() {
+    let sim = Sim::start(Duration::from_millis(500), |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = dir.path().join("blocked");
+    std::fs::write(&blocked, "a file where the folder should be").unwrap();
+    let args = generate_args(&[]);
+    let mut command = r2v(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    command
+        .args(["--base-url", &sim.base_url(), "--expect-secs", "1"])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--out")
+        .arg(blocked.join("videos"))
+        .stdin(Stdio::null());
+    let mut running = Running::spawn(command);
+    let line = running.wait_for_line("could not be created", 60);
+    assert!(line.contains("blocked"), "{line}");
+}

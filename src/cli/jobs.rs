@@ -708,6 +708,18 @@ impl Watch {
                     {
                         self.line(&format!("   {}", w.get(self.lang)));
                     }
+                    // Trouble the engine keeps retrying (a full disk, an output folder
+                    // that cannot be written): said at once, with what to do.
+                    if !job.state.is_final()
+                        && let Some(e) = &job.error
+                        && self.jobs.get(&job.id).and_then(|j| j.error.as_ref()) != Some(e)
+                    {
+                        self.line(&format!(
+                            "   {} {}",
+                            e.message.get(self.lang),
+                            e.advice.get(self.lang)
+                        ));
+                    }
                     let early = done_early(&job);
                     let finished = job.state.is_final();
                     let id = job.id.clone();
