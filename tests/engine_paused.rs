@@ -382,7 +382,7 @@ async fn a_huge_reference_file_is_refused_before_it_is_read() {
     let job = p.wait_state(&id, JobState::Failed, HOUR).await;
     let error = job.error.unwrap();
     assert_eq!(error.code, "FileTooLarge");
-    assert!(error.message.en.contains("2048 MB"), "{}", error.message.en);
+    assert!(error.message.en.contains("2147 MB"), "{}", error.message.en);
     assert_eq!(p.sim.counts().uploads, 0);
     p.stop_engine().await;
 }

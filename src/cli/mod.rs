@@ -299,10 +299,9 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
     }
 }
 
-/// Largest local reference the command line accepts, in bytes (decided from the
-/// file's size alone, before anything reads it). The service takes at most 20 MB;
-/// pictures above that are re-encoded, so anything far larger is a mistake.
-pub const MAX_REFERENCE_FILE_BYTES: u64 = 200 * 1000 * 1000;
+/// Largest local reference accepted, in bytes (decided from the file's size alone,
+/// before anything reads it): the engine's own limit, checked up front.
+pub const MAX_REFERENCE_FILE_BYTES: u64 = crate::engine::MAX_REFERENCE_BYTES;
 
 /// What is wrong with local reference `index` at `path`, from its metadata only.
 fn local_file_problem(index: usize, path: &std::path::Path) -> Option<Problem> {

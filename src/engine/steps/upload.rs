@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// The largest reference file read at all. The service takes at most 20 MB and
 /// 10000 px a side; anything far above that is not a picture to send (and would
 /// only fill the memory).
-pub const MAX_REFERENCE_BYTES: u64 = 200 * 1024 * 1024;
+pub const MAX_REFERENCE_BYTES: u64 = 200 * 1000 * 1000;
 
 pub(in crate::engine) async fn run(sh: &Arc<Shared>, client: &Client, job: &Job) -> Outcome {
     let urls = match upload_references(sh, client, job).await {
@@ -97,8 +97,8 @@ async fn upload_one(
             loc!(
                 "engine-error-reference-too-large",
                 number = n,
-                megabytes = meta.len() / (1024 * 1024),
-                limit = MAX_REFERENCE_BYTES / (1024 * 1024),
+                megabytes = meta.len() / 1_000_000,
+                limit = MAX_REFERENCE_BYTES / 1_000_000,
                 path = path.display().to_string()
             ),
             loc!("engine-advice-reference-too-large"),
