@@ -177,7 +177,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 editor.params.duration = 5;
             }
             if !files.is_empty() {
-                editor.add_paths(files.clone());
+                editor.add_arguments(files.clone());
             }
             state.project.recent = settings.recent_projects.clone();
             state.project.saved_spec = state.editor.spec();

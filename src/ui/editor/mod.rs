@@ -164,6 +164,20 @@ impl EditorState {
         self.add_sources(paths.into_iter().map(RefSource::Local).collect());
     }
 
+    /// Pictures named on the command line: files, or image URLs.
+    pub fn add_arguments(&mut self, arguments: Vec<PathBuf>) {
+        let sources = arguments
+            .into_iter()
+            .map(|arg| match arg.to_str() {
+                Some(text) if text.starts_with("https://") || text.starts_with("http://") => {
+                    RefSource::Url(text.to_string())
+                }
+                _ => RefSource::Local(arg),
+            })
+            .collect();
+        self.add_sources(sources);
+    }
+
     fn add_one(&mut self, source: RefSource) {
         let taken: Vec<String> = self.slots.iter().map(|s| s.name.clone()).collect();
         let name = refname::propose(&source.display(), &taken);
@@ -420,6 +434,20 @@ mod tests {
 
     fn state() -> EditorState {
         EditorState::new()
+    }
+
+    #[test]
+    fn pictures_named_on_the_command_line_may_be_files_or_urls() {
+        let mut s = state();
+        s.add_arguments(vec![
+            PathBuf::from("/tmp/猫.png"),
+            PathBuf::from("https://example.com/cafe.jpg"),
+        ]);
+        assert_eq!(s.slots[0].source, RefSource::Local("/tmp/猫.png".into()));
+        assert_eq!(
+            s.slots[1].source,
+            RefSource::Url("https://example.com/cafe.jpg".into())
+        );
     }
 
     #[test]
