@@ -169,9 +169,7 @@ impl EditorState {
         let sources = arguments
             .into_iter()
             .map(|arg| match arg.to_str() {
-                Some(text) if text.starts_with("https://") || text.starts_with("http://") => {
-                    RefSource::Url(text.to_string())
-                }
+                Some(text) if is_web_address(text) => RefSource::Url(text.to_string()),
                 _ => RefSource::Local(arg),
             })
             .collect();
@@ -416,6 +414,12 @@ impl EditorState {
             Err(reason) => slot.thumb = Thumb::Failed(reason),
         }
     }
+}
+
+fn is_web_address(text: &str) -> bool {
+    ["https://", "http://"] // not text: URL schemes
+        .iter()
+        .any(|scheme| text.starts_with(scheme))
 }
 
 fn display_name(source: &RefSource) -> String {
