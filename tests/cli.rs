@@ -871,12 +871,18 @@ fn a_take_that_fails_makes_generate_exit_1_with_the_other_videos_printed() {
     let output = run_within(r2v_sim(&sim, dir.path(), &args), 120);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    let paths: Vec<&str> = std::str::from_utf8(&output.stdout).unwrap().lines().collect();
+    let paths: Vec<&str> = std::str::from_utf8(&output.stdout)
+        .unwrap()
+        .lines()
+        .collect();
     assert_eq!(paths.len(), 2, "the two videos made: {paths:?}");
     assert!(stderr.contains("2 of 3 takes done"), "{stderr}");
     assert!(stderr.contains("InvalidParameter"), "{stderr}");
     let counts = sim.get().counts();
-    assert_eq!(counts.tasks_created, 2, "the refused take is not made up for");
+    assert_eq!(
+        counts.tasks_created, 2,
+        "the refused take is not made up for"
+    );
     assert_eq!(counts.create_requests, 3);
 }
 

@@ -950,7 +950,10 @@ fn three_takes_are_journaled_together_then_make_exactly_three_tasks_with_their_o
         .iter()
         .map(|id| h.jobs[id].take_set.clone().unwrap())
         .collect();
-    assert!(sets.iter().all(|s| s.id == sets[0].id && s.of == 3 && s.drawn_seed));
+    assert!(
+        sets.iter()
+            .all(|s| s.id == sets[0].id && s.of == 3 && s.drawn_seed)
+    );
     assert_eq!(sets.iter().map(|s| s.index).collect::<Vec<_>>(), [1, 2, 3]);
 
     // Three videos, each with a sidecar naming its take.
@@ -1045,10 +1048,9 @@ fn a_set_of_takes_that_cannot_be_journaled_whole_sends_nothing() {
     let after = h.generate(url_spec("@cafe after"));
     h.wait_state(&after, JobState::Done, 30);
     assert_eq!(h.sim.counts().create_requests, 2);
-    let store = r2v_studio::engine::store::Store::open(
-        &h.dir.path().join("data").join("jobs.sqlite"),
-    )
-    .unwrap();
+    let store =
+        r2v_studio::engine::store::Store::open(&h.dir.path().join("data").join("jobs.sqlite"))
+            .unwrap();
     assert!(store.get(&fresh[0]).unwrap().is_none());
     assert_eq!(store.all().unwrap().len(), 2);
 }
@@ -1056,7 +1058,9 @@ fn a_set_of_takes_that_cannot_be_journaled_whole_sends_nothing() {
 #[test]
 fn retrying_a_take_makes_one_new_job_in_its_set_with_a_new_seed() {
     let mut h = Harness::new(sim_config(Duration::from_millis(500)));
-    let ids = h.engine().generate_takes(url_spec("@cafe retry one"), None, 2);
+    let ids = h
+        .engine()
+        .generate_takes(url_spec("@cafe retry one"), None, 2);
     for id in &ids {
         h.wait_state(id, JobState::Done, 30);
     }
@@ -1069,7 +1073,10 @@ fn retrying_a_take_makes_one_new_job_in_its_set_with_a_new_seed() {
     assert_eq!(h.sim.counts().create_requests, 3, "exactly one more task");
     let set = job.take_set.clone().unwrap();
     let original = h.jobs[&ids[1]].take_set.clone().unwrap();
-    assert_eq!((set.id.as_str(), set.index, set.of), (original.id.as_str(), 2, 2));
+    assert_eq!(
+        (set.id.as_str(), set.index, set.of),
+        (original.id.as_str(), 2, 2)
+    );
     assert_eq!(job.retry_of.as_ref(), Some(&ids[1]));
     let seeds = sent_seeds(&h, &[ids[1].clone(), again]);
     assert_ne!(seeds[0], seeds[1], "a drawn seed is drawn again");

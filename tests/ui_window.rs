@@ -474,12 +474,18 @@ fn the_takes_control_shows_the_total_price_before_sending_one_set() {
     let mut h = harness(state);
     h.run();
     assert!(h.query_by_label("Takes").is_some());
-    assert!(h.query_by_label_contains("Total ≈").is_none(), "one take: no total");
+    assert!(
+        h.query_by_label_contains("Total ≈").is_none(),
+        "one take: no total"
+    );
 
     h.get_by_label("3").click();
     h.run();
     let total = format!("Total ≈ {:.2} CNY (3 × {one:.2}, estimate)", one * 3.0);
-    assert!(h.query_by_label(&total).is_some(), "shown beside the button: {total}");
+    assert!(
+        h.query_by_label(&total).is_some(),
+        "shown beside the button: {total}"
+    );
     assert!(
         h.query_by_label("Each of the 3 takes gets its own random seed.")
             .is_some()
@@ -521,5 +527,8 @@ fn the_takes_control_reads_in_chinese() {
     assert!(h.query_by_label("镜次").is_some());
     assert!(h.query_by_label("生成 4 个镜次").is_some());
     assert!(h.query_by_label_contains("合计 ≈").is_some());
-    assert!(h.query_by_label("4 个镜次各自使用不同的随机种子。").is_some());
+    assert!(
+        h.query_by_label("4 个镜次各自使用不同的随机种子。")
+            .is_some()
+    );
 }

@@ -91,3 +91,4 @@ jobs-set-seeds-drawn = each take its own seed
 jobs-set-seed-shared = seed { $seed }
 jobs-set-more = Set
 jobs-set-restore = Restore the set's settings into the editor
+jobs-take-seed = Seed { $seed }

@@ -91,3 +91,4 @@ jobs-set-seeds-drawn = 每个镜次使用各自的种子
 jobs-set-seed-shared = 种子 { $seed }
 jobs-set-more = 整组
 jobs-set-restore = 把这组的设置恢复到编辑区
+jobs-take-seed = 种子 { $seed }

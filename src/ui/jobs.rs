@@ -560,13 +560,22 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
                         |ui| actions_ui(ui, panel, shared, job),
                     );
                 });
-                let names: Vec<String> =
-                    job.spec.references.iter().map(|r| r.name.clone()).collect();
-                let mut title = widgets::highlight(ui, job.title(), &names);
-                title.wrap.max_rows = 1;
-                title.wrap.break_anywhere = true;
-                title.wrap.max_width = ui.available_width();
-                ui.add(egui::Label::new(title).truncate());
+                match (&job.take_set, job.spec.seed) {
+                    // A take: the prompt is on its set's header; what tells takes
+                    // apart is their seed.
+                    (Some(_), crate::core::Seed::Fixed(seed)) => {
+                        ui.label(tr!(shared.lang, "jobs-take-seed", seed = seed));
+                    }
+                    _ => {
+                        let names: Vec<String> =
+                            job.spec.references.iter().map(|r| r.name.clone()).collect();
+                        let mut title = widgets::highlight(ui, job.title(), &names);
+                        title.wrap.max_rows = 1;
+                        title.wrap.break_anywhere = true;
+                        title.wrap.max_width = ui.available_width();
+                        ui.add(egui::Label::new(title).truncate());
+                    }
+                }
                 ui.label(RichText::new(details(shared, job, now)).weak().small());
             });
         });
