@@ -807,3 +807,113 @@ fn an_output_folder_that_cannot_be_made_is_said_at_once() {
     let line = running.wait_for_line("could not be created", 60);
     assert!(line.contains("blocked"), "{line}");
 }
+
+/// The sidecars in `dir`, read.
+fn sidecars(dir: &Path) -> Vec<serde_json::Value> {
+    let mut found: Vec<serde_json::Value> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
+        .collect();
+    found.sort_by_key(|s| s["take_set"]["index"].as_u64());
+    found
+}
+
+#[test]
+fn generate_with_three_takes_makes_three_tasks_and_prints_three_videos() {
+    let sim = Sim::start(Duration::from_millis(600), |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let args = generate_args(&["--takes", "3"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = run_within(r2v_sim(&sim, dir.path(), &args), 120);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let paths: Vec<PathBuf> = text(&output.stdout).lines().map(PathBuf::from).collect();
+    assert_eq!(paths.len(), 3, "one path per take: {paths:?}");
+    assert!(paths.iter().all(|p| p.exists()));
+    let distinct: std::collections::HashSet<_> = paths.iter().collect();
+    assert_eq!(distinct.len(), 3);
+    let counts = sim.get().counts();
+    assert_eq!(counts.create_requests, 3, "exactly three creates");
+    assert_eq!(counts.tasks_created, 3);
+    assert!(stderr.contains("3 of 3 takes done"), "{stderr}");
+
+    let sidecars = sidecars(&dir.path().join("videos"));
+    assert_eq!(sidecars.len(), 3);
+    let set = &sidecars[0]["take_set"]["id"];
+    assert!(set.is_string());
+    for (n, sidecar) in sidecars.iter().enumerate() {
+        assert_eq!(&sidecar["take_set"]["id"], set);
+        assert_eq!(sidecar["take_set"]["index"], n as u64 + 1);
+        assert_eq!(sidecar["take_set"]["of"], 3);
+    }
+    let seeds: std::collections::HashSet<String> =
+        sidecars.iter().map(|s| s["seed"].to_string()).collect();
+    assert_eq!(seeds.len(), 3, "each take its own seed: {seeds:?}");
+}
+
+#[test]
+fn a_take_that_fails_makes_generate_exit_1_with_the_other_videos_printed() {
+    let sim = Sim::start(Duration::from_millis(600), |_| {});
+    // The service refuses the first create for sure (its own error body).
+    sim.get().inject(
+        r2v_studio::sim::Route::Create,
+        r2v_studio::sim::Fault::Status {
+            status: 400,
+            code: "InvalidParameter".into(),
+            message: "refused for the test".into(),
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let args = generate_args(&["--takes", "3"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = run_within(r2v_sim(&sim, dir.path(), &args), 120);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let paths: Vec<&str> = std::str::from_utf8(&output.stdout)
+        .unwrap()
+        .lines()
+        .collect();
+    assert_eq!(paths.len(), 2, "the two videos made: {paths:?}");
+    assert!(stderr.contains("2 of 3 takes done"), "{stderr}");
+    assert!(stderr.contains("InvalidParameter"), "{stderr}");
+    let counts = sim.get().counts();
+    assert_eq!(
+        counts.tasks_created, 2,
+        "the refused take is not made up for"
+    );
+    assert_eq!(counts.create_requests, 3);
+}
+
+#[test]
+fn dry_run_with_takes_shows_the_total_estimate_and_more_than_four_is_refused() {
+    let one = run(r2v(&["dry-run"]
+        .iter()
+        .chain(GENERATION)
+        .copied()
+        .collect::<Vec<_>>()));
+    assert!(one.status.success());
+    let stderr = text(&one.stderr);
+    let price: f64 = stderr
+        .split("about ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{stderr}"));
+
+    let mut args = vec!["dry-run", "--takes", "3"];
+    args.extend_from_slice(GENERATION);
+    let three = run(r2v(&args));
+    assert!(three.status.success());
+    let stderr = text(&three.stderr);
+    let total = format!("about {:.2} CNY for 3 takes (3 × {price:.2}", price * 3.0);
+    assert!(stderr.contains(&total), "{total} in {stderr}");
+    assert!(stderr.contains("its own random seed"), "{stderr}");
+
+    let mut args = vec!["generate", "--takes", "5"];
+    args.extend_from_slice(GENERATION);
+    let five = run(r2v(&args));
+    assert_eq!(five.status.code(), Some(2));
+    assert!(text(&five.stdout).is_empty());
+}

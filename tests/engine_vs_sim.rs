@@ -909,3 +909,175 @@ fn a_redirect_loop_on_the_download_warns_and_keeps_the_job() {
     assert!(job.task_id.is_some());
     assert!(h.sim.fault_hits(FaultKind::RedirectLoop) >= 1);
 }
+
+/// The create requests' seeds of these jobs, as journaled (the exact bodies sent).
+fn sent_seeds(h: &Harness, ids: &[JobId]) -> Vec<Option<u32>> {
+    ids.iter()
+        .map(|id| h.jobs[id].request.as_ref().unwrap().parameters.seed)
+        .collect()
+}
+
+#[test]
+fn three_takes_are_journaled_together_then_make_exactly_three_tasks_with_their_own_seeds() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let ids = h
+        .engine()
+        .generate_takes(url_spec("@cafe 三个镜次"), None, 3);
+    // The three jobs are reported as journaled, all still queued, before any of
+    // them moves on.
+    let mut first = Vec::new();
+    while first.len() < 3 {
+        if let Event::Job(job) = h.next_event(10) {
+            assert_eq!(job.state, JobState::Queued, "{:?} moved first", job.id);
+            first.push(job.id.clone());
+            h.absorb(Event::Job(job));
+        }
+    }
+    assert_eq!(first, ids, "every take journaled before any is sent");
+    for id in &ids {
+        h.wait_state(id, JobState::Done, 30);
+    }
+    let counts = h.sim.counts();
+    assert_eq!(counts.create_requests, 3, "one create per take, no more");
+    assert_eq!(counts.tasks_created, 3);
+
+    let seeds = sent_seeds(&h, &ids);
+    assert!(seeds.iter().all(Option::is_some), "{seeds:?}");
+    let distinct: std::collections::HashSet<_> = seeds.iter().collect();
+    assert_eq!(distinct.len(), 3, "each take its own seed: {seeds:?}");
+
+    let sets: Vec<_> = ids
+        .iter()
+        .map(|id| h.jobs[id].take_set.clone().unwrap())
+        .collect();
+    assert!(
+        sets.iter()
+            .all(|s| s.id == sets[0].id && s.of == 3 && s.drawn_seed)
+    );
+    assert_eq!(sets.iter().map(|s| s.index).collect::<Vec<_>>(), [1, 2, 3]);
+
+    // Three videos, each with a sidecar naming its take.
+    let mut indexes = Vec::new();
+    for id in &ids {
+        let job = &h.jobs[id];
+        assert!(job.output_path.as_ref().unwrap().exists());
+        let sidecar: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(job.sidecar_path.as_ref().unwrap()).unwrap())
+                .unwrap();
+        assert_eq!(sidecar["take_set"]["id"], sets[0].id.as_str());
+        assert_eq!(sidecar["take_set"]["of"], 3);
+        indexes.push(sidecar["take_set"]["index"].as_u64().unwrap());
+    }
+    assert_eq!(indexes, [1, 2, 3]);
+    let mp4s = files_in(&h.out())
+        .into_iter()
+        .filter(|f| f.ends_with(".mp4"))
+        .count();
+    assert_eq!(mp4s, 3);
+}
+
+#[test]
+fn a_fixed_seed_is_shared_by_every_take() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut s = url_spec("@cafe same seed");
+    s.seed = Seed::Fixed(4242);
+    let ids = h.engine().generate_takes(s, None, 2);
+    for id in &ids {
+        h.wait_state(id, JobState::Done, 30);
+    }
+    assert_eq!(sent_seeds(&h, &ids), [Some(4242), Some(4242)]);
+    assert!(ids.iter().all(|id| {
+        let set = h.jobs[id].take_set.clone().unwrap();
+        !set.drawn_seed && set.of == 2
+    }));
+    assert_eq!(h.sim.counts().create_requests, 2);
+}
+
+#[test]
+fn a_set_of_takes_that_cannot_be_journaled_whole_sends_nothing() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let existing = h.generate(url_spec("@cafe first"));
+    h.wait_state(&existing, JobState::Done, 30);
+    assert_eq!(h.sim.counts().create_requests, 1);
+
+    // Two new takes and one whose id is already in the journal: the write fails,
+    // so none of the three exists and nothing is sent.
+    let fresh = [JobId::new(), JobId::new()];
+    h.engine().send(Command::Generate {
+        ids: vec![fresh[0].clone(), fresh[1].clone(), existing.clone()],
+        spec: url_spec("@cafe clash"),
+        output_dir: None,
+    });
+    let mut refused = Vec::new();
+    while refused.len() < 3 {
+        match h.next_event(10) {
+            Event::NotJournaled { id, .. } => refused.push(id),
+            Event::Job(job) => assert_eq!(job.id, existing, "no take may start: {job:?}"),
+            other => h.absorb(other),
+        }
+    }
+    assert!(refused.contains(&fresh[0]) && refused.contains(&fresh[1]));
+
+    // Too many takes, or an id given twice, are refused before anything is made.
+    let five: Vec<JobId> = (0..5).map(|_| JobId::new()).collect();
+    h.engine().send(Command::Generate {
+        ids: five.clone(),
+        spec: url_spec("@cafe five"),
+        output_dir: None,
+    });
+    let twice = JobId::new();
+    h.engine().send(Command::Generate {
+        ids: vec![twice.clone(), twice.clone()],
+        spec: url_spec("@cafe twice"),
+        output_dir: None,
+    });
+    let mut rejected = Vec::new();
+    while rejected.len() < 2 {
+        match h.next_event(10) {
+            Event::Rejected { id, problems } => {
+                assert_eq!(problems[0].code, "takes.out_of_range");
+                rejected.push(id);
+            }
+            Event::Job(job) => panic!("nothing may be journaled: {job:?}"),
+            other => h.absorb(other),
+        }
+    }
+    assert_eq!(rejected, [five[0].clone(), twice]);
+
+    // A job sent afterwards is the next create: nothing of the above went out.
+    let after = h.generate(url_spec("@cafe after"));
+    h.wait_state(&after, JobState::Done, 30);
+    assert_eq!(h.sim.counts().create_requests, 2);
+    let store =
+        r2v_studio::engine::store::Store::open(&h.dir.path().join("data").join("jobs.sqlite"))
+            .unwrap();
+    assert!(store.get(&fresh[0]).unwrap().is_none());
+    assert_eq!(store.all().unwrap().len(), 2);
+}
+
+#[test]
+fn retrying_a_take_makes_one_new_job_in_its_set_with_a_new_seed() {
+    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let ids = h
+        .engine()
+        .generate_takes(url_spec("@cafe retry one"), None, 2);
+    for id in &ids {
+        h.wait_state(id, JobState::Done, 30);
+    }
+    let again = JobId::new();
+    h.engine().send(Command::Retry {
+        from: ids[1].clone(),
+        new_id: again.clone(),
+    });
+    let job = h.wait_state(&again, JobState::Done, 30);
+    assert_eq!(h.sim.counts().create_requests, 3, "exactly one more task");
+    let set = job.take_set.clone().unwrap();
+    let original = h.jobs[&ids[1]].take_set.clone().unwrap();
+    assert_eq!(
+        (set.id.as_str(), set.index, set.of),
+        (original.id.as_str(), 2, 2)
+    );
+    assert_eq!(job.retry_of.as_ref(), Some(&ids[1]));
+    let seeds = sent_seeds(&h, &[ids[1].clone(), again]);
+    assert_ne!(seeds[0], seeds[1], "a drawn seed is drawn again");
+}

@@ -5,9 +5,10 @@ use egui_kittest::kittest::Queryable;
 use r2v_studio::core::{
     AspectRatio, GenerationSpec, Lang, Model, RefSource, Reference, Seed, Tier,
 };
-use r2v_studio::engine::{Command, Event, Job, JobError, JobId, JobState};
+use r2v_studio::engine::{Command, Event, Job, JobError, JobId, JobState, TakeSet};
 use r2v_studio::ui::app::AppState;
 use r2v_studio::ui::command::AppCommand;
+use r2v_studio::ui::jobs::StateFilter;
 
 mod common;
 use common::harness;
@@ -42,6 +43,28 @@ fn now_ms() -> i64 {
 /// Steps frames (job thumbnails spin until a load answer arrives).
 fn frames(h: &mut Harness<'static, AppState>) {
     h.run_steps(3);
+}
+
+/// Drags the jobs panel's top edge up, as a user would to see more rows.
+fn taller_jobs_panel(h: &mut Harness<'static, AppState>) {
+    let button = |pressed, y| egui::Event::PointerButton {
+        pos: egui::pos2(640.0, y),
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    let top = 800.0 - 230.0;
+    for event in [
+        egui::Event::PointerMoved(egui::pos2(640.0, top)),
+        button(true, top),
+        egui::Event::PointerMoved(egui::pos2(640.0, top - 100.0)),
+        egui::Event::PointerMoved(egui::pos2(640.0, 250.0)),
+        button(false, 250.0),
+    ] {
+        h.event(event);
+        h.step();
+    }
+    frames(h);
 }
 
 fn send(h: &mut Harness<'static, AppState>, job: &Job) {
@@ -314,4 +337,152 @@ fn a_job_the_user_canceled_is_said_quietly_without_a_desktop_notification() {
             .any(|c| matches!(c, AppCommand::Toast { error: false, text } if text.zh == "已取消")),
         "a plain toast: {commands:?}"
     );
+}
+
+/// Three takes of one setup: the first done (billed 5 s), the second generating,
+/// the third failed; and a job asked for on its own.
+fn take_set_history() -> (Vec<Job>, Job) {
+    let set = TakeSet::new_id();
+    let mut takes = Vec::new();
+    for index in 1..=3u32 {
+        let mut job = Job::new(spec(), "/tmp/out".into(), now_ms() + i64::from(index));
+        job.spec.seed = Seed::Fixed(100 + index);
+        job.take_set = Some(TakeSet {
+            id: set.clone(),
+            index,
+            of: 3,
+            drawn_seed: true,
+        });
+        match index {
+            1 => {
+                job.set_state(JobState::Done, now_ms());
+                job.billed_seconds = Some(5.0);
+                job.output_path = Some("/tmp/out/take1.mp4".into());
+            }
+            2 => job.set_state(JobState::Running, now_ms()),
+            _ => {
+                job.set_state(JobState::Failed, now_ms());
+                job.error = Some(JobError::local(
+                    "DataInspectionFailed",
+                    r2v_studio::core::Localized::verbatim("blocked"),
+                    r2v_studio::core::Localized::verbatim("change the prompt"),
+                ));
+            }
+        }
+        takes.push(job);
+    }
+    let mut alone = spec();
+    alone.prompt = "a job on its own".into();
+    let mut single = Job::new(alone, "/tmp/out".into(), now_ms() + 10_000);
+    single.set_state(JobState::Canceled, now_ms());
+    (takes, single)
+}
+
+#[test]
+fn a_set_of_takes_is_one_group_with_its_takes_beneath_that_folds_and_unfolds() {
+    let (takes, single) = take_set_history();
+    let mut state = AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into());
+    let mut history = takes.clone();
+    history.push(single);
+    state.apply(Event::History(history));
+    let mut h = harness(state);
+    frames(&mut h);
+    taller_jobs_panel(&mut h);
+
+    let header = "3 takes · Generating: 1 · Done: 1 · Failed: 1";
+    assert!(h.query_by_label(header).is_some(), "the set's header");
+    assert_eq!(
+        h.query_all_by_label_contains("弹").count(),
+        1,
+        "the prompt once, on the header"
+    );
+    assert!(
+        h.query_by_label("Seed 102").is_some(),
+        "each take says its seed"
+    );
+    for n in 1..=3 {
+        assert!(h.query_by_label(&format!("Take {n}/3")).is_some());
+    }
+    assert!(h.query_by_label_contains("a job on its own").is_some());
+    assert!(
+        h.query_by_label_contains("billed 5 s · ≈").is_some(),
+        "the set's billed seconds and total"
+    );
+    assert!(
+        h.query_by_label_contains("each take its own seed")
+            .is_some()
+    );
+    // Each take keeps its own actions.
+    assert!(h.query_by_label("Play").is_some());
+    assert!(h.query_by_label("Cancel").is_some());
+    assert_eq!(
+        h.query_all_by_label("Retry…").count(),
+        3,
+        "the done and failed takes, and the job on its own"
+    );
+    assert!(
+        h.query_by_label_contains("Today 5 s").is_some(),
+        "the totals count each take"
+    );
+
+    h.get_by_label("Hide the takes").click();
+    frames(&mut h);
+    assert!(
+        h.query_by_label(header).is_some(),
+        "folded: the header stays"
+    );
+    assert!(h.query_by_label("Take 2/3").is_none(), "folded: no takes");
+    assert!(h.query_by_label("Cancel").is_none());
+    h.get_by_label("Show the 3 takes").click();
+    frames(&mut h);
+    assert!(h.query_by_label("Take 2/3").is_some(), "unfolded again");
+
+    // Filters work on sets: the set stays with only its matching takes.
+    h.state_mut().jobs.filter = StateFilter::Done;
+    frames(&mut h);
+    assert!(h.query_by_label(header).is_some());
+    assert!(h.query_by_label("Take 1/3").is_some());
+    assert!(h.query_by_label("Take 3/3").is_none());
+    assert!(h.query_by_label_contains("a job on its own").is_none());
+    h.state_mut().jobs.filter = StateFilter::All;
+    h.state_mut().jobs.search = "on its own".into();
+    frames(&mut h);
+    assert!(
+        h.query_by_label(header).is_none(),
+        "the search leaves the set out"
+    );
+    assert!(h.query_by_label_contains("a job on its own").is_some());
+
+    // Restoring the set's settings gives its setup with the seed random again.
+    h.state_mut().jobs.search.clear();
+    frames(&mut h);
+    h.get_by_label("Set").click();
+    frames(&mut h);
+    h.get_by_label("Restore the set's settings into the editor")
+        .click();
+    frames(&mut h);
+    let restored = h.state().pending_commands().find_map(|c| match c {
+        AppCommand::Restore(spec) => Some(spec.clone()),
+        _ => None,
+    });
+    assert_eq!(restored.unwrap().seed, Seed::Random);
+}
+
+#[test]
+fn a_set_of_takes_reads_in_chinese() {
+    let (takes, _) = take_set_history();
+    let mut state = AppState::new(Lang::Zh, "http://127.0.0.1:9/api/v1".into());
+    state.apply(Event::History(takes));
+    // kittest fails on a glyph the bundled font lacks.
+    let mut h = harness(state);
+    frames(&mut h);
+    assert!(
+        h.query_by_label("3 个镜次 · 生成中：1 · 已完成：1 · 失败：1")
+            .is_some()
+    );
+    assert!(h.query_by_label("镜次 2/3").is_some());
+    assert!(h.query_by_label_contains("合计 ≈").is_some());
+    h.get_by_label("收起镜次").click();
+    frames(&mut h);
+    assert!(h.query_by_label("显示 3 个镜次").is_some());
 }

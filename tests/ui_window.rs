@@ -5,7 +5,7 @@
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use r2v_studio::core::{AspectRatio, Lang, Model, RefSource};
+use r2v_studio::core::{AspectRatio, Lang, Model, RefSource, Seed};
 use r2v_studio::engine::{Command, Event, images};
 use r2v_studio::ui::app::AppState;
 use r2v_studio::ui::command::AppCommand;
@@ -464,4 +464,71 @@ fn the_language_switch_changes_the_texts_with_chinese_glyphs() {
     h.get_by_label("English").click();
     h.run();
     assert!(h.query_by_label("Prompt").is_some());
+}
+
+#[test]
+fn the_takes_control_shows_the_total_price_before_sending_one_set() {
+    let mut state = with_refs(&["a"]);
+    state.editor.prompt = "@a 走".into();
+    let one = state.editor.estimated_price(&state.prices).unwrap();
+    let mut h = harness(state);
+    h.run();
+    assert!(h.query_by_label("Takes").is_some());
+    assert!(
+        h.query_by_label_contains("Total ≈").is_none(),
+        "one take: no total"
+    );
+
+    h.get_by_label("3").click();
+    h.run();
+    let total = format!("Total ≈ {:.2} CNY (3 × {one:.2}, estimate)", one * 3.0);
+    assert!(
+        h.query_by_label(&total).is_some(),
+        "shown beside the button: {total}"
+    );
+    assert!(
+        h.query_by_label("Each of the 3 takes gets its own random seed.")
+            .is_some()
+    );
+    assert!(
+        h.state().pending_commands().next().is_none(),
+        "nothing is sent by choosing"
+    );
+    h.state_mut().editor.params.seed = Seed::Fixed(7);
+    h.run();
+    assert!(
+        h.query_by_label_contains("same seed does not make identical videos")
+            .is_some(),
+        "a fixed seed is said not to make the takes identical"
+    );
+
+    h.get_by_label("Generate 3 takes").click();
+    let sent = pump(&mut h);
+    let sets: Vec<&Vec<r2v_studio::engine::JobId>> = sent
+        .iter()
+        .filter_map(|c| match c {
+            Command::Generate { ids, .. } => Some(ids),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sets.len(), 1, "one command for the set");
+    let distinct: std::collections::HashSet<_> = sets[0].iter().collect();
+    assert_eq!(distinct.len(), 3, "three takes, each its own job id");
+}
+
+#[test]
+fn the_takes_control_reads_in_chinese() {
+    let mut state = with_refs(&["猫"]);
+    state.lang = Lang::Zh;
+    state.editor.prompt = "@猫 走".into();
+    state.editor.takes = 4;
+    let mut h = harness(state);
+    h.run();
+    assert!(h.query_by_label("镜次").is_some());
+    assert!(h.query_by_label("生成 4 个镜次").is_some());
+    assert!(h.query_by_label_contains("合计 ≈").is_some());
+    assert!(
+        h.query_by_label("4 个镜次各自使用不同的随机种子。")
+            .is_some()
+    );
 }

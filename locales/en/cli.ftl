@@ -100,3 +100,7 @@ cli-project-read-failed = could not read { $path } ({ $error })
 cli-project-not-a-project-because = { $path } is not an R2V Studio project ({ $error })
 cli-project-not-a-project = { $path } is not an R2V Studio project
 cli-project-too-new = { $path } was saved by a newer R2V Studio (project version { $version }): update the app
+cli-dry-run-price-takes = Estimated price: about { $total } { $currency } for { $takes } takes ({ $takes } × { $price }; an estimate, not an official price).
+cli-dry-run-takes-random = The same request is sent { $takes } times, each take with its own random seed (shown above without one).
+cli-dry-run-takes-fixed = The same request is sent { $takes } times with seed { $seed }; on this service the same seed does not make identical videos.
+cli-takes-summary = { $done } of { $takes } takes done.

@@ -116,3 +116,4 @@ engine-warning-bad-video = { $reason } Asking the service for the link again.
 engine-error-output-full = The disk is full: the video could not be written ({ $error }): { $path }
 engine-error-output-read-only = The output folder cannot be written to ({ $error }): { $path }
 engine-error-not-a-video = What the video link gave is not an MP4 video (a web page or an error message instead).
+engine-takes-out-of-range = Takes are asked for as 1 to { $max } distinct jobs; this request had { $count }. Nothing was sent.

@@ -63,3 +63,15 @@ editor-state-video-ready = Video ready: { $path }
 editor-state-job-ended = { $state }: { $advice }
 # Title of the desktop notification when a job ends.
 editor-state-notify-title = R2V Studio: { $state }
+editor-params-takes = Takes
+editor-params-takes-hint = Send the same setup several times and compare the results. Each take is a task of its own and is billed.
+editor-params-takes-button = { $takes ->
+    [one] Send one take
+   *[other] Send { $takes } takes of the same setup
+}
+editor-params-takes-random-seed = Each of the { $takes } takes gets its own random seed.
+editor-params-takes-fixed-seed = Every take uses seed { $seed }. On this service the same seed does not make identical videos: the takes will still differ.
+editor-params-generate-takes = Generate { $takes } takes
+editor-params-total-price = Total ≈ { $total } { $currency } ({ $takes } × { $price }, estimate)
+editor-params-total-no-price = { $takes } takes, each billed; no price estimate
+editor-state-sent-takes = Sent { $takes } takes: they run in the background and are grouped in the jobs list.

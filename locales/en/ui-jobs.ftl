@@ -77,3 +77,18 @@ jobs-delete-yes = Delete
 jobs-delete-no = Keep
 # A failed or expired job: its state, the error code, what happened.
 jobs-failed-detail = { $state } ({ $code }): { $message }
+# A set of takes: the same setup sent several times, grouped in the list.
+jobs-take = Take { $index }/{ $of }
+jobs-take-retry = Take { $index }/{ $of } (retry)
+jobs-set-takes = { $takes } takes
+jobs-set-state-count = { $state }: { $count }
+jobs-set-expand = Show the { $takes } takes
+jobs-set-collapse = Hide the takes
+jobs-set-billed = billed { $seconds } s
+jobs-set-billed-estimate = billed { $seconds } s · ≈ { $cost } { $currency } in all (estimate)
+jobs-set-estimate = ≈ { $cost } { $currency } in all (estimate)
+jobs-set-seeds-drawn = each take its own seed
+jobs-set-seed-shared = seed { $seed }
+jobs-set-more = Set
+jobs-set-restore = Restore the set's settings into the editor
+jobs-take-seed = Seed { $seed }

@@ -96,3 +96,7 @@ cli-project-read-failed = 无法读取 { $path }（{ $error }）
 cli-project-not-a-project-because = { $path } 不是 R2V Studio 项目文件（{ $error }）
 cli-project-not-a-project = { $path } 不是 R2V Studio 项目文件
 cli-project-too-new = { $path } 由更新版本的 R2V Studio 保存（项目版本 { $version }）：请更新应用
+cli-dry-run-price-takes = 估算价格：{ $takes } 个镜次约 { $total } { $currency }（{ $takes } × { $price }；仅为估算，非官方价格）。
+cli-dry-run-takes-random = 同一请求将发送 { $takes } 次，每个镜次使用各自的随机种子（上面显示的请求不含种子）。
+cli-dry-run-takes-fixed = 同一请求将以种子 { $seed } 发送 { $takes } 次；在该服务上，相同的种子并不会生成相同的视频。
+cli-takes-summary = { $takes } 个镜次中已完成 { $done } 个。

@@ -113,3 +113,4 @@ engine-warning-bad-video = { $reason } 正在向服务重新获取链接。
 engine-error-output-full = 磁盘已满：无法写入视频（{ $error }）：{ $path }
 engine-error-output-read-only = 输出文件夹不可写入（{ $error }）：{ $path }
 engine-error-not-a-video = 视频链接返回的不是 MP4 视频（而是网页或错误信息）。
+engine-takes-out-of-range = 一次只能生成 1 到 { $max } 个不同的镜次；本次请求为 { $count } 个。未发送任何内容。

@@ -63,3 +63,15 @@ editor-state-video-ready = 视频已生成：{ $path }
 editor-state-job-ended = { $state }：{ $advice }
 # 任务结束时桌面通知的标题。
 editor-state-notify-title = R2V Studio: { $state }
+editor-params-takes = 镜次
+editor-params-takes-hint = 用相同的设置多次生成，以便比较结果。每个镜次都是单独的任务，分别计费。
+editor-params-takes-button = { $takes ->
+    [one] 生成 1 个镜次
+   *[other] 用相同设置生成 { $takes } 个镜次
+}
+editor-params-takes-random-seed = { $takes } 个镜次各自使用不同的随机种子。
+editor-params-takes-fixed-seed = 所有镜次都使用种子 { $seed }。在该服务上，相同的种子并不会生成相同的视频：各镜次仍会不同。
+editor-params-generate-takes = 生成 { $takes } 个镜次
+editor-params-total-price = 合计 ≈ { $total } { $currency }（{ $takes } × { $price }，估算）
+editor-params-total-no-price = { $takes } 个镜次，分别计费；无价格估算
+editor-state-sent-takes = 已提交 { $takes } 个镜次：它们在后台运行，并在任务列表中归为一组。

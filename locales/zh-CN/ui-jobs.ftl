@@ -77,3 +77,18 @@ jobs-delete-yes = 删除
 jobs-delete-no = 保留
 # 失败或过期的任务：状态、错误代码、发生了什么。
 jobs-failed-detail = { $state }（{ $code }）：{ $message }
+# 一组镜次：相同设置多次生成，在列表中归为一组。
+jobs-take = 镜次 { $index }/{ $of }
+jobs-take-retry = 镜次 { $index }/{ $of }（重试）
+jobs-set-takes = { $takes } 个镜次
+jobs-set-state-count = { $state }：{ $count }
+jobs-set-expand = 显示 { $takes } 个镜次
+jobs-set-collapse = 收起镜次
+jobs-set-billed = 已计费 { $seconds } 秒
+jobs-set-billed-estimate = 已计费 { $seconds } 秒 · 合计 ≈ { $cost } { $currency }（估算）
+jobs-set-estimate = 合计 ≈ { $cost } { $currency }（估算）
+jobs-set-seeds-drawn = 每个镜次使用各自的种子
+jobs-set-seed-shared = 种子 { $seed }
+jobs-set-more = 整组
+jobs-set-restore = 把这组的设置恢复到编辑区
+jobs-take-seed = 种子 { $seed }

@@ -212,48 +212,89 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
         Err(code) => return code,
     };
     let interrupted = interrupt_flag();
-    let id = engine.generate(spec, Some(out));
-    let mut watch = Watch::new(lang, [id.clone()].into_iter().collect());
+    let ids = engine.generate_takes(spec, Some(out), usize::from(args.spec.takes));
+    let mut watch = Watch::new(lang, ids.iter().cloned().collect());
     let early = |job: &Job| args.no_wait && job.state.has_task();
     let result = watch.run(&events, &interrupted, early);
     engine.shutdown();
     watch.finish();
     match result {
         Outcome::Interrupted => {
-            // Only the journal knows whether the job was written before the stop.
-            let saved = journal(&args.engine, lang, |s| s.get(&id)).map(|j| j.is_some());
-            let text = match saved {
-                Ok(true) => tr!(lang, "cli-generate-interrupted", id = id.to_string()),
-                Ok(false) => tr!(
-                    lang,
-                    "cli-generate-interrupted-unsaved",
-                    id = id.to_string()
-                ),
-                Err(code) => return code,
-            };
-            eprintln!("{text}");
+            // Only the journal knows whether the jobs were written before the stop
+            // (the takes of a set are written together: all or none).
+            for id in &ids {
+                let saved = journal(&args.engine, lang, |s| s.get(id)).map(|j| j.is_some());
+                let text = match saved {
+                    Ok(true) => tr!(lang, "cli-generate-interrupted", id = id.to_string()),
+                    Ok(false) => tr!(
+                        lang,
+                        "cli-generate-interrupted-unsaved",
+                        id = id.to_string()
+                    ),
+                    Err(code) => return code,
+                };
+                eprintln!("{text}");
+            }
             ExitCode::from(EXIT_PENDING)
         }
         Outcome::NotJournaled(error) => {
             let text = tr!(
                 lang,
                 "cli-not-journaled",
-                id = id.to_string(),
+                id = ids
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 error = error,
                 path = data_dir.display().to_string(),
             );
             eprintln!("{text}");
             ExitCode::from(EXIT_FAILED)
         }
-        Outcome::Stopped => match watch.jobs.get(&id) {
-            Some(job) if watch.stopped_on_trouble(job, early) => {
-                engine_trouble(lang, job);
-                ExitCode::from(EXIT_FAILED)
+        Outcome::Stopped => {
+            // Each take's video path on stdout, in take order; the exit code is the
+            // worst of them (a failed take makes it 1 even if others are done).
+            let codes: Vec<ExitCode> = ids
+                .iter()
+                .map(|id| match watch.jobs.get(id) {
+                    Some(job) if watch.stopped_on_trouble(job, early) => {
+                        engine_trouble(lang, job);
+                        ExitCode::from(EXIT_FAILED)
+                    }
+                    Some(job) => report(lang, job, args.no_wait),
+                    None => ExitCode::from(EXIT_FAILED),
+                })
+                .collect();
+            if ids.len() > 1 {
+                let done = ids
+                    .iter()
+                    .filter(|id| {
+                        watch
+                            .jobs
+                            .get(*id)
+                            .is_some_and(|j| j.state == JobState::Done)
+                    })
+                    .count();
+                eprintln!(
+                    "{}",
+                    tr!(lang, "cli-takes-summary", done = done, takes = ids.len())
+                );
             }
-            Some(job) => report(lang, job, args.no_wait),
-            None => ExitCode::from(EXIT_FAILED),
-        },
+            worst(&codes)
+        }
         Outcome::Rejected => ExitCode::from(EXIT_INVALID),
+    }
+}
+
+/// Failed over pending over done.
+fn worst(codes: &[ExitCode]) -> ExitCode {
+    if codes.contains(&ExitCode::from(EXIT_FAILED)) {
+        ExitCode::from(EXIT_FAILED)
+    } else if codes.contains(&ExitCode::from(EXIT_PENDING)) {
+        ExitCode::from(EXIT_PENDING)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -335,13 +376,7 @@ pub fn resume(args: &ResumeArgs) -> ExitCode {
             }
         }
     }
-    if codes.contains(&ExitCode::from(EXIT_FAILED)) {
-        ExitCode::from(EXIT_FAILED)
-    } else if codes.contains(&ExitCode::from(EXIT_PENDING)) {
-        ExitCode::from(EXIT_PENDING)
-    } else {
-        ExitCode::SUCCESS
-    }
+    worst(&codes)
 }
 
 pub fn cancel(args: &CancelArgs) -> ExitCode {

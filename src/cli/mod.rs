@@ -101,6 +101,12 @@ pub struct SpecArgs {
     /// A fixed seed (0–2147483647); random when left out.
     #[arg(long)]
     pub seed: Option<u32>,
+    /// Send the same setup N times (1–4), each take a billed task of its own with its
+    /// own random seed unless --seed is given (a shared seed does not make them
+    /// identical on this service).
+    // not text: --help placeholder
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub takes: u8,
 }
 
 #[derive(Debug, Args)]
@@ -490,13 +496,33 @@ fn dry_run(args: &DryRunArgs) -> ExitCode {
     {
         eprintln!("{}", tr!(lang, "cli-dry-run-upload-note"));
     }
+    let takes = args.spec.takes;
     if let Some(price) = spec.estimated_price(&caps::default_prices()) {
-        let note = tr!(
-            lang,
-            "cli-dry-run-price",
-            price = format!("{price:.2}"),
-            currency = caps::PRICE_CURRENCY,
-        );
+        let note = match takes {
+            1 => tr!(
+                lang,
+                "cli-dry-run-price",
+                price = format!("{price:.2}"),
+                currency = caps::PRICE_CURRENCY,
+            ),
+            _ => tr!(
+                lang,
+                "cli-dry-run-price-takes",
+                total = format!("{:.2}", price * f64::from(takes)),
+                takes = takes,
+                price = format!("{price:.2}"),
+                currency = caps::PRICE_CURRENCY,
+            ),
+        };
+        eprintln!("{note}");
+    }
+    if takes > 1 {
+        let note = match spec.seed {
+            crate::core::Seed::Random => tr!(lang, "cli-dry-run-takes-random", takes = takes),
+            crate::core::Seed::Fixed(seed) => {
+                tr!(lang, "cli-dry-run-takes-fixed", takes = takes, seed = seed)
+            }
+        };
         eprintln!("{note}");
     }
     ExitCode::SUCCESS

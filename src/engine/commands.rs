@@ -4,16 +4,17 @@
 use super::clock::Clock;
 use super::driver;
 use super::images;
-use super::job::{Job, JobId, JobState};
+use super::job::{Job, JobId, JobState, MAX_TAKES, TakeSet};
 use super::machine::Outcome;
 use super::schedule::Limiter;
 use super::shared::{Shared, lock};
 use super::store::Store;
 use super::{Command, EngineConfig, EngineError, Event, EventSink};
 use crate::api::{self, Client, ClientConfig};
-use crate::core::{GenerationSpec, Localized, Model, RefSource};
+use crate::core::capabilities::{SEED_MAX, SEED_MIN};
+use crate::core::{Field, GenerationSpec, Localized, Model, Problem, RefSource, Seed};
 use crate::loc;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -159,10 +160,10 @@ pub(super) async fn serve(
 fn handle(sh: &Arc<Shared>, command: Command) {
     match command {
         Command::Generate {
-            id,
+            ids,
             spec,
             output_dir,
-        } => generate(sh, id, spec, output_dir),
+        } => generate(sh, ids, spec, output_dir),
         Command::Retry { from, new_id } => retry(sh, &from, new_id),
         Command::Resume(id) => resume(sh, &id),
         Command::ResumeAll => resume_all(sh),
@@ -189,19 +190,86 @@ fn handle(sh: &Arc<Shared>, command: Command) {
     }
 }
 
-/// Journals a new job (before anything is sent), then runs it.
-fn generate(sh: &Arc<Shared>, id: JobId, spec: GenerationSpec, output_dir: Option<PathBuf>) {
-    let problems = spec.validate();
+/// Journals the new jobs (one, or the takes of a set, all together) before
+/// anything is sent, then runs them.
+fn generate(sh: &Arc<Shared>, ids: Vec<JobId>, spec: GenerationSpec, output_dir: Option<PathBuf>) {
+    let mut problems = spec.validate();
+    problems.extend(takes_problem(&ids));
     if !problems.is_empty() {
-        sh.events.emit(Event::Rejected { id, problems });
+        if let Some(id) = ids.first() {
+            sh.events.emit(Event::Rejected {
+                id: id.clone(),
+                problems,
+            });
+        }
         return;
     }
     let out = output_dir.map_or_else(|| sh.config.output_dir.clone(), |d| absolute(&d));
-    let mut job = Job::new(spec, out, sh.now_ms());
-    job.id = id;
-    start_new(sh, job);
+    let now = sh.now_ms();
+    let jobs = match ids.as_slice() {
+        [id] => {
+            let mut job = Job::new(spec, out, now);
+            job.id = id.clone();
+            vec![job]
+        }
+        _ => takes(&ids, &spec, &out, now),
+    };
+    start_new(sh, jobs);
 }
 
+/// Why these ids cannot be a Generate: none, too many, or one given twice (the
+/// journal would hold fewer jobs than asked for).
+fn takes_problem(ids: &[JobId]) -> Option<Problem> {
+    let distinct: HashSet<&JobId> = ids.iter().collect();
+    let usable = (1..=MAX_TAKES).contains(&ids.len()) && distinct.len() == ids.len();
+    (!usable).then(|| Problem {
+        code: "takes.out_of_range", // not text: a problem code for programs
+        field: Field::Model,
+        message: loc!(
+            "engine-takes-out-of-range",
+            max = MAX_TAKES,
+            count = ids.len()
+        ),
+    })
+}
+
+/// One job per id, sharing a take set. A random seed becomes a drawn seed per
+/// take (all different); a fixed one is shared.
+fn takes(ids: &[JobId], spec: &GenerationSpec, out: &Path, now: i64) -> Vec<Job> {
+    let set = TakeSet::new_id();
+    let drawn_seed = spec.seed == Seed::Random;
+    let mut seeds = HashSet::new();
+    ids.iter()
+        .zip(1u32..)
+        .map(|(id, index)| {
+            let mut job = Job::new(spec.clone(), out.to_path_buf(), now);
+            job.id = id.clone();
+            if drawn_seed {
+                job.spec.seed = Seed::Fixed(draw_seed(&mut seeds));
+            }
+            job.take_set = Some(TakeSet {
+                id: set.clone(),
+                index,
+                of: ids.len() as u32,
+                drawn_seed,
+            });
+            job
+        })
+        .collect()
+}
+
+/// A random seed not in `taken` (then taken).
+fn draw_seed(taken: &mut HashSet<u32>) -> u32 {
+    loop {
+        let seed = fastrand::u32(SEED_MIN..=SEED_MAX);
+        if taken.insert(seed) {
+            return seed;
+        }
+    }
+}
+
+/// A new job with the same spec. The retry of a take joins its set with the same
+/// index; a seed the app drew is drawn again (the user asked for a random one).
 fn retry(sh: &Arc<Shared>, from: &JobId, new_id: JobId) {
     let Some(old) = sh.load(from) else {
         return sh.notice_missing(from);
@@ -209,22 +277,40 @@ fn retry(sh: &Arc<Shared>, from: &JobId, new_id: JobId) {
     let mut job = Job::new(old.spec.clone(), old.output_dir.clone(), sh.now_ms());
     job.id = new_id;
     job.retry_of = Some(from.clone());
-    start_new(sh, job);
+    if let Some(set) = &old.take_set {
+        if set.drawn_seed {
+            let mut taken: HashSet<u32> = match old.spec.seed {
+                Seed::Fixed(s) => [s].into_iter().collect(),
+                Seed::Random => HashSet::new(),
+            };
+            job.spec.seed = Seed::Fixed(draw_seed(&mut taken));
+        }
+        job.take_set = Some(set.clone());
+    }
+    start_new(sh, vec![job]);
 }
 
-fn start_new(sh: &Arc<Shared>, job: Job) {
-    let result = lock(&sh.store).save(&job, sh.now_ms());
+/// Journals new jobs (all or none), then starts each; nothing is sent unless the
+/// whole lot is on disk.
+fn start_new(sh: &Arc<Shared>, jobs: Vec<Job>) {
+    let result = lock(&sh.store).insert_new(&jobs, sh.now_ms());
     match result {
         Ok(()) => {
-            sh.events.emit(Event::Job(Box::new(job.clone())));
-            driver::start(sh, job, None);
+            for job in &jobs {
+                sh.events.emit(Event::Job(Box::new(job.clone())));
+            }
+            for job in jobs {
+                driver::start(sh, job, None);
+            }
         }
         Err(e) => {
             sh.journal_trouble(&e);
-            sh.events.emit(Event::NotJournaled {
-                id: job.id,
-                error: e.describe(),
-            });
+            for job in jobs {
+                sh.events.emit(Event::NotJournaled {
+                    id: job.id,
+                    error: e.describe(),
+                });
+            }
         }
     }
 }

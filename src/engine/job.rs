@@ -37,6 +37,33 @@ impl fmt::Display for JobId {
     }
 }
 
+/// The most takes one Generate may ask for.
+pub const MAX_TAKES: usize = 4;
+
+/// A job made as one take of a set: the same setup sent several times on purpose,
+/// journaled together before any of them is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TakeSet {
+    /// Shared by every take of the set (a UUID v7, so sets sort by creation time).
+    pub id: String,
+    /// Which take this is, from 1 to `of` (a retry keeps the index of the take it
+    /// replaces).
+    pub index: u32,
+    /// How many takes the user asked for.
+    pub of: u32,
+    /// The user left the seed random and the app drew this take's own seed (kept
+    /// in the spec, so that the sidecar and "restore" know it). A retry draws again.
+    #[serde(default)]
+    pub drawn_seed: bool,
+}
+
+impl TakeSet {
+    /// A new set id.
+    pub fn new_id() -> String {
+        uuid::Uuid::now_v7().to_string()
+    }
+}
+
 /// Where a job stands. See the state machine in DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum JobState {
@@ -240,6 +267,9 @@ pub struct Job {
     /// Tasks found to be someone else's: never adopted again.
     #[serde(default)]
     pub foreign_tasks: Vec<String>,
+    /// The set of takes this job belongs to, if it was asked for as one of several.
+    #[serde(default)]
+    pub take_set: Option<TakeSet>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -283,6 +313,7 @@ impl Job {
             reuploaded: false,
             adopted: None,
             foreign_tasks: Vec::new(),
+            take_set: None,
         }
     }
 
@@ -360,5 +391,21 @@ mod tests {
         assert_eq!(job.entered(JobState::Uploading), Some(2));
         let json = serde_json::to_string(&job).unwrap();
         assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), job);
+    }
+
+    #[test]
+    fn a_journal_record_without_a_take_set_still_loads() {
+        let mut job = Job::new(GenerationSpec::default(), "/tmp".into(), 1);
+        job.take_set = Some(TakeSet {
+            id: TakeSet::new_id(),
+            index: 2,
+            of: 3,
+            drawn_seed: true,
+        });
+        let mut value = serde_json::to_value(&job).unwrap();
+        assert_eq!(value["take_set"]["index"], 2);
+        value.as_object_mut().unwrap().remove("take_set");
+        let old: Job = serde_json::from_value(value).unwrap();
+        assert_eq!(old.take_set, None);
     }
 }

@@ -22,7 +22,7 @@ pub mod store;
 mod webp_scaled;
 
 pub use clock::Clock;
-pub use job::{Job, JobError, JobId, JobState};
+pub use job::{Job, JobError, JobId, JobState, MAX_TAKES, TakeSet};
 pub use steps::download::MAX_VIDEO_BYTES;
 pub use steps::upload::MAX_REFERENCE_BYTES;
 
@@ -114,15 +114,21 @@ impl EngineConfig {
 /// What callers ask of the engine.
 #[derive(Debug, Clone)]
 pub enum Command {
-    /// Journal and run a new job. The caller picks the id, to follow the job.
+    /// Journal and run one new job per id (the caller picks them, to follow the
+    /// jobs). One id makes one job; 2 to [`MAX_TAKES`] ids make that many takes of
+    /// the same setup, journaled together (all or none) before any is sent, sharing
+    /// a [`TakeSet`]. With a random seed each take gets its own seed, drawn here;
+    /// a fixed seed is shared by all. No id, more than [`MAX_TAKES`] or a repeated
+    /// id is refused with [`Event::Rejected`] (for the first id, if any).
     Generate {
-        id: JobId,
+        ids: Vec<JobId>,
         spec: GenerationSpec,
         output_dir: Option<PathBuf>,
     },
     /// Drop a queued job, or cancel a PENDING task on the service.
     Cancel(JobId),
-    /// A new job (a new, billed task) with the same spec.
+    /// A new job (a new, billed task) with the same spec. The retry of a take joins
+    /// its set with the same index (and a newly drawn seed if the take's was drawn).
     Retry {
         from: JobId,
         new_id: JobId,
@@ -163,7 +169,8 @@ pub enum Command {
 pub enum Event {
     /// The job as journaled after a change.
     Job(Box<Job>),
-    /// A Generate was refused before any job was made.
+    /// A Generate was refused before any job was made (for takes: one event, with
+    /// the first id).
     Rejected {
         id: JobId,
         problems: Vec<Problem>,
@@ -201,7 +208,8 @@ pub enum Event {
         message: Localized,
     },
     /// A new job (Generate or Retry) could not be written to the journal: it does not
-    /// exist, nothing was sent, and no other event about it follows.
+    /// exist, nothing was sent, and no other event about it follows. For takes, one
+    /// event per id: none of the set was journaled.
     NotJournaled {
         id: JobId,
         error: Localized,
@@ -326,11 +334,28 @@ impl Engine {
     pub fn generate(&self, spec: GenerationSpec, output_dir: Option<PathBuf>) -> JobId {
         let id = JobId::new();
         self.send(Command::Generate {
-            id: id.clone(),
+            ids: vec![id.clone()],
             spec,
             output_dir,
         });
         id
+    }
+
+    /// Journals `takes` jobs of the same setup as one set, then starts them;
+    /// returns their ids in take order.
+    pub fn generate_takes(
+        &self,
+        spec: GenerationSpec,
+        output_dir: Option<PathBuf>,
+        takes: usize,
+    ) -> Vec<JobId> {
+        let ids: Vec<JobId> = (0..takes).map(|_| JobId::new()).collect();
+        self.send(Command::Generate {
+            ids: ids.clone(),
+            spec,
+            output_dir,
+        });
+        ids
     }
 
     /// Stops: steps that are safe to interrupt stop at once (their state is

@@ -73,6 +73,7 @@ pub fn sidecar(job: &Job, done_ms: Option<i64>) -> serde_json::Value {
             crate::core::Seed::Random => json!("random"),
             crate::core::Seed::Fixed(s) => json!(s),
         },
+        "take_set": job.take_set,
         "request_ids": job.calls,
         "billed_seconds": job.billed_seconds,
         "usage": job.usage,
@@ -155,5 +156,24 @@ mod tests {
         assert_eq!(s["seed"], "random");
         assert!(s["timings"]["done"].as_str().unwrap().contains('T'));
         assert_eq!(s["app_version"], env!("CARGO_PKG_VERSION"));
+        assert!(s["take_set"].is_null(), "a single job is in no set");
+    }
+
+    #[test]
+    fn the_sidecar_of_a_take_names_its_set_index_and_count() {
+        let mut j = job("@a 走");
+        j.spec.seed = crate::core::Seed::Fixed(77);
+        j.take_set = Some(crate::engine::TakeSet {
+            id: "set-1".into(),
+            index: 2,
+            of: 3,
+            drawn_seed: true,
+        });
+        let s = sidecar(&j, None);
+        assert_eq!(s["take_set"]["id"], "set-1");
+        assert_eq!(s["take_set"]["index"], 2);
+        assert_eq!(s["take_set"]["of"], 3);
+        assert_eq!(s["take_set"]["drawn_seed"], true);
+        assert_eq!(s["seed"], 77);
     }
 }

@@ -139,6 +139,46 @@ impl Store {
         Ok(())
     }
 
+    /// Writes new jobs in one transaction: all of them, or none (an id already in
+    /// the journal fails the whole write). The takes of a set are journaled this
+    /// way, so that a crash never leaves part of a set to be sent.
+    pub fn insert_new(&self, jobs: &[Job], now_ms: i64) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        for job in jobs {
+            let data = serde_json::to_string(job)?;
+            tx.execute(
+                "INSERT INTO jobs (id, created_ms, updated_ms, state, model, tier, duration, task_id, prompt, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    job.id.0,
+                    job.created_ms,
+                    now_ms,
+                    job.state.as_str(),
+                    job.spec.model.wire_name(),
+                    job.spec.tier.label(),
+                    job.spec.duration,
+                    job.task_id,
+                    job.spec.prompt,
+                    data
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every job of a set of takes, in take order (retries after the take they
+    /// replace).
+    pub fn take_set(&self, set_id: &str) -> Result<Vec<Job>, StoreError> {
+        let mut jobs = self.query(
+            "SELECT data FROM jobs WHERE json_extract(data, '$.take_set.id') = ?1
+             ORDER BY created_ms ASC, id ASC",
+            [set_id],
+        )?;
+        jobs.sort_by_key(|j| j.take_set.as_ref().map_or(0, |t| t.index));
+        Ok(jobs)
+    }
+
     pub fn get(&self, id: &JobId) -> Result<Option<Job>, StoreError> {
         let data: Option<String> = self
             .conn
@@ -306,6 +346,40 @@ mod tests {
             ..GenerationSpec::default()
         };
         Job::new(spec, "/tmp/out".into(), created)
+    }
+
+    #[test]
+    fn a_set_of_takes_is_journaled_whole_or_not_at_all() {
+        let store = Store::open_in_memory().unwrap();
+        let set = crate::engine::TakeSet::new_id();
+        let takes: Vec<Job> = (1..=3)
+            .map(|index| {
+                let mut j = job("一只猫", 10 + i64::from(index));
+                j.take_set = Some(crate::engine::TakeSet {
+                    id: set.clone(),
+                    index,
+                    of: 3,
+                    drawn_seed: false,
+                });
+                j
+            })
+            .collect();
+        store.insert_new(&takes[..2], 20).unwrap();
+        // The third take with a second's id: the write fails and adds nothing.
+        let mut clash = takes[2].clone();
+        clash.id = takes[1].id.clone();
+        assert!(store.insert_new(&[takes[2].clone(), clash], 21).is_err());
+        assert!(store.get(&takes[2].id).unwrap().is_none(), "rolled back");
+        assert_eq!(store.all().unwrap().len(), 2);
+        store.insert_new(&takes[2..], 22).unwrap();
+        let read: Vec<u32> = store
+            .take_set(&set)
+            .unwrap()
+            .iter()
+            .map(|j| j.take_set.as_ref().unwrap().index)
+            .collect();
+        assert_eq!(read, vec![1, 2, 3]);
+        assert!(store.take_set("another").unwrap().is_empty());
     }
 
     #[test]

@@ -7,13 +7,16 @@ use crate::api::{CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, Model};
 use crate::core::{Lang, Localized};
 use crate::engine::images::Thumbnail;
-use crate::engine::{Command, Event, Job, JobId, JobState};
+use crate::engine::{Command, Event, Job, JobId, JobState, TakeSet};
 use crate::{loc, tr};
 use egui::{Id, RichText, Ui};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 const ROW_HEIGHT: f32 = 66.0;
+
+/// How far the takes of a set sit to the right of its header.
+const TAKE_INDENT: f32 = 28.0;
 
 /// Thumbnail load keys of job rows start here; the editor's slots count up from 1.
 const FIRST_THUMB_KEY: u64 = 1 << 62;
@@ -57,6 +60,8 @@ pub struct JobsPanel {
     pub confirm_resubmit: Option<JobId>,
     /// Removing a job together with its video, waiting for confirmation.
     pub confirm_delete: Option<JobId>,
+    /// Sets of takes shown folded (their header only); sets start unfolded.
+    pub collapsed: HashSet<String>,
     /// Thumbnails of jobs' first references, and which load key is whose.
     pub thumbs: HashMap<JobId, (u64, Thumb)>,
     textures: Textures,
@@ -78,6 +83,7 @@ impl Default for JobsPanel {
             confirm_retry: None,
             confirm_resubmit: None,
             confirm_delete: None,
+            collapsed: HashSet::new(),
             thumbs: HashMap::new(),
             textures: Textures::default(),
             next_key: FIRST_THUMB_KEY,
@@ -206,6 +212,14 @@ impl JobsPanel {
         self.commands.push(AppCommand::Toast { text, error });
     }
 
+    /// Folds or unfolds a set of takes.
+    pub fn toggle_set(&mut self, set: &str) {
+        if !self.collapsed.remove(set) {
+            self.collapsed.insert(set.to_string());
+        }
+        self.version += 1;
+    }
+
     /// A thumbnail the engine made; `false` when no row asked for it.
     pub fn thumbnail_arrived(
         &mut self,
@@ -247,8 +261,20 @@ impl JobsPanel {
 /// jobs in history as with 3000.
 pub struct JobsCache {
     key: CacheKey,
-    shown: Vec<usize>,
+    shown: Vec<Row>,
     totals: String,
+}
+
+/// One line of the list (all lines are as tall, so that only visible ones are
+/// laid out). Numbers are indices into `JobsPanel::jobs`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row {
+    /// A job asked for on its own.
+    Job(usize),
+    /// The header of a set of takes: every job of the set, in take order.
+    Set { id: String, members: Vec<usize> },
+    /// One take, beneath its set's header.
+    Take(usize),
 }
 
 #[derive(PartialEq)]
@@ -276,13 +302,7 @@ fn refresh_cache(panel: &mut JobsPanel, shared: Shared<'_>) {
         return;
     }
     let needle = key.search.trim().to_lowercase();
-    let shown = panel
-        .jobs
-        .iter()
-        .enumerate()
-        .filter(|(_, job)| matches_filters(panel, &needle, job))
-        .map(|(i, _)| i)
-        .collect();
+    let shown = rows(panel, &needle);
     let totals = totals(panel, shared);
     panel.cache = Some(JobsCache { key, shown, totals });
 }
@@ -310,12 +330,75 @@ fn jobs_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>) {
         .id_salt("jobs-scroll")
         .auto_shrink([false, false])
         .show_rows(ui, ROW_HEIGHT, shown.len(), |ui, range| {
-            for &index in &shown[range] {
-                let job = panel.jobs[index].clone();
-                row_ui(ui, panel, shared, &job, now);
+            for row in &shown[range] {
+                match row {
+                    Row::Job(index) => {
+                        let job = panel.jobs[*index].clone();
+                        row_ui(ui, panel, shared, &job, now);
+                    }
+                    Row::Set { id, members } => {
+                        let takes: Vec<Job> =
+                            members.iter().map(|&m| panel.jobs[m].clone()).collect();
+                        set_row_ui(ui, panel, shared, id, &takes);
+                    }
+                    Row::Take(index) => {
+                        let job = panel.jobs[*index].clone();
+                        row_ui(ui, panel, shared, &job, now);
+                    }
+                }
             }
         });
     confirmations(ui.ctx(), panel, shared);
+}
+
+/// The lines to show, newest first: a set of takes sits where its newest job
+/// would, as a header with the takes the filters let through beneath it (none when
+/// folded). A set is shown when any of its takes matches.
+fn rows(panel: &JobsPanel, needle: &str) -> Vec<Row> {
+    let mut sets: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, job) in panel.jobs.iter().enumerate() {
+        if let Some(set) = &job.take_set {
+            sets.entry(set.id.as_str()).or_default().push(i);
+        }
+    }
+    for members in sets.values_mut() {
+        let index = |i: &usize| panel.jobs[*i].take_set.as_ref().map_or(0, |t| t.index);
+        members.sort_by(|a, b| {
+            index(a)
+                .cmp(&index(b))
+                .then(panel.jobs[*a].created_ms.cmp(&panel.jobs[*b].created_ms))
+        });
+    }
+    let mut placed = HashSet::new();
+    let mut shown = Vec::new();
+    for (i, job) in panel.jobs.iter().enumerate() {
+        let Some(set) = &job.take_set else {
+            if matches_filters(panel, needle, job) {
+                shown.push(Row::Job(i));
+            }
+            continue;
+        };
+        if !placed.insert(set.id.as_str()) {
+            continue;
+        }
+        let members = sets.get(set.id.as_str()).cloned().unwrap_or_default();
+        let matching: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&m| matches_filters(panel, needle, &panel.jobs[m]))
+            .collect();
+        if matching.is_empty() {
+            continue;
+        }
+        shown.push(Row::Set {
+            id: set.id.clone(),
+            members,
+        });
+        if !panel.collapsed.contains(&set.id) {
+            shown.extend(matching.into_iter().map(Row::Take));
+        }
+    }
+    shown
 }
 
 fn matches_filters(view: &JobsPanel, needle: &str, job: &Job) -> bool {
@@ -442,6 +525,10 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
     let progress = panel.progress.get(&job.id).cloned().unwrap_or_default();
     ui.allocate_ui(egui::vec2(ui.available_width(), ROW_HEIGHT), |ui| {
         ui.horizontal(|ui| {
+            if job.take_set.is_some() {
+                // Beneath the set's header.
+                ui.add_space(TAKE_INDENT);
+            }
             let thumb = panel.thumbs.get(&job.id).map(|(k, t)| (*k, t.clone()));
             match thumb {
                 Some((key, thumb)) => {
@@ -464,24 +551,232 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
                     egui::Sides::new().shrink_left().truncate().show(
                         ui,
                         |ui| {
+                            if let Some(set) = &job.take_set {
+                                ui.label(RichText::new(take_label(shared, job, set)).weak());
+                            }
                             ui.colored_label(color, "●");
                             ui.label(RichText::new(&text).strong());
                         },
                         |ui| actions_ui(ui, panel, shared, job),
                     );
                 });
-                let names: Vec<String> =
-                    job.spec.references.iter().map(|r| r.name.clone()).collect();
-                let mut title = widgets::highlight(ui, job.title(), &names);
-                title.wrap.max_rows = 1;
-                title.wrap.break_anywhere = true;
-                title.wrap.max_width = ui.available_width();
-                ui.add(egui::Label::new(title).truncate());
+                match (&job.take_set, job.spec.seed) {
+                    // A take: the prompt is on its set's header; what tells takes
+                    // apart is their seed.
+                    (Some(_), crate::core::Seed::Fixed(seed)) => {
+                        ui.label(tr!(shared.lang, "jobs-take-seed", seed = seed));
+                    }
+                    _ => {
+                        let names: Vec<String> =
+                            job.spec.references.iter().map(|r| r.name.clone()).collect();
+                        let mut title = widgets::highlight(ui, job.title(), &names);
+                        title.wrap.max_rows = 1;
+                        title.wrap.break_anywhere = true;
+                        title.wrap.max_width = ui.available_width();
+                        ui.add(egui::Label::new(title).truncate());
+                    }
+                }
                 ui.label(RichText::new(details(shared, job, now)).weak().small());
             });
         });
     });
     ui.separator();
+}
+
+/// "Take 2/3" (and whether it is a retry of that take).
+fn take_label(shared: Shared<'_>, job: &Job, set: &TakeSet) -> String {
+    match job.retry_of {
+        Some(_) => tr!(
+            shared.lang,
+            "jobs-take-retry",
+            index = set.index,
+            of = set.of
+        ),
+        None => tr!(shared.lang, "jobs-take", index = set.index, of = set.of),
+    }
+}
+
+/// The header of a set of takes: fold button, how many takes, their states in
+/// one line, what they cost; the prompt and the setup they share.
+fn set_row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, set: &str, takes: &[Job]) {
+    let Some(first) = takes.first() else {
+        return;
+    };
+    let lang = shared.lang;
+    panel.want_thumb(first);
+    let folded = panel.collapsed.contains(set);
+    let of = first.take_set.as_ref().map_or(takes.len() as u32, |t| t.of);
+    let mut toggled = false;
+    ui.allocate_ui(egui::vec2(ui.available_width(), ROW_HEIGHT), |ui| {
+        ui.horizontal(|ui| {
+            let thumb = panel.thumbs.get(&first.id).map(|(k, t)| (*k, t.clone()));
+            match thumb {
+                Some((key, thumb)) => {
+                    widgets::thumb_image(
+                        ui,
+                        &mut panel.textures,
+                        key,
+                        &thumb,
+                        egui::vec2(56.0, 56.0),
+                    );
+                }
+                None => {
+                    ui.allocate_exact_size(egui::vec2(56.0, 56.0), egui::Sense::hover());
+                }
+            }
+            ui.vertical(|ui| {
+                ui.horizontal(|ui| {
+                    egui::Sides::new().shrink_left().truncate().show(
+                        ui,
+                        |ui| {
+                            let toggle = if folded {
+                                tr!(lang, "jobs-set-expand", takes = of)
+                            } else {
+                                tr!(lang, "jobs-set-collapse")
+                            };
+                            if ui.small_button(toggle).clicked() {
+                                toggled = true;
+                            }
+                            ui.colored_label(set_color(ui, takes), "●");
+                            ui.label(RichText::new(set_summary(shared, of, takes)).strong());
+                        },
+                        |ui| {
+                            ui.label(RichText::new(set_cost(shared, takes)).weak());
+                            set_actions_ui(ui, panel, shared, takes);
+                        },
+                    );
+                });
+                let names: Vec<String> = first
+                    .spec
+                    .references
+                    .iter()
+                    .map(|r| r.name.clone())
+                    .collect();
+                let mut title = widgets::highlight(ui, first.title(), &names);
+                title.wrap.max_rows = 1;
+                title.wrap.break_anywhere = true;
+                title.wrap.max_width = ui.available_width();
+                ui.add(egui::Label::new(title).truncate());
+                ui.label(RichText::new(setup(shared, first)).weak().small());
+            });
+        });
+    });
+    ui.separator();
+    if toggled {
+        panel.toggle_set(set);
+    }
+}
+
+/// "3 takes · Done: 2 · Generating: 1".
+fn set_summary(shared: Shared<'_>, of: u32, takes: &[Job]) -> String {
+    let lang = shared.lang;
+    let mut parts = vec![tr!(lang, "jobs-set-takes", takes = of)];
+    for state in crate::engine::job::ALL_STATES {
+        let count = takes.iter().filter(|j| j.state == state).count();
+        if count > 0 {
+            parts.push(tr!(
+                lang,
+                "jobs-set-state-count",
+                state = state.describe(),
+                count = count
+            ));
+        }
+    }
+    parts.join(" · ")
+}
+
+/// Billed seconds of the finished takes, and the estimate for the whole set
+/// (billed takes at their billed length, unfinished ones at the asked length).
+fn set_cost(shared: Shared<'_>, takes: &[Job]) -> String {
+    let lang = shared.lang;
+    let per_second =
+        |job: &Job| caps::estimate_price(shared.prices, job.spec.model, job.spec.tier, 1);
+    let billed: f64 = takes.iter().filter_map(|j| j.billed_seconds).sum();
+    let mut cost = Some(0.0);
+    for job in takes {
+        let part = match (job.billed_seconds, job.state.is_final()) {
+            (Some(seconds), _) => per_second(job).map(|p| p * seconds),
+            (None, false) => job.spec.estimated_price(shared.prices),
+            (None, true) => Some(0.0),
+        };
+        cost = cost.zip(part).map(|(a, b)| a + b);
+    }
+    match (billed > 0.0, cost) {
+        (true, Some(c)) => tr!(
+            lang,
+            "jobs-set-billed-estimate",
+            seconds = billed,
+            cost = format!("{c:.2}"),
+            currency = caps::PRICE_CURRENCY,
+        ),
+        (true, None) => tr!(lang, "jobs-set-billed", seconds = billed),
+        (false, Some(c)) if c > 0.0 => tr!(
+            lang,
+            "jobs-set-estimate",
+            cost = format!("{c:.2}"),
+            currency = caps::PRICE_CURRENCY,
+        ),
+        _ => String::new(),
+    }
+}
+
+/// Red when a take needs attention, the accent while any is under way, green
+/// when all are done.
+fn set_color(ui: &Ui, takes: &[Job]) -> egui::Color32 {
+    let trouble = takes.iter().any(|j| {
+        matches!(
+            j.state,
+            JobState::Failed | JobState::Expired | JobState::SubmitUnknown
+        )
+    });
+    if trouble {
+        ui.visuals().error_fg_color
+    } else if takes.iter().any(|j| !j.state.is_final()) {
+        ui.visuals().selection.bg_fill
+    } else if takes.iter().any(|j| j.state == JobState::Done) {
+        egui::Color32::from_rgb(80, 180, 100)
+    } else {
+        ui.visuals().weak_text_color()
+    }
+}
+
+/// What the set's takes share: model, size, length, sound, and the seed.
+fn setup(shared: Shared<'_>, job: &Job) -> String {
+    let lang = shared.lang;
+    let mut parts = vec![
+        job.spec.model.info().display_name.to_string(),
+        job.spec.size().map(|s| s.to_string()).unwrap_or_default(),
+        tr!(lang, "jobs-duration", seconds = job.spec.duration),
+    ];
+    if job.spec.audio {
+        parts.push(tr!(lang, "jobs-sound"));
+    }
+    match (&job.take_set, job.spec.seed) {
+        (Some(set), _) if set.drawn_seed => parts.push(tr!(lang, "jobs-set-seeds-drawn")),
+        (_, crate::core::Seed::Fixed(seed)) => {
+            parts.push(tr!(lang, "jobs-set-seed-shared", seed = seed));
+        }
+        _ => {}
+    }
+    parts.join(" · ")
+}
+
+/// The set's own menu: its shared settings back into the editor (with the seed
+/// random again if the app drew the takes' seeds).
+fn set_actions_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, takes: &[Job]) {
+    let Some(first) = takes.first() else {
+        return;
+    };
+    ui.menu_button(tr!(shared.lang, "jobs-set-more"), |ui| {
+        if ui.button(tr!(shared.lang, "jobs-set-restore")).clicked() {
+            let mut spec = first.spec.clone();
+            if first.take_set.as_ref().is_some_and(|t| t.drawn_seed) {
+                spec.seed = crate::core::Seed::Random;
+            }
+            panel.commands.push(AppCommand::Restore(Box::new(spec)));
+            ui.close();
+        }
+    });
 }
 
 /// The state in words, with the stage's progress.

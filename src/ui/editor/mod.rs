@@ -14,7 +14,7 @@ use crate::core::capabilities::{MAX_IMAGES, PriceEntry};
 use crate::core::refname::{self, check_name};
 use crate::core::{Field, GenerationSpec, Localized, Model, Problem, RefSource};
 use crate::engine::images::Thumbnail;
-use crate::engine::{Command, JobId};
+use crate::engine::{Command, JobId, MAX_TAKES};
 use crate::loc;
 use egui::Ui;
 use std::path::PathBuf;
@@ -82,6 +82,9 @@ pub struct EditorState {
     pub focus: Option<Field>,
     /// Open the request preview (the window draws it).
     pub show_request: bool,
+    /// How many takes Generate sends (1 to [`MAX_TAKES`]); back to 1 when a job's
+    /// settings are restored, so that nothing but this control multiplies a job.
+    pub takes: usize,
     /// What the editor asks of the shell, taken each frame.
     pub commands: Vec<AppCommand>,
     textures: Textures,
@@ -93,6 +96,7 @@ impl EditorState {
     pub fn new() -> EditorState {
         EditorState {
             next_key: 1,
+            takes: 1,
             ..EditorState::default()
         }
     }
@@ -300,6 +304,17 @@ impl EditorState {
         self.params.estimated_price(prices)
     }
 
+    /// The takes Generate will send, within 1 to [`MAX_TAKES`].
+    pub fn take_count(&self) -> usize {
+        self.takes.clamp(1, MAX_TAKES)
+    }
+
+    /// The estimate for every take Generate will send.
+    pub fn total_price(&self, prices: &[PriceEntry]) -> Option<f64> {
+        self.estimated_price(prices)
+            .map(|one| one * self.take_count() as f64)
+    }
+
     /// Validates; sends the job to the engine when nothing is wrong.
     pub fn generate(&mut self) {
         let spec = self.spec();
@@ -315,16 +330,18 @@ impl EditorState {
         }
         self.problems = problems;
         if self.problems.is_empty() {
-            let id = JobId::new();
+            let takes = self.take_count();
+            let ids = (0..takes).map(|_| JobId::new()).collect();
             self.commands.push(AppCommand::Engine(Command::Generate {
-                id,
+                ids,
                 spec,
                 output_dir: None,
             }));
-            self.commands.push(AppCommand::Toast {
-                text: loc!("editor-state-sent"),
-                error: false,
-            });
+            let text = match takes {
+                1 => loc!("editor-state-sent"),
+                _ => loc!("editor-state-sent-takes", takes = takes),
+            };
+            self.commands.push(AppCommand::Toast { text, error: false });
         }
     }
 
@@ -352,6 +369,7 @@ impl EditorState {
             });
         }
         self.prompt = spec.prompt.clone();
+        self.takes = 1;
         self.params = GenerationSpec {
             references: Vec::new(),
             prompt: String::new(),
@@ -377,6 +395,7 @@ impl EditorState {
         self.slots.clear();
         self.prompt.clear();
         self.params = GenerationSpec::default();
+        self.takes = 1;
         self.problems.clear();
         self.notes.clear();
     }
@@ -526,5 +545,57 @@ mod tests {
             .collect();
         assert_eq!(generates.len(), 1);
         assert_eq!(generates[0].prompt, "@a 走");
+    }
+
+    fn generated_ids(s: &EditorState) -> Vec<Vec<JobId>> {
+        s.commands
+            .iter()
+            .filter_map(|c| match c {
+                AppCommand::Engine(Command::Generate { ids, .. }) => Some(ids.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn three_takes_are_one_command_with_three_distinct_ids() {
+        let mut s = state();
+        s.add_sources(vec![RefSource::Url("https://e.com/a.png".into())]);
+        s.prompt = "@a 走".into();
+        s.takes = 3;
+        s.commands.clear();
+        s.generate();
+        let sent = generated_ids(&s);
+        assert_eq!(sent.len(), 1, "one command for the set");
+        let ids: std::collections::HashSet<&JobId> = sent[0].iter().collect();
+        assert_eq!(ids.len(), 3);
+        assert_eq!(
+            s.total_price(&crate::core::capabilities::default_prices()),
+            s.estimated_price(&crate::core::capabilities::default_prices())
+                .map(|p| p * 3.0)
+        );
+    }
+
+    #[test]
+    fn restoring_a_jobs_settings_never_multiplies_the_next_generate() {
+        let mut s = state();
+        s.takes = 4;
+        s.restore(&GenerationSpec {
+            references: vec![crate::core::Reference {
+                name: "a".into(),
+                source: RefSource::Url("https://e.com/a.png".into()),
+            }],
+            prompt: "@a 走".into(),
+            ..GenerationSpec::default()
+        });
+        s.commands.clear();
+        s.generate();
+        assert_eq!(generated_ids(&s).concat().len(), 1);
+        s.takes = 9;
+        assert_eq!(
+            s.take_count(),
+            MAX_TAKES,
+            "never more than the control allows"
+        );
     }
 }

@@ -4,6 +4,7 @@
 use super::EditorState;
 use crate::core::capabilities::{self as caps, Durations, SEED_MAX};
 use crate::core::{Field, Model, Seed};
+use crate::engine::MAX_TAKES;
 use crate::tr;
 use crate::ui::shared::Shared;
 use crate::ui::widgets;
@@ -186,23 +187,68 @@ fn section(ui: &mut Ui, title: String) -> egui::Response {
     ui.label(RichText::new(title).strong())
 }
 
-/// The Generate button, the problems that stop it, and the request preview.
+/// How many takes Generate sends, and what that means for the seed.
+fn takes_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'_>) {
+    let lang = shared.lang;
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(tr!(lang, "editor-params-takes")).strong())
+            .on_hover_text(tr!(lang, "editor-params-takes-hint"));
+        let mut takes = state.take_count();
+        for n in 1..=MAX_TAKES {
+            ui.selectable_value(&mut takes, n, n.to_string())
+                .on_hover_text(tr!(lang, "editor-params-takes-button", takes = n));
+        }
+        state.takes = takes;
+    });
+    let takes = state.take_count();
+    if takes > 1 {
+        let note = match state.params.seed {
+            Seed::Random => tr!(lang, "editor-params-takes-random-seed", takes = takes),
+            Seed::Fixed(seed) => tr!(lang, "editor-params-takes-fixed-seed", seed = seed),
+        };
+        ui.label(RichText::new(note).weak().small());
+    }
+}
+
+/// The Generate button (with the total estimate when several takes go), the
+/// problems that stop it, and the request preview.
 pub(super) fn generate_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'_>) {
-    ui.add_space(10.0);
-    let button = egui::Button::new(
-        RichText::new(tr!(shared.lang, "editor-params-generate"))
-            .size(18.0)
-            .strong(),
-    )
-    .min_size(egui::vec2(ui.available_width(), 40.0));
+    let lang = shared.lang;
+    takes_ui(ui, state, shared);
+    ui.add_space(6.0);
+    let takes = state.take_count();
+    let label = match takes {
+        1 => tr!(lang, "editor-params-generate"),
+        _ => tr!(lang, "editor-params-generate-takes", takes = takes),
+    };
+    let button = egui::Button::new(RichText::new(label).size(18.0).strong())
+        .min_size(egui::vec2(ui.available_width(), 40.0));
     let r = ui
         .add(button)
-        .on_hover_text(tr!(shared.lang, "editor-params-generate-shortcut"));
+        .on_hover_text(tr!(lang, "editor-params-generate-shortcut"));
+    if takes > 1 {
+        let total = match (
+            state.estimated_price(shared.prices),
+            state.total_price(shared.prices),
+        ) {
+            (Some(one), Some(total)) => tr!(
+                lang,
+                "editor-params-total-price",
+                total = format!("{total:.2}"),
+                takes = takes,
+                price = format!("{one:.2}"),
+                currency = caps::PRICE_CURRENCY
+            ),
+            _ => tr!(lang, "editor-params-total-no-price", takes = takes),
+        };
+        ui.label(RichText::new(total).strong());
+    }
     if r.clicked() {
         state.generate();
     }
     if ui
-        .small_button(tr!(shared.lang, "editor-params-show-request"))
+        .small_button(tr!(lang, "editor-params-show-request"))
         .clicked()
     {
         state.show_request = true;
