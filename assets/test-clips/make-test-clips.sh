@@ -88,7 +88,7 @@ avc1 = find_box(data, b"avc1")
 struct.pack_into(">HH", data, avc1 + 8 + 24, 30000, 30000)
 tkhd = find_box(data, b"tkhd")
 version = data[tkhd + 8]
-wh = tkhd + 8 + (92 if version == 1 else 80)
+wh = tkhd + 8 + (88 if version == 1 else 76)
 struct.pack_into(">II", data, wh, 30000 << 16, 30000 << 16)
 open("absurd-dimensions.mp4", "wb").write(data)
 

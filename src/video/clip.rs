@@ -1,9 +1,9 @@
 //! One open clip: its description, and its frames by index or time.
 
+use super::VideoError;
 use super::convert::{self, ColourSpace};
 use super::decoder::{self, Decoder, Picture};
 use super::demux::{self, Demuxed};
-use super::VideoError;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Cursor, Read, Seek, SeekFrom};
@@ -229,8 +229,8 @@ impl Clip {
             .unwrap_or(0)
     }
 
-    /// The decoded picture at presentation `index`.
-    pub(crate) fn picture(&mut self, index: usize) -> Result<Picture, VideoError> {
+    /// The decoded picture (YUV 4:2:0 planes) at presentation `index`.
+    pub fn picture(&mut self, index: usize) -> Result<Picture, VideoError> {
         let count = self.info.frame_count;
         if index >= count {
             return Err(VideoError::OutOfRange { index, count });

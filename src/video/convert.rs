@@ -217,7 +217,10 @@ mod tests {
         // BT.709 limited-range encoding of sRGB (255, 0, 0): Y 63, Cb 102, Cr 240.
         let red = flat(63, 102, 240, 2, 2);
         let by709 = to_rgba(&red, ColourSpace::BT709_LIMITED, 1, 1);
-        assert!(by709[0] >= 253 && by709[1] <= 2 && by709[2] <= 2, "{by709:?}");
+        assert!(
+            by709[0] >= 253 && by709[1] <= 2 && by709[2] <= 2,
+            "{by709:?}"
+        );
         let by601 = to_rgba(
             &red,
             ColourSpace {
@@ -227,7 +230,10 @@ mod tests {
             1,
             1,
         );
-        assert!(by601[1] > 20, "BT.601 reads this red with green in it: {by601:?}");
+        assert!(
+            by601[1] > 20,
+            "BT.601 reads this red with green in it: {by601:?}"
+        );
     }
 
     #[test]

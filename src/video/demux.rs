@@ -127,7 +127,11 @@ pub fn demux<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Demuxed, V
     let mut moov: Option<(u64, u64)> = None;
     while let Some(header) = read_header(reader, at, file_len).or_else(|e| {
         // A first "box" that makes no sense means this is not an MP4 at all.
-        if first { Err(VideoError::NotMp4) } else { Err(e) }
+        if first {
+            Err(VideoError::NotMp4)
+        } else {
+            Err(e)
+        }
     })? {
         if first && !TOP_LEVEL.contains(&&header.kind) {
             return Err(VideoError::NotMp4);
@@ -191,7 +195,10 @@ fn codec_name(codec: &Codec) -> String {
         Codec::Opus(_) => "Opus".into(),
         Codec::Mp3(_) => "MP3".into(),
         Codec::Unknown(kind, _) => kind.to_string().trim().to_string(),
-        other => format!("{other:?}").chars().take_while(|c| *c != '(').collect(),
+        other => format!("{other:?}")
+            .chars()
+            .take_while(|c| *c != '(')
+            .collect(),
     }
 }
 

@@ -5,8 +5,8 @@
 //! Every frame carries the generation of the seek it belongs to, so that
 //! frames decoded before a seek are never shown after it.
 
-use super::clip::{Clip, Frame, FramePos};
 use super::VideoError;
+use super::clip::{Clip, Frame, FramePos};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
