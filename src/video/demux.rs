@@ -125,13 +125,9 @@ pub fn demux<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Demuxed, V
     let mut at = 0u64;
     let mut first = true;
     let mut moov: Option<(u64, u64)> = None;
-    while let Some(header) = read_header(reader, at, file_len).or_else(|e| {
+    while let Some(header) = read_header(reader, at, file_len).map_err(|e| {
         // A first "box" that makes no sense means this is not an MP4 at all.
-        if first {
-            Err(VideoError::NotMp4)
-        } else {
-            Err(e)
-        }
+        if first { VideoError::NotMp4 } else { e }
     })? {
         if first && !TOP_LEVEL.contains(&&header.kind) {
             return Err(VideoError::NotMp4);
