@@ -33,15 +33,13 @@ struct Test {
 fn player_in(name: &str, lang: Lang) -> Test {
     let path = clip(name);
     let player = Player::new(path.clone());
-    let h = Harness::builder()
-        .with_size([900.0, 600.0])
-        .build_ui_state(
-            move |ui, player: &mut Player| {
-                fonts::install(ui.ctx());
-                player.ui(ui, lang);
-            },
-            player,
-        );
+    let h = Harness::builder().with_size([900.0, 600.0]).build_ui_state(
+        move |ui, player: &mut Player| {
+            fonts::install(ui.ctx());
+            player.ui(ui, lang);
+        },
+        player,
+    );
     let mut test = Test { h, now: 100.0 };
     // Opened once the clock is the test's (the harness drew its first frames already).
     test.h.state_mut().opened(OpenedClip::open(&path));
@@ -132,7 +130,10 @@ fn the_player_asks_for_repaints_at_the_frame_rate_only_while_playing() {
     // (egui draws once more after a key press by itself.)
     t.frame();
     let delay = t.repaint_delay();
-    assert!(delay > Duration::from_secs(1), "paused: no repaints asked ({delay:?})");
+    assert!(
+        delay > Duration::from_secs(1),
+        "paused: no repaints asked ({delay:?})"
+    );
 }
 
 #[test]
@@ -238,7 +239,10 @@ fn a_file_that_cannot_be_decoded_says_why_and_offers_the_system_player() {
             panic!("{name} should fail");
         };
         let message = error.describe().get(Lang::En).to_string();
-        assert!(t.has_label(&message), "{name}: the error is shown: {message}");
+        assert!(
+            t.has_label(&message),
+            "{name}: the error is shown: {message}"
+        );
         let buttons = t.h.query_all_by_label("Open in the system player").count();
         assert_eq!(buttons, 2, "{name}: in the top row and beside the error");
         t.h.query_all_by_label("Open in the system player")
@@ -265,7 +269,10 @@ fn a_tall_9_16_clip_fits_the_height_with_bars_on_both_sides() {
     assert!((picture.height() - area.height()).abs() < 0.5);
     assert!((picture.width() / picture.height() - 180.0 / 320.0).abs() < 0.01);
     assert!(picture.width() < area.width() / 2.0, "bars on both sides");
-    assert!((picture.center().x - area.center().x).abs() < 0.5, "centred");
+    assert!(
+        (picture.center().x - area.center().x).abs() < 0.5,
+        "centred"
+    );
 }
 
 #[test]
@@ -327,7 +334,10 @@ fn clicking_a_finished_jobs_picture_plays_it_in_the_window_and_escape_closes_it(
     let mut time = 10.0;
     // The clip opens on the worker; then it plays from the window's clock.
     while shell_player(h).and_then(|p| p.tile.shown_index()) != Some(0) {
-        assert!(start.elapsed() < Duration::from_secs(20), "never showed a frame");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "never showed a frame"
+        );
         std::thread::sleep(Duration::from_millis(2));
         h.input_mut().time = Some(time);
         h.step();
@@ -336,7 +346,10 @@ fn clicking_a_finished_jobs_picture_plays_it_in_the_window_and_escape_closes_it(
     assert_eq!(shell_player(h).unwrap().path, path);
     time += 1.5;
     while shell_player(h).and_then(|p| p.tile.shown_index()) != Some(36) {
-        assert!(start.elapsed() < Duration::from_secs(20), "never reached 1.5 s");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "never reached 1.5 s"
+        );
         std::thread::sleep(Duration::from_millis(2));
         h.input_mut().time = Some(time);
         h.step();
@@ -359,7 +372,10 @@ fn the_play_buttons_menu_offers_the_window_and_the_system_player() {
     h.get_by_label("Play").click_secondary();
     h.run_steps(2);
     assert!(h.query_all_by_label("Open in the system player").count() == 1);
-    h.query_all_by_label("Play in the window").last().unwrap().click();
+    h.query_all_by_label("Play in the window")
+        .last()
+        .unwrap()
+        .click();
     h.run_steps(2);
     assert_eq!(shell_player(h).map(|p| p.path.clone()), Some(path));
 }

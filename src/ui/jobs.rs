@@ -587,12 +587,23 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
 }
 
 /// A finished job's picture plays its video in the window when clicked.
-fn play_on_click(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, rect: egui::Rect) {
+fn play_on_click(
+    ui: &mut Ui,
+    panel: &mut JobsPanel,
+    shared: Shared<'_>,
+    job: &Job,
+    rect: egui::Rect,
+) {
     let (JobState::Done, Some(path)) = (job.state, &job.output_path) else {
         return;
     };
     let response = ui
-        .interact(rect, Id::unique(("job-picture", &job.id)), egui::Sense::click())
+        .interact(
+            rect,
+            // not text: an egui id
+            Id::unique(("job-picture", &job.id)),
+            egui::Sense::click(),
+        )
         .on_hover_cursor(egui::CursorIcon::PointingHand)
         .on_hover_text(tr!(shared.lang, "jobs-play-in-window-hint"));
     response.widget_info(|| {

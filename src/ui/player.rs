@@ -98,6 +98,7 @@ impl OpenedClip {
 impl std::fmt::Debug for OpenedClip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenedClip") // not text: a debug name
+            // not text: a debug field name
             .field("info", self.clip.info())
             .finish_non_exhaustive()
     }
@@ -421,8 +422,8 @@ pub fn fit_rect(area: Rect, width: u32, height: u32) -> Rect {
 /// never larger than the clip.
 pub fn decode_size(info: &ClipInfo, want: (u32, u32)) -> (u32, u32) {
     const STEPS: [f32; 6] = [0.25, 0.375, 0.5, 0.625, 0.75, 1.0];
-    let need = (want.0 as f32 / info.width.max(1) as f32)
-        .max(want.1 as f32 / info.height.max(1) as f32);
+    let need =
+        (want.0 as f32 / info.width.max(1) as f32).max(want.1 as f32 / info.height.max(1) as f32);
     let scale = STEPS.into_iter().find(|&s| s >= need).unwrap_or(1.0);
     let even = |v: u32| ((v as f32 * scale).round() as u32).max(2) & !1;
     (even(info.width), even(info.height))
@@ -524,7 +525,10 @@ impl Player {
             return;
         }
         self.clock.pause(now);
-        let from = self.tile.shown_index().unwrap_or_else(|| self.due_index(now));
+        let from = self
+            .tile
+            .shown_index()
+            .unwrap_or_else(|| self.due_index(now));
         let last = self.tile.frame_count().saturating_sub(1) as i64;
         let to = (from as i64 + delta).clamp(0, last) as usize;
         self.seek(now, self.tile.pts_of(to));
@@ -537,6 +541,13 @@ impl Player {
             return;
         }
         if self.autoplay {
+            // The clock starts once the first frame is on screen, so that
+            // opening does not eat into the clip.
+            self.tile.update(ctx, 0, false);
+            if self.tile.shown_index().is_none() {
+                ctx.request_repaint_after(WAIT_POLL);
+                return;
+            }
             self.autoplay = false;
             self.clock.set(now, Duration::ZERO);
             self.clock.play(now);
@@ -616,7 +627,9 @@ impl Player {
                 ui.painter().rect_filled(area, 0.0, Color32::BLACK);
                 ui.put(
                     area,
-                    egui::Label::new(RichText::new(tr!(lang, "player-opening")).color(Color32::GRAY)),
+                    egui::Label::new(
+                        RichText::new(tr!(lang, "player-opening")).color(Color32::GRAY),
+                    ),
                 );
             }
             TileStatus::Failed(error) => {
@@ -732,13 +745,8 @@ impl Player {
                     .monospace(),
                 );
                 ui.label(
-                    RichText::new(tr!(
-                        lang,
-                        "player-frame",
-                        frame = shown + 1,
-                        count = count
-                    ))
-                    .weak(),
+                    RichText::new(tr!(lang, "player-frame", frame = shown + 1, count = count))
+                        .weak(),
                 );
                 ui.toggle_value(&mut self.looping, tr!(lang, "player-loop"))
                     .on_hover_text(tr!(lang, "player-loop-hint"));
@@ -767,16 +775,16 @@ impl Player {
 
     fn scrub_bar(&mut self, ui: &mut Ui, lang: Lang, now: f64) {
         let width = ui.available_width();
-        let (rect, response) = ui.allocate_exact_size(Vec2::new(width, 18.0), Sense::click_and_drag());
+        let (rect, response) =
+            ui.allocate_exact_size(Vec2::new(width, 18.0), Sense::click_and_drag());
         let duration = self.tile.duration().as_secs_f64().max(1e-6);
         let shown = self
             .tile
             .shown_index()
             .map_or(Duration::ZERO, |i| self.tile.pts_of(i));
         let fraction = (shown.as_secs_f64() / duration).clamp(0.0, 1.0);
-        response.widget_info(|| {
-            egui::WidgetInfo::slider(true, fraction, tr!(lang, "player-scrub"))
-        });
+        response
+            .widget_info(|| egui::WidgetInfo::slider(true, fraction, tr!(lang, "player-scrub")));
         if (response.dragged() || response.clicked())
             && let Some(pointer) = response.interact_pointer_pos()
         {
@@ -807,6 +815,10 @@ impl Player {
             3.0,
             visuals.selection.bg_fill,
         );
-        painter.circle_filled(egui::pos2(x, track.center().y), 7.0, visuals.strong_text_color());
+        painter.circle_filled(
+            egui::pos2(x, track.center().y),
+            7.0,
+            visuals.strong_text_color(),
+        );
     }
 }
