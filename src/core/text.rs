@@ -295,6 +295,7 @@ pub const CATALOGUE_FILES: &[(&str, &str, &str)] = &[
     catalogue_file!("ui-app"),
     catalogue_file!("ui-editor"),
     catalogue_file!("ui-jobs"),
+    catalogue_file!("ui-player"),
     catalogue_file!("ui-settings"),
     catalogue_file!("ui-shell"),
     catalogue_file!("video"),

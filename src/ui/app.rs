@@ -7,6 +7,7 @@
 use super::command::AppCommand;
 use super::editor::EditorState;
 use super::jobs::JobsPanel;
+use super::player::Player;
 use super::settings::SettingsPanel;
 use super::shared::Shared;
 use crate::api::{CreateTaskRequest, export};
@@ -64,6 +65,8 @@ pub struct AppState {
     pub jobs: JobsPanel,
     pub settings: SettingsPanel,
     pub project: ProjectFile,
+    /// A video playing in the window, in place of the editor.
+    pub player: Option<Player>,
     pub closing: Closing,
     pub toasts: Vec<Toast>,
     /// What the window itself (menus, dialogs) asks of the shell.
@@ -84,6 +87,7 @@ impl AppState {
             jobs: JobsPanel::default(),
             settings: SettingsPanel::default(),
             project: ProjectFile::default(),
+            player: None,
             closing: Closing::No,
             toasts: Vec::new(),
             commands: Vec::new(),
@@ -106,6 +110,9 @@ impl AppState {
         all.append(&mut self.editor.commands);
         all.append(&mut self.jobs.commands);
         all.append(&mut self.settings.commands);
+        if let Some(player) = &mut self.player {
+            all.append(&mut player.commands);
+        }
         all
     }
 
@@ -116,6 +123,7 @@ impl AppState {
             .chain(&self.editor.commands)
             .chain(&self.jobs.commands)
             .chain(&self.settings.commands)
+            .chain(self.player.iter().flat_map(|p| &p.commands))
     }
 
     /// Takes what the engine reported, to the panel it concerns.
@@ -243,7 +251,12 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
         .default_size(230.0)
         .min_size(170.0)
         .show(ui, |ui| state.jobs.ui(ui, shared));
-    state.editor.ui(ui, shared);
+    match &mut state.player {
+        Some(player) => {
+            egui::CentralPanel::default().show(ui, |ui| player.ui(ui, state.lang));
+        }
+        None => state.editor.ui(ui, shared),
+    }
     request_window(ui.ctx(), state);
     state.settings.window(ui.ctx(), state.lang);
     project_dialogs(ui.ctx(), state);

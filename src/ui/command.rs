@@ -7,6 +7,8 @@ use crate::core::{GenerationSpec, Localized};
 use crate::engine::Engine;
 use crate::project::Project;
 use crate::settings::{KeyLookup, Settings};
+use crate::ui::player::OpenedClip;
+use crate::video::VideoError;
 use std::path::PathBuf;
 
 #[derive(Debug)]
@@ -56,6 +58,10 @@ pub enum AppCommand {
     },
     /// `AppState::restore`: put a job's settings back into the editor.
     Restore(Box<GenerationSpec>),
+    /// `App::open_player`: play a video in the window (opened on the worker).
+    OpenPlayer(PathBuf),
+    /// `App::close_player`: close the player (its decoder stops on the worker).
+    ClosePlayer,
 
     // What background work reports.
     /// `EditorState::add_paths`: files chosen in the dialog.
@@ -80,6 +86,11 @@ pub enum AppCommand {
     Exported(Result<PathBuf, Localized>),
     /// `AppState::dialog_closed`: a dialog was closed without a choice.
     DialogClosed,
+    /// `App::clip_opened`: the player's clip, opened on the worker.
+    ClipOpened {
+        path: PathBuf,
+        result: Result<Box<OpenedClip>, VideoError>,
+    },
 }
 
 /// A started engine, carried back from the worker thread.

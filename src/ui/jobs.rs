@@ -530,7 +530,7 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
                 ui.add_space(TAKE_INDENT);
             }
             let thumb = panel.thumbs.get(&job.id).map(|(k, t)| (*k, t.clone()));
-            match thumb {
+            let picture = match thumb {
                 Some((key, thumb)) => {
                     widgets::thumb_image(
                         ui,
@@ -538,12 +538,15 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
                         key,
                         &thumb,
                         egui::vec2(56.0, 56.0),
-                    );
+                    )
+                    .rect
                 }
                 None => {
-                    ui.allocate_exact_size(egui::vec2(56.0, 56.0), egui::Sense::hover());
+                    ui.allocate_exact_size(egui::vec2(56.0, 56.0), egui::Sense::hover())
+                        .0
                 }
-            }
+            };
+            play_on_click(ui, panel, shared, job, picture);
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
                     let (color, text) = status(ui, shared, job, &progress, now);
@@ -581,6 +584,38 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
         });
     });
     ui.separator();
+}
+
+/// A finished job's picture plays its video in the window when clicked.
+fn play_on_click(
+    ui: &mut Ui,
+    panel: &mut JobsPanel,
+    shared: Shared<'_>,
+    job: &Job,
+    rect: egui::Rect,
+) {
+    let (JobState::Done, Some(path)) = (job.state, &job.output_path) else {
+        return;
+    };
+    let response = ui
+        .interact(
+            rect,
+            // not text: an egui id
+            Id::unique(("job-picture", &job.id)),
+            egui::Sense::click(),
+        )
+        .on_hover_cursor(egui::CursorIcon::PointingHand)
+        .on_hover_text(tr!(shared.lang, "jobs-play-in-window-hint"));
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Button,
+            true,
+            tr!(shared.lang, "jobs-play-in-window"),
+        )
+    });
+    if response.clicked() {
+        panel.commands.push(AppCommand::OpenPlayer(path.clone()));
+    }
 }
 
 /// "Take 2/3" (and whether it is a retry of that take).
@@ -1024,9 +1059,20 @@ fn actions_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job)
                 if ui.button(tr!(lang, "jobs-show-in-folder")).clicked() {
                     panel.commands.push(AppCommand::Reveal(path.clone()));
                 }
-                if ui.button(tr!(lang, "jobs-play")).clicked() {
+                let play = ui.button(tr!(lang, "jobs-play"));
+                if play.clicked() {
                     panel.commands.push(AppCommand::Open(path.clone()));
                 }
+                play.context_menu(|ui| {
+                    if ui.button(tr!(lang, "jobs-play-in-window")).clicked() {
+                        panel.commands.push(AppCommand::OpenPlayer(path.clone()));
+                        ui.close();
+                    }
+                    if ui.button(tr!(lang, "player-open-system")).clicked() {
+                        panel.commands.push(AppCommand::Open(path.clone()));
+                        ui.close();
+                    }
+                });
             }
         }
         JobState::Queued

@@ -11,6 +11,7 @@ pub mod editor;
 pub mod fonts;
 pub mod jobs;
 pub mod notify;
+pub mod player;
 pub mod settings;
 pub mod shared;
 pub mod shell;

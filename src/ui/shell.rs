@@ -9,12 +9,14 @@ use super::app::{AppState, Closing, app_ui};
 use super::background::Background;
 use super::command::{AppCommand, StartedEngine};
 use super::notify::{DesktopNotifier, Notifier};
+use super::player::{OpenedClip, Player, TileStatus};
 use super::settings::KeyInfo;
 use crate::api::{ApiKey, Client, ClientConfig, ListFilter, resolve_base_url};
 use crate::core::{Lang, Localized};
 use crate::engine::{Command, Engine, EngineConfig, Event, EventSink};
 use crate::project::{self, Project};
 use crate::settings::{KeyLookup, KeyStore, Settings};
+use crate::video::VideoError;
 use crate::{loc, tr};
 use egui::Ui;
 use std::path::PathBuf;
@@ -136,6 +138,9 @@ impl App {
                 text,
             } => self.export_text(suggested_name, text),
             AppCommand::Restore(spec) => self.state.restore(&spec),
+            AppCommand::OpenPlayer(path) => self.open_player(path),
+            AppCommand::ClosePlayer => self.close_player(),
+            AppCommand::ClipOpened { path, result } => self.clip_opened(&path, result),
             AppCommand::FilesPicked(paths) => self.state.editor.add_paths(paths),
             AppCommand::OutputFolderPicked(path) => self.state.settings.folder_chosen(path),
             AppCommand::SettingsSaved(result) => self.settings_saved(ctx, result),
@@ -147,6 +152,48 @@ impl App {
             AppCommand::Relinked(found) => self.relinked(found),
             AppCommand::Exported(result) => self.exported(result),
             AppCommand::DialogClosed => self.state.dialog_closed(),
+        }
+    }
+
+    /// Shows the player for `path` at once (saying it is opening); the clip is
+    /// read on the worker.
+    fn open_player(&mut self, path: PathBuf) {
+        self.close_player();
+        self.state.player = Some(Player::new(path.clone()));
+        // not text: a task name for the log
+        self.background.run("open clip", move || {
+            let result = OpenedClip::open(&path).map(Box::new);
+            Some(AppCommand::ClipOpened { path, result })
+        });
+    }
+
+    /// Closes the player; its decoding thread is stopped and joined on the
+    /// worker, not here.
+    fn close_player(&mut self) {
+        if let Some(player) = self.state.player.take() {
+            // not text: a task name for the log
+            self.background.run("close clip", move || {
+                drop(player);
+                None
+            });
+        }
+    }
+
+    fn clip_opened(&mut self, path: &std::path::Path, result: Result<Box<OpenedClip>, VideoError>) {
+        match &mut self.state.player {
+            // Still the clip the player waits for (not one closed since).
+            Some(player) if player.path == path && player.tile.status == TileStatus::Opening => {
+                player.opened(result.map(|b| *b));
+            }
+            _ => {
+                if let Ok(clip) = result {
+                    // not text: a task name for the log
+                    self.background.run("drop clip", move || {
+                        drop(clip);
+                        None
+                    });
+                }
+            }
         }
     }
 

@@ -1,0 +1,28 @@
+# The player: a video inside the window (ui::player)
+player-opening = Opening the video…
+# Size and frame rate of the clip, e.g. "1920×1080 · 24 fps"
+player-clip-info = { $width }×{ $height } · { $fps } fps
+player-close = Close
+player-close-hint = Close the player (Esc) and go back to the editor
+player-show-in-folder = Show in folder
+player-open-system = Open in the system player
+player-play = Play
+player-pause = Pause
+player-play-hint = Play or pause (Space)
+player-step-back = One frame back (← or ,)
+player-step-forward = One frame forward (→ or .)
+# Shown frame's time and the clip's length, both as minutes:seconds.frame
+player-time = { $time } / { $total }
+# Which frame is on screen, counted from 1
+player-frame = Frame { $frame } of { $count }
+player-loop = Loop
+player-loop-hint = Start again from the beginning at the end
+player-mute = Mute
+player-volume = Volume
+player-sound-elsewhere = Sound is not played in the window yet: open the video in the system player to hear it.
+# Accessible name of the scrub bar
+player-scrub = Position in the video
+
+## Jobs list
+jobs-play-in-window = Play in the window
+jobs-play-in-window-hint = Click to play the video in the window
