@@ -11,3 +11,4 @@ pub mod project;
 pub mod settings;
 pub mod sim;
 pub mod ui;
+pub mod video;

@@ -297,6 +297,7 @@ pub const CATALOGUE_FILES: &[(&str, &str, &str)] = &[
     catalogue_file!("ui-jobs"),
     catalogue_file!("ui-settings"),
     catalogue_file!("ui-shell"),
+    catalogue_file!("video"),
 ];
 
 macro_rules! catalogue_file {
