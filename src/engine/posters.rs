@@ -9,7 +9,8 @@
 //!   such, whether or not a poster of it is cached.
 //! - Decoding reads the file and runs the H.264 decoder: it always runs in
 //!   `spawn_blocking`, one decode at a time for the whole process (the machine
-//!   may have two cores, and the player decodes too).
+//!   may have two cores, and the player decodes too). The turn is waited for on
+//!   the blocking thread, not in the engine's tasks.
 //! - The engine makes the poster right after a download finishes (command-line
 //!   jobs get one too); shutting down waits a little for such posters.
 
@@ -22,7 +23,6 @@ use crate::video;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::Semaphore;
 
 /// The longest side of a poster in pixels: a row shows it at most 100 points
 /// wide or 56 tall, so this stays sharp on a screen of two pixels a point.
@@ -32,7 +32,7 @@ pub const POSTER_SIDE: u32 = 192;
 const FOLDER: &str = "posters";
 
 /// One decode at a time for the whole process.
-static DECODES: Semaphore = Semaphore::const_new(1);
+static DECODES: Mutex<()> = Mutex::new(());
 
 /// Posters under way after a download, by data folder (one entry each): the
 /// engine of that folder waits for them when it stops.
@@ -164,13 +164,13 @@ async fn load(data_dir: &Path, job: &Job) -> Result<Arc<Poster>, PosterError> {
     if let Some(poster) = blocking(move || cached(&v, &f, &s).map(|(_, p)| p)).await? {
         return Ok(Arc::new(poster));
     }
-    let Ok(_permit) = DECODES.acquire().await else {
-        return Err(PosterError::NoVideo);
-    };
-    // Another request may have made it while this one waited.
-    blocking(move || make(&video, &folder, &stem))
-        .await
-        .map(Arc::new)
+    blocking(move || {
+        let _turn = lock(&DECODES);
+        // Another request may have made it while this one waited.
+        make(&video, &folder, &stem)
+    })
+    .await
+    .map(Arc::new)
 }
 
 /// Runs file work and decoding on tokio's blocking threads.
