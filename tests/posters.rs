@@ -368,10 +368,20 @@ impl RealTime {
 
 #[test]
 fn a_command_line_job_has_its_poster_on_disk_when_the_engine_stops() {
-    let (run, _) = real_time_job_done(None);
-    // Stopped at once, as the command line does once its job is done.
-    let dir = run.stop();
-    let files = poster_files(dir.path());
+    let mut h = Harness::new(sim_config(None));
+    let id = h.engine.as_ref().unwrap().generate(spec("command line"), None);
+    // Watched closely (1 ms steps), so that the engine is stopped as soon as
+    // the job is done, as the command line does, while its poster is made.
+    loop {
+        h.drain();
+        if h.jobs.get(&id).is_some_and(|j| j.state.is_final()) {
+            break;
+        }
+        h.run_for(Duration::from_millis(1));
+    }
+    assert_eq!(h.jobs[&id].state, JobState::Done);
+    h.stop_engine();
+    let files = h.poster_files();
     assert_eq!(files.len(), 1, "no poster after the engine stopped");
     assert_eq!(png_size(&files[0]), (POSTER_SIDE, 108));
 }

@@ -355,6 +355,35 @@ mod tests {
     }
 
     #[test]
+    fn stopping_waits_for_the_posters_of_its_own_data_folder_only() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join("ours");
+        let theirs = Pending::new(&dir.path().join("theirs"));
+        let start = std::time::Instant::now();
+        rt.block_on(wait_for_pending(&ours, Duration::from_secs(20)));
+        assert!(start.elapsed() < Duration::from_secs(10), "waited for another engine");
+        let pending = Pending::new(&ours);
+        let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = finished.clone();
+        let worker = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            drop(pending);
+        });
+        rt.block_on(wait_for_pending(&ours, Duration::from_secs(20)));
+        assert!(
+            finished.load(std::sync::atomic::Ordering::SeqCst),
+            "stopped before the poster was written"
+        );
+        worker.join().unwrap();
+        drop(theirs);
+    }
+
+    #[test]
     fn a_damaged_cache_file_is_made_again() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("p.png");
