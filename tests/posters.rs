@@ -126,8 +126,8 @@ impl Harness {
 
     /// Runs until `done` holds, failing after `secs` of the engine's time.
     fn until(&mut self, secs: u64, what: &str, mut done: impl FnMut(&mut Harness) -> bool) {
-        let deadline = self.rt.block_on(async { tokio::time::Instant::now() })
-            + Duration::from_secs(secs);
+        let deadline =
+            self.rt.block_on(async { tokio::time::Instant::now() }) + Duration::from_secs(secs);
         loop {
             self.drain();
             if done(self) {
@@ -210,7 +210,10 @@ fn a_finished_job_gets_a_poster_file_with_its_videos_aspect_without_being_asked(
     assert_eq!(png_size(&files[0]), (POSTER_SIDE, POSTER_SIDE * 9 / 16));
     let poster = h.poster(&job.id).unwrap();
     assert_eq!((poster.width, poster.height), png_size(&files[0]));
-    assert_eq!(poster.rgba.len(), (poster.width * poster.height * 4) as usize);
+    assert_eq!(
+        poster.rgba.len(),
+        (poster.width * poster.height * 4) as usize
+    );
     // Not a flat picture: the test pattern's colours are in it.
     let first = &poster.rgba[..4];
     assert!(poster.rgba.chunks(4).any(|p| p != first));
@@ -369,7 +372,11 @@ impl RealTime {
 #[test]
 fn a_command_line_job_has_its_poster_on_disk_when_the_engine_stops() {
     let mut h = Harness::new(sim_config(None));
-    let id = h.engine.as_ref().unwrap().generate(spec("command line"), None);
+    let id = h
+        .engine
+        .as_ref()
+        .unwrap()
+        .generate(spec("command line"), None);
     // Watched closely (1 ms steps), so that the engine is stopped as soon as
     // the job is done, as the command line does, while its poster is made.
     loop {

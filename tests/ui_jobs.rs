@@ -516,9 +516,9 @@ fn done_job_with_its_reference_shown(h: &mut Harness<'static, AppState>) -> (Job
     job.output_path = Some("/tmp/out/poster-test.mp4".into());
     send(h, &job);
     let commands = h.state_mut().take_commands();
-    let asked = commands.iter().any(|c| {
-        matches!(c, AppCommand::Engine(Command::LoadPoster { job: j }) if *j == job.id)
-    });
+    let asked = commands
+        .iter()
+        .any(|c| matches!(c, AppCommand::Engine(Command::LoadPoster { job: j }) if *j == job.id));
     assert!(asked, "the row asks the engine for its poster");
     let key = commands
         .iter()
@@ -579,7 +579,10 @@ fn a_done_jobs_row_shows_its_videos_poster_once_it_arrives() {
     );
     // Its shape kept (9:16, as tall as the box), centred in the row's box.
     assert!((rect.height() - picture.height()).abs() < 0.5, "{rect:?}");
-    assert!((rect.width() / rect.height() - 108.0 / 192.0).abs() < 0.01, "{rect:?}");
+    assert!(
+        (rect.width() / rect.height() - 108.0 / 192.0).abs() < 0.01,
+        "{rect:?}"
+    );
     assert!((rect.center().x - picture.center().x).abs() < 0.5);
     // Asked for once only.
     frames(&mut h);
@@ -620,7 +623,7 @@ fn a_video_the_app_cannot_decode_keeps_the_reference_picture_and_says_why() {
         job: job.id.clone(),
         result: Err(r2v_studio::engine::PosterError::Undecodable {
             path: "/tmp/out/poster-test.mp4".into(),
-            reason: r2v_studio::video::VideoError::NotMp4.describe(),
+            reason: Box::new(r2v_studio::video::VideoError::NotMp4.describe()),
         }),
     });
     frames(&mut h);
@@ -633,7 +636,9 @@ fn a_video_the_app_cannot_decode_keeps_the_reference_picture_and_says_why() {
     h.hover_at(rect.center());
     h.run_steps(6);
     assert!(
-        h.query_all_by_label_contains("无法生成封面帧").next().is_some(),
+        h.query_all_by_label_contains("无法生成封面帧")
+            .next()
+            .is_some(),
         "the hover says why there is no poster"
     );
 }

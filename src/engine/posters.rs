@@ -65,7 +65,10 @@ pub enum PosterError {
     Missing { path: PathBuf },
     /// The video is there but the app cannot show it (damaged, another codec,
     /// unreadable, or a build without the in-app decoder): `reason` says which.
-    Undecodable { path: PathBuf, reason: Localized },
+    Undecodable {
+        path: PathBuf,
+        reason: Box<Localized>,
+    },
 }
 
 impl PosterError {
@@ -77,7 +80,7 @@ impl PosterError {
                 loc!("engine-poster-missing", path = path.display().to_string())
             }
             PosterError::Undecodable { reason, .. } => {
-                loc!("engine-poster-undecodable", reason = reason.clone())
+                loc!("engine-poster-undecodable", reason = (**reason).clone())
             }
         }
     }
@@ -205,7 +208,7 @@ fn cached(
         Err(e) => {
             return Err(PosterError::Undecodable {
                 path: video.to_path_buf(),
-                reason: video::VideoError::io(&e).describe(),
+                reason: Box::new(video::VideoError::io(&e).describe()),
             });
         }
     };
@@ -248,7 +251,7 @@ fn make(video: &Path, folder: &Path, stem: &str) -> Result<Poster, PosterError> 
     }
     let frame = video::poster(video, POSTER_SIDE).map_err(|e| PosterError::Undecodable {
         path: video.to_path_buf(),
-        reason: e.describe(),
+        reason: Box::new(e.describe()),
     })?;
     let poster = Poster {
         rgba: frame.rgba,
@@ -365,7 +368,10 @@ mod tests {
         let theirs = Pending::new(&dir.path().join("theirs"));
         let start = std::time::Instant::now();
         rt.block_on(wait_for_pending(&ours, Duration::from_secs(20)));
-        assert!(start.elapsed() < Duration::from_secs(10), "waited for another engine");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "waited for another engine"
+        );
         let pending = Pending::new(&ours);
         let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = finished.clone();
