@@ -78,7 +78,9 @@ fn main() {
         move || {
             let mut frames = 0;
             for _ in 0..repeat {
-                let Ok(mut clip) = Clip::open(&path) else { return frames };
+                let Ok(mut clip) = Clip::open(&path) else {
+                    return frames;
+                };
                 for index in 0..info.frame_count {
                     let ok = match to_rgba {
                         None => clip.picture(index).is_ok(),
@@ -100,7 +102,9 @@ fn main() {
     let (frames, time) = best_of(|| {
         let mut frames = 0;
         for _ in 0..repeat {
-            let Ok(clip) = Clip::open(&path) else { return frames };
+            let Ok(clip) = Clip::open(&path) else {
+                return frames;
+            };
             let playback = Playback::spawn(clip, 0, 8, Some((960, 540)));
             while let Some(event) = playback.wait(Duration::from_secs(60)) {
                 match event {

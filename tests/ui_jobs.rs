@@ -486,3 +486,159 @@ fn a_set_of_takes_reads_in_chinese() {
     frames(&mut h);
     assert!(h.query_by_label("显示 3 个镜次").is_some());
 }
+
+/// The names of the textures painted in the last frame.
+fn painted_textures(h: &Harness<'static, AppState>) -> Vec<(String, egui::Rect)> {
+    fn walk(shape: &egui::Shape, out: &mut Vec<(egui::TextureId, egui::Rect)>) {
+        match shape {
+            egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, out)),
+            egui::Shape::Rect(r) => out.push((r.fill_texture_id(), r.rect)),
+            egui::Shape::Mesh(m) => out.push((m.texture_id, m.calc_bounds())),
+            _ => {}
+        }
+    }
+    let mut ids = Vec::new();
+    for clipped in &h.output().shapes {
+        walk(&clipped.shape, &mut ids);
+    }
+    let textures = h.ctx.tex_manager();
+    let textures = textures.read();
+    ids.into_iter()
+        .filter_map(|(id, rect)| textures.meta(id).map(|m| (m.name.clone(), rect)))
+        .collect()
+}
+
+/// A finished job whose reference picture has arrived; returns the job and the
+/// name of its reference picture's texture.
+fn done_job_with_its_reference_shown(h: &mut Harness<'static, AppState>) -> (Job, String) {
+    let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
+    job.set_state(JobState::Done, now_ms());
+    job.output_path = Some("/tmp/out/poster-test.mp4".into());
+    send(h, &job);
+    let commands = h.state_mut().take_commands();
+    let asked = commands
+        .iter()
+        .any(|c| matches!(c, AppCommand::Engine(Command::LoadPoster { job: j }) if *j == job.id));
+    assert!(asked, "the row asks the engine for its poster");
+    let key = commands
+        .iter()
+        .find_map(|c| match c {
+            AppCommand::Engine(Command::LoadImage { key, .. }) => Some(*key),
+            _ => None,
+        })
+        .expect("the reference picture is asked for meanwhile");
+    h.state_mut().apply(Event::Thumbnail {
+        key,
+        result: Ok(std::sync::Arc::new(r2v_studio::engine::images::Thumbnail {
+            rgba: vec![20; 40 * 30 * 4],
+            width: 40,
+            height: 30,
+            source_width: 40,
+            source_height: 30,
+            kind: r2v_studio::engine::images::Kind::Png,
+            file_bytes: 100,
+            upload_note: None,
+        })),
+    });
+    frames(h);
+    let reference = format!("slot-{key}");
+    assert!(
+        painted_textures(h).iter().any(|(n, _)| *n == reference),
+        "the reference picture is shown while the poster is made"
+    );
+    (job, reference)
+}
+
+#[test]
+fn a_done_jobs_row_shows_its_videos_poster_once_it_arrives() {
+    let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let (job, reference) = done_job_with_its_reference_shown(&mut h);
+    assert!(h.query_by_label("Video frame").is_none());
+    // A 9:16 video's poster.
+    let poster = r2v_studio::engine::Poster {
+        rgba: [200u8, 30, 30, 255].repeat(108 * 192),
+        width: 108,
+        height: 192,
+    };
+    h.state_mut().apply(Event::Poster {
+        job: job.id.clone(),
+        result: Ok(std::sync::Arc::new(poster)),
+    });
+    frames(&mut h);
+    let picture = h.get_by_label("Video frame").rect();
+    let painted = painted_textures(&h);
+    let name = format!("poster-{}", job.id);
+    let (_, rect) = painted
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("the poster is painted");
+    assert!(
+        !painted.iter().any(|(n, _)| *n == reference),
+        "the reference picture is gone from the row"
+    );
+    // Its shape kept (9:16, as tall as the box), centred in the row's box.
+    assert!((rect.height() - picture.height()).abs() < 0.5, "{rect:?}");
+    assert!(
+        (rect.width() / rect.height() - 108.0 / 192.0).abs() < 0.01,
+        "{rect:?}"
+    );
+    assert!((rect.center().x - picture.center().x).abs() < 0.5);
+    // Asked for once only.
+    frames(&mut h);
+    assert!(
+        !h.state()
+            .pending_commands()
+            .any(|c| matches!(c, AppCommand::Engine(Command::LoadPoster { .. })))
+    );
+}
+
+#[test]
+fn a_done_job_whose_video_is_gone_says_so_in_its_row() {
+    let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let (job, reference) = done_job_with_its_reference_shown(&mut h);
+    let path = std::path::PathBuf::from("/tmp/out/poster-test.mp4");
+    h.state_mut().apply(Event::Poster {
+        job: job.id.clone(),
+        result: Err(r2v_studio::engine::PosterError::Missing { path: path.clone() }),
+    });
+    frames(&mut h);
+    assert!(!painted_textures(&h).iter().any(|(n, _)| *n == reference));
+    h.get_by_label("Video moved or deleted").hover();
+    h.run_steps(6);
+    assert!(
+        h.query_by_label_contains("/tmp/out/poster-test.mp4: it was moved, renamed or deleted")
+            .is_some(),
+        "the hover says where the video was"
+    );
+}
+
+#[test]
+fn a_video_the_app_cannot_decode_keeps_the_reference_picture_and_says_why() {
+    let mut h = harness(AppState::new(Lang::Zh, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let (job, reference) = done_job_with_its_reference_shown(&mut h);
+    h.state_mut().apply(Event::Poster {
+        job: job.id.clone(),
+        result: Err(r2v_studio::engine::PosterError::Undecodable {
+            path: "/tmp/out/poster-test.mp4".into(),
+            reason: Box::new(r2v_studio::video::VideoError::NotMp4.describe()),
+        }),
+    });
+    frames(&mut h);
+    let painted = painted_textures(&h);
+    let (_, rect) = painted
+        .iter()
+        .find(|(n, _)| *n == reference)
+        .expect("the reference picture stays");
+    assert!(h.query_by_label("视频已移动或删除").is_none());
+    h.hover_at(rect.center());
+    h.run_steps(6);
+    assert!(
+        h.query_all_by_label_contains("无法生成封面帧")
+            .next()
+            .is_some(),
+        "the hover says why there is no poster"
+    );
+}

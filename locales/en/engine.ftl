@@ -117,3 +117,10 @@ engine-error-output-full = The disk is full: the video could not be written ({ $
 engine-error-output-read-only = The output folder cannot be written to ({ $error }): { $path }
 engine-error-not-a-video = What the video link gave is not an MP4 video (a web page or an error message instead).
 engine-takes-out-of-range = Takes are asked for as 1 to { $max } distinct jobs; this request had { $count }. Nothing was sent.
+
+# Why a finished job shows no poster frame (engine::posters::PosterError::describe)
+engine-poster-no-video = This job has no finished video.
+# path: where the job's video was saved.
+engine-poster-missing = The video is no longer at { $path }: it was moved, renamed or deleted. Put it back there, or remove the job from the list.
+# reason: why the clip cannot be shown (a video-error-… message).
+engine-poster-undecodable = No poster frame: { $reason }

@@ -92,3 +92,7 @@ jobs-set-seed-shared = seed { $seed }
 jobs-set-more = Set
 jobs-set-restore = Restore the set's settings into the editor
 jobs-take-seed = Seed { $seed }
+# A finished job's picture in its row: a frame of its own video.
+jobs-poster = Video frame
+# In a row's picture box, when the job's video file is no longer where it was saved.
+jobs-poster-missing = Video moved or deleted

@@ -114,3 +114,10 @@ engine-error-output-full = 磁盘已满：无法写入视频（{ $error }）：{
 engine-error-output-read-only = 输出文件夹不可写入（{ $error }）：{ $path }
 engine-error-not-a-video = 视频链接返回的不是 MP4 视频（而是网页或错误信息）。
 engine-takes-out-of-range = 一次只能生成 1 到 { $max } 个不同的镜次；本次请求为 { $count } 个。未发送任何内容。
+
+# Why a finished job shows no poster frame (engine::posters::PosterError::describe)
+engine-poster-no-video = 此任务没有已完成的视频。
+# path: where the job's video was saved.
+engine-poster-missing = 视频已不在 { $path }：它被移动、重命名或删除了。请将其放回原处，或从列表中移除此任务。
+# reason: why the clip cannot be shown (a video-error-… message).
+engine-poster-undecodable = 无法生成封面帧：{ $reason }

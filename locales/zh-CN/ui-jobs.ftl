@@ -92,3 +92,7 @@ jobs-set-seed-shared = 种子 { $seed }
 jobs-set-more = 整组
 jobs-set-restore = 把这组的设置恢复到编辑区
 jobs-take-seed = 种子 { $seed }
+# A finished job's picture in its row: a frame of its own video.
+jobs-poster = 视频画面
+# In a row's picture box, when the job's video file is no longer where it was saved.
+jobs-poster-missing = 视频已移动或删除

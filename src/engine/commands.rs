@@ -6,6 +6,7 @@ use super::driver;
 use super::images;
 use super::job::{Job, JobId, JobState, MAX_TAKES, TakeSet};
 use super::machine::Outcome;
+use super::posters;
 use super::schedule::Limiter;
 use super::shared::{Shared, lock};
 use super::store::Store;
@@ -153,6 +154,8 @@ pub(super) async fn serve(
     }
     let _ = stop_tx.send(true);
     wait_for_drivers(&sh).await;
+    // A poster begun after a download (e.g. the command line's last job).
+    posters::wait_for_pending(&sh.config.data_dir, Duration::from_secs(5)).await;
     drop(file_lock);
     events.emit(Event::Stopped);
 }
@@ -180,6 +183,7 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             let sh = sh.clone();
             tokio::spawn(async move { load_image(&sh, key, source, max_side).await });
         }
+        Command::LoadPoster { job } => posters::request(sh, job),
         Command::StoreImage {
             key,
             width,
@@ -372,6 +376,7 @@ fn remove(sh: &Arc<Shared>, id: &JobId, delete_video: bool) {
     }
     let removed = lock(&sh.store).delete(id);
     if matches!(removed, Ok(true)) {
+        posters::forget(&sh.config.data_dir, id);
         sh.events.emit(Event::Removed(id.clone()));
     }
 }

@@ -8,8 +8,9 @@
 //! cancel asked during it waits for its answer.
 
 use super::Event;
-use super::job::{Job, JobId};
+use super::job::{Job, JobId, JobState};
 use super::machine::{Effect, Outcome};
+use super::posters;
 use super::schedule::backoff;
 use super::shared::{Halt, Shared, lock};
 use super::steps::{self, download::DownloadState, poll::PollState};
@@ -142,7 +143,16 @@ async fn drive(
             }
         };
         match result {
-            Ok(Some(outcome)) => effect = sh.apply(job, outcome)?,
+            Ok(Some(outcome)) => {
+                let was_done = job.state == JobState::Done;
+                effect = sh.apply(job, outcome)?;
+                if !was_done && job.state == JobState::Done {
+                    // The download has just finished: the poster is made now, so
+                    // that the list (and a later session) need not wait for it.
+                    // Begun before the driver retires, so a shutdown waits for it.
+                    posters::after_download(sh, job);
+                }
+            }
             // Nothing can be done without a key: wait for the user (the job keeps
             // its state and continues once a key is set).
             Ok(None) => match retire(sh, &job.id, inbox) {

@@ -15,6 +15,7 @@ mod jpeg_scaled;
 pub mod machine;
 pub mod output;
 mod png_scaled;
+pub mod posters;
 pub mod schedule;
 mod shared;
 mod steps;
@@ -23,6 +24,7 @@ mod webp_scaled;
 
 pub use clock::Clock;
 pub use job::{Job, JobError, JobId, JobState, MAX_TAKES, TakeSet};
+pub use posters::{POSTER_SIDE, Poster, PosterError};
 pub use steps::download::MAX_VIDEO_BYTES;
 pub use steps::upload::MAX_REFERENCE_BYTES;
 
@@ -154,6 +156,12 @@ pub enum Command {
         source: RefSource,
         max_side: u32,
     },
+    /// Make (or read from the cache) the poster frame of a finished job's video,
+    /// off the caller's thread; answered by [`Event::Poster`]. The engine also
+    /// makes it by itself right after a download finishes.
+    LoadPoster {
+        job: JobId,
+    },
     /// Save a pasted image (RGBA8) as a PNG in the data folder, to use it as a file.
     StoreImage {
         key: u64,
@@ -196,6 +204,12 @@ pub enum Event {
     Thumbnail {
         key: u64,
         result: Result<Arc<images::Thumbnail>, Localized>,
+    },
+    /// The poster frame of a finished job (the answer to `LoadPoster`), or why
+    /// there is none: the video was moved or deleted, or cannot be decoded here.
+    Poster {
+        job: JobId,
+        result: Result<Arc<Poster>, PosterError>,
     },
     /// Where a pasted image was saved.
     ImageStored {

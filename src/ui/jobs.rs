@@ -7,13 +7,17 @@ use crate::api::{CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, Model};
 use crate::core::{Lang, Localized};
 use crate::engine::images::Thumbnail;
-use crate::engine::{Command, Event, Job, JobId, JobState, TakeSet};
+use crate::engine::{Command, Event, Job, JobId, JobState, Poster, PosterError, TakeSet};
 use crate::{loc, tr};
 use egui::{Id, RichText, Ui};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 const ROW_HEIGHT: f32 = 66.0;
+
+/// The box of a row's picture: a 16:9 video fills it; 9:16 and 21:9 keep their
+/// shape inside it, centred.
+const PICTURE: egui::Vec2 = egui::vec2(100.0, 56.0);
 
 /// How far the takes of a set sit to the right of its header.
 const TAKE_INDENT: f32 = 28.0;
@@ -65,6 +69,8 @@ pub struct JobsPanel {
     /// Thumbnails of jobs' first references, and which load key is whose.
     pub thumbs: HashMap<JobId, (u64, Thumb)>,
     textures: Textures,
+    /// Poster frames of finished jobs' videos, asked for once per job.
+    pub posters: HashMap<JobId, PosterView>,
     next_key: u64,
     /// What the panel asks of the shell, taken each frame.
     pub commands: Vec<AppCommand>,
@@ -86,6 +92,7 @@ impl Default for JobsPanel {
             collapsed: HashSet::new(),
             thumbs: HashMap::new(),
             textures: Textures::default(),
+            posters: HashMap::new(),
             next_key: FIRST_THUMB_KEY,
             commands: Vec::new(),
         }
@@ -141,7 +148,9 @@ impl JobsPanel {
                 self.version += 1;
             }
             Event::Job(job) => self.job_changed(*job, lang),
+            Event::Poster { job, result } => self.poster_arrived(job, result),
             Event::Removed(id) => {
+                self.posters.remove(&id);
                 self.jobs.retain(|j| j.id != id);
                 self.version += 1;
             }
@@ -236,6 +245,43 @@ impl JobsPanel {
         true
     }
 
+    /// A poster the engine made (or why there is none); ignored when no row asked.
+    fn poster_arrived(&mut self, job: JobId, result: Result<Arc<Poster>, PosterError>) {
+        let Some(view) = self.posters.get_mut(&job) else {
+            return;
+        };
+        *view = match result {
+            Ok(poster) => PosterView::Ready {
+                poster,
+                texture: None,
+            },
+            Err(e @ PosterError::Missing { .. }) => PosterView::Missing(e.describe()),
+            Err(e) => PosterView::Failed(e.describe()),
+        };
+    }
+
+    /// The poster of a finished job's video, when it has arrived (e.g. to show
+    /// before a player opens).
+    pub fn poster(&self, job: &JobId) -> Option<&Arc<Poster>> {
+        match self.posters.get(job) {
+            Some(PosterView::Ready { poster, .. }) => Some(poster),
+            _ => None,
+        }
+    }
+
+    /// Asks the engine for a finished job's poster, once (the engine answers from
+    /// its cache or decodes in the background; the row shows the reference
+    /// picture meanwhile).
+    fn want_poster(&mut self, job: &Job) {
+        if job.state != JobState::Done || self.posters.contains_key(&job.id) {
+            return;
+        }
+        self.posters.insert(job.id.clone(), PosterView::Loading);
+        self.commands.push(AppCommand::Engine(Command::LoadPoster {
+            job: job.id.clone(),
+        }));
+    }
+
     /// Asks for the thumbnail of a job's first reference, once.
     fn want_thumb(&mut self, job: &Job) {
         if self.thumbs.contains_key(&job.id) {
@@ -252,6 +298,108 @@ impl JobsPanel {
             source: first.source.clone(),
             max_side: 96,
         }));
+    }
+}
+
+/// Where a finished job's poster stands.
+pub enum PosterView {
+    /// Asked for; the row shows the reference picture meanwhile.
+    Loading,
+    /// The video's frame; its texture is made when the row is first drawn.
+    Ready {
+        poster: Arc<Poster>,
+        texture: Option<egui::TextureHandle>,
+    },
+    /// The video is not where the job says: the row says so instead of a picture.
+    Missing(Localized),
+    /// The app cannot show this video (or has no decoder): the row keeps the
+    /// reference picture and says why on hover.
+    Failed(Localized),
+}
+
+/// The picture at the start of a row: the video's poster once it has arrived,
+/// "moved or deleted" when the video is gone, else the first reference picture.
+/// The response covers the whole box (the player opens on a click there).
+fn row_picture(
+    ui: &mut Ui,
+    panel: &mut JobsPanel,
+    shared: Shared<'_>,
+    job: &Job,
+) -> egui::Response {
+    panel.want_poster(job);
+    let lang = shared.lang;
+    match panel.posters.get_mut(&job.id) {
+        Some(PosterView::Ready { poster, texture }) => {
+            let texture = texture
+                .get_or_insert_with(|| {
+                    let image = egui::ColorImage::from_rgba_unmultiplied(
+                        [poster.width as usize, poster.height as usize],
+                        &poster.rgba,
+                    );
+                    ui.ctx().load_texture(
+                        // not text: the texture's debug name
+                        format!("poster-{}", job.id),
+                        image,
+                        egui::TextureOptions::LINEAR,
+                    )
+                })
+                .clone();
+            let (rect, response) = ui.allocate_exact_size(PICTURE, egui::Sense::hover());
+            let fitted = fit(poster.width, poster.height, PICTURE);
+            egui::Image::new((texture.id(), fitted))
+                .corner_radius(4.0)
+                .paint_at(ui, egui::Rect::from_center_size(rect.center(), fitted));
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Image, true, tr!(lang, "jobs-poster"))
+            });
+            response
+        }
+        Some(PosterView::Missing(reason)) => {
+            let reason = reason.get(lang).to_string();
+            let (rect, response) = ui.allocate_exact_size(PICTURE, egui::Sense::hover());
+            ui.painter()
+                .rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
+            let text = tr!(lang, "jobs-poster-missing");
+            let galley = ui.painter().layout(
+                text.clone(),
+                egui::FontId::proportional(11.0),
+                ui.visuals().warn_fg_color,
+                rect.width() - 8.0,
+            );
+            let at = rect.center() - galley.size() / 2.0;
+            ui.painter().galley(at, galley, ui.visuals().warn_fg_color);
+            response
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text.clone()));
+            response.on_hover_text(reason)
+        }
+        state => {
+            let failed = match state {
+                Some(PosterView::Failed(reason)) => Some(reason.get(lang).to_string()),
+                _ => None,
+            };
+            panel.want_thumb(job);
+            let thumb = panel.thumbs.get(&job.id).map(|(k, t)| (*k, t.clone()));
+            let response = match thumb {
+                Some((key, thumb)) => {
+                    widgets::thumb_image(ui, &mut panel.textures, key, &thumb, PICTURE)
+                }
+                None => ui.allocate_exact_size(PICTURE, egui::Sense::hover()).1,
+            };
+            match failed {
+                Some(reason) => response.on_hover_text(reason),
+                None => response,
+            }
+        }
+    }
+}
+
+/// `width`×`height` scaled to fit in `size`, keeping its shape.
+fn fit(width: u32, height: u32, size: egui::Vec2) -> egui::Vec2 {
+    let aspect = width.max(1) as f32 / height.max(1) as f32;
+    if aspect > size.x / size.y {
+        egui::vec2(size.x, size.x / aspect)
+    } else {
+        egui::vec2(size.y * aspect, size.y)
     }
 }
 
@@ -521,7 +669,6 @@ fn totals(panel: &JobsPanel, shared: Shared<'_>) -> String {
 }
 
 fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now: i64) {
-    panel.want_thumb(job);
     let progress = panel.progress.get(&job.id).cloned().unwrap_or_default();
     ui.allocate_ui(egui::vec2(ui.available_width(), ROW_HEIGHT), |ui| {
         ui.horizontal(|ui| {
@@ -529,23 +676,7 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
                 // Beneath the set's header.
                 ui.add_space(TAKE_INDENT);
             }
-            let thumb = panel.thumbs.get(&job.id).map(|(k, t)| (*k, t.clone()));
-            let picture = match thumb {
-                Some((key, thumb)) => {
-                    widgets::thumb_image(
-                        ui,
-                        &mut panel.textures,
-                        key,
-                        &thumb,
-                        egui::vec2(56.0, 56.0),
-                    )
-                    .rect
-                }
-                None => {
-                    ui.allocate_exact_size(egui::vec2(56.0, 56.0), egui::Sense::hover())
-                        .0
-                }
-            };
+            let picture = row_picture(ui, panel, shared, job).rect;
             play_on_click(ui, panel, shared, job, picture);
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
@@ -638,27 +769,18 @@ fn set_row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, set: &str,
         return;
     };
     let lang = shared.lang;
-    panel.want_thumb(first);
+    // The set's picture: the first finished take's video, else its references.
+    let pictured = takes
+        .iter()
+        .find(|j| j.state == JobState::Done)
+        .unwrap_or(first)
+        .clone();
     let folded = panel.collapsed.contains(set);
     let of = first.take_set.as_ref().map_or(takes.len() as u32, |t| t.of);
     let mut toggled = false;
     ui.allocate_ui(egui::vec2(ui.available_width(), ROW_HEIGHT), |ui| {
         ui.horizontal(|ui| {
-            let thumb = panel.thumbs.get(&first.id).map(|(k, t)| (*k, t.clone()));
-            match thumb {
-                Some((key, thumb)) => {
-                    widgets::thumb_image(
-                        ui,
-                        &mut panel.textures,
-                        key,
-                        &thumb,
-                        egui::vec2(56.0, 56.0),
-                    );
-                }
-                None => {
-                    ui.allocate_exact_size(egui::vec2(56.0, 56.0), egui::Sense::hover());
-                }
-            }
+            row_picture(ui, panel, shared, &pictured);
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
                     egui::Sides::new().shrink_left().truncate().show(
