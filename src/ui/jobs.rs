@@ -728,6 +728,13 @@ fn play_on_click(
     let (JobState::Done, Some(path)) = (job.state, &job.output_path) else {
         return;
     };
+    if matches!(
+        panel.posters.get(&job.id),
+        Some(PosterView::Missing(_) | PosterView::Failed(_))
+    ) {
+        // Nothing to play in the window: the picture's hover says why.
+        return;
+    }
     let response = ui
         .interact(
             rect,
