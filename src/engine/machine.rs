@@ -953,7 +953,11 @@ mod tests {
                 // Test modules build fixtures; the app's own code may not.
                 let app_code = text.split("#[cfg(test)]").next().unwrap_or_default();
                 for (n, line) in app_code.lines().enumerate() {
-                    if line.contains("set_state(") || line.contains(".state = ") {
+                    // A job's state: `set_state(..)`, or an assignment of a JobState
+                    // (other types have fields called `state` too).
+                    let assigns = line.contains(".state = ")
+                        && (line.contains("JobState") || line.contains("job"));
+                    if line.contains("set_state(") || assigns {
                         writers.push(format!("{name}:{}: {}", n + 1, line.trim()));
                     }
                 }
