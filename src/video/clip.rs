@@ -229,6 +229,17 @@ impl Clip {
             .unwrap_or(0)
     }
 
+    /// The presentation index of the keyframe at or before presentation `index`:
+    /// the frame near `index` that is cheapest to decode.
+    pub fn keyframe_shown_before(&self, index: usize) -> usize {
+        let key = self.keyframe_before(index.min(self.info.frame_count.saturating_sub(1)));
+        self.demuxed
+            .display
+            .iter()
+            .position(|&d| d == key)
+            .unwrap_or(0)
+    }
+
     /// The decoded picture (YUV 4:2:0 planes) at presentation `index`.
     pub fn picture(&mut self, index: usize) -> Result<Picture, VideoError> {
         let count = self.info.frame_count;
@@ -324,8 +335,8 @@ impl Clip {
 }
 
 /// A representative frame of the clip at `path`, at most `max_side` pixels on
-/// its long side: the frame at about a tenth of the clip (at most 1.5 s in),
-/// or, if that one is (nearly) black, the next frame that is not.
+/// its long side: the keyframe at or before a tenth of the clip (at most 1.5 s
+/// in), or, if that one is (nearly) black, the next frame that is not.
 pub fn poster(path: &Path, max_side: u32) -> Result<Frame, VideoError> {
     let mut clip = Clip::open(path)?;
     poster_of(&mut clip, max_side)
@@ -335,7 +346,9 @@ pub fn poster(path: &Path, max_side: u32) -> Result<Frame, VideoError> {
 pub fn poster_of(clip: &mut Clip, max_side: u32) -> Result<Frame, VideoError> {
     let info = clip.info().clone();
     let tenth = info.duration.mul_f64(0.1).min(Duration::from_millis(1500));
-    let start = clip.index_at(tenth);
+    // From the keyframe at or before it: one picture to decode instead of a
+    // keyframe interval's worth (a poster is wanted at once after a download).
+    let start = clip.keyframe_shown_before(clip.index_at(tenth));
     // Look at most half the clip further for a frame that is not black.
     let end = (start + info.frame_count / 2).min(info.frame_count);
     let mut first_error = None;
