@@ -140,3 +140,12 @@ fn every_error_names_the_system_player() {
         assert_points_to_the_system_player(&error);
     }
 }
+
+/// Found by fuzzing: a 45-byte file whose sample-group table claims four billion
+/// entries made the MP4 reader allocate gigabytes. It is refused at once.
+#[test]
+fn a_table_that_claims_billions_of_entries_is_refused_without_allocating() {
+    let error = open_error("fuzz-sgpd-count.mp4");
+    assert!(matches!(error, VideoError::Corrupt { .. }), "{error:?}");
+    assert_points_to_the_system_player(&error);
+}

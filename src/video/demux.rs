@@ -174,9 +174,51 @@ pub fn demux<R: Read + Seek>(reader: &mut R, file_len: u64) -> Result<Demuxed, V
     if bytes.len() as u64 != whole {
         return Err(VideoError::Truncated);
     }
+    refuse_implausible_tables(&bytes)?;
     let moov = Moov::decode(&mut bytes.as_slice())
         .map_err(|e| VideoError::corrupt(format!("index (moov): {e}")))?;
     from_moov(&moov, file_len)
+}
+
+/// Refuses a sample-group table (`sgpd`) that claims more entries than it has
+/// bytes: mp4-atom would loop over the count and allocate for each (found by
+/// fuzzing: a 45-byte file asked for gigabytes).
+fn refuse_implausible_tables(moov: &[u8]) -> Result<(), VideoError> {
+    let u32_at = |at: usize| -> Option<u32> {
+        let b = moov.get(at..at.checked_add(4)?)?;
+        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let mut from = 4;
+    while let Some(found) = moov
+        .get(from..)
+        .and_then(|rest| rest.windows(4).position(|w| w == b"sgpd"))
+    {
+        let kind_at = from + found;
+        from = kind_at + 4;
+        let box_at = kind_at - 4;
+        let available = moov.len() - box_at;
+        let declared = u32_at(box_at).unwrap_or(0) as usize;
+        // 0: the box runs to the end of its container.
+        let size = if declared == 0 { available } else { declared };
+        if size > available {
+            continue;
+        }
+        let version = moov.get(kind_at + 4).copied().unwrap_or(0);
+        let count_at = kind_at
+            + 4
+            + 4
+            + 4
+            + if version >= 1 { 4 } else { 0 }
+            + if version >= 2 { 4 } else { 0 };
+        if let Some(count) = u32_at(count_at)
+            && count as usize > size
+        {
+            return Err(VideoError::corrupt(
+                "a sample-group table claims more entries than it holds",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn codec_name(codec: &Codec) -> String {
