@@ -313,7 +313,15 @@ pub const MAX_REFERENCE_FILE_BYTES: u64 = crate::engine::MAX_REFERENCE_BYTES;
 fn local_file_problem(index: usize, path: &std::path::Path) -> Option<Problem> {
     let number = index + 1;
     let shown = path.display().to_string();
-    let Ok(meta) = std::fs::metadata(path) else {
+    let meta = std::fs::metadata(path).ok();
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
+        return Some(problem(
+            "ref.file.folder", // not text: a problem code
+            Field::RefSource(index),
+            loc!("cli-problem-ref-is-folder", number = number, path = shown),
+        ));
+    }
+    let Some(meta) = meta.filter(|m| m.is_file()) else {
         return Some(problem(
             "ref.file.missing", // not text: a problem code
             Field::RefSource(index),
@@ -324,24 +332,6 @@ fn local_file_problem(index: usize, path: &std::path::Path) -> Option<Problem> {
             ),
         ));
     };
-    if meta.is_dir() {
-        return Some(problem(
-            "ref.file.folder", // not text: a problem code
-            Field::RefSource(index),
-            loc!("cli-problem-ref-is-folder", number = number, path = shown),
-        ));
-    }
-    if !meta.is_file() {
-        return Some(problem(
-            "ref.file.missing", // not text: a problem code
-            Field::RefSource(index),
-            loc!(
-                "cli-problem-ref-file-missing",
-                number = number,
-                path = shown
-            ),
-        ));
-    }
     (meta.len() > MAX_REFERENCE_FILE_BYTES).then(|| {
         problem(
             "ref.file.too_large", // not text: a problem code

@@ -117,25 +117,8 @@ impl Store {
 
     /// Writes the whole job (insert or replace) and syncs it to disk.
     pub fn save(&self, job: &Job, now_ms: i64) -> Result<(), StoreError> {
-        let data = serde_json::to_string(job)?;
-        self.conn.execute(
-            "INSERT INTO jobs (id, created_ms, updated_ms, state, model, tier, duration, task_id, prompt, data)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT(id) DO UPDATE SET updated_ms = ?3, state = ?4, model = ?5, tier = ?6,
-                 duration = ?7, task_id = ?8, prompt = ?9, data = ?10",
-            params![
-                job.id.0,
-                job.created_ms,
-                now_ms,
-                job.state.as_str(),
-                job.spec.model.wire_name(),
-                job.spec.tier.label(),
-                job.spec.duration,
-                job.task_id,
-                job.spec.prompt,
-                data
-            ],
-        )?;
+        self.conn
+            .execute(UPSERT, row(job, now_ms)?.as_params().as_slice())?;
         Ok(())
     }
 
@@ -145,23 +128,7 @@ impl Store {
     pub fn insert_new(&self, jobs: &[Job], now_ms: i64) -> Result<(), StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         for job in jobs {
-            let data = serde_json::to_string(job)?;
-            tx.execute(
-                "INSERT INTO jobs (id, created_ms, updated_ms, state, model, tier, duration, task_id, prompt, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    job.id.0,
-                    job.created_ms,
-                    now_ms,
-                    job.state.as_str(),
-                    job.spec.model.wire_name(),
-                    job.spec.tier.label(),
-                    job.spec.duration,
-                    job.task_id,
-                    job.spec.prompt,
-                    data
-                ],
-            )?;
+            tx.execute(INSERT, row(job, now_ms)?.as_params().as_slice())?;
         }
         tx.commit()?;
         Ok(())
@@ -333,6 +300,60 @@ impl Store {
             ],
         )
     }
+}
+
+const INSERT: &str = "INSERT INTO jobs (id, created_ms, updated_ms, state, model, tier, duration, task_id, prompt, data)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+const UPSERT: &str = "INSERT INTO jobs (id, created_ms, updated_ms, state, model, tier, duration, task_id, prompt, data)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+     ON CONFLICT(id) DO UPDATE SET updated_ms = ?3, state = ?4, model = ?5, tier = ?6,
+         duration = ?7, task_id = ?8, prompt = ?9, data = ?10";
+
+/// A job's columns, in the order of [`INSERT`] and [`UPSERT`].
+struct Row {
+    id: String,
+    created_ms: i64,
+    updated_ms: i64,
+    state: &'static str,
+    model: &'static str,
+    tier: String,
+    duration: u32,
+    task_id: Option<String>,
+    prompt: String,
+    data: String,
+}
+
+impl Row {
+    fn as_params(&self) -> [&dyn rusqlite::ToSql; 10] {
+        [
+            &self.id,
+            &self.created_ms,
+            &self.updated_ms,
+            &self.state,
+            &self.model,
+            &self.tier,
+            &self.duration,
+            &self.task_id,
+            &self.prompt,
+            &self.data,
+        ]
+    }
+}
+
+fn row(job: &Job, now_ms: i64) -> Result<Row, StoreError> {
+    Ok(Row {
+        id: job.id.0.clone(),
+        created_ms: job.created_ms,
+        updated_ms: now_ms,
+        state: job.state.as_str(),
+        model: job.spec.model.wire_name(),
+        tier: job.spec.tier.label().to_string(),
+        duration: job.spec.duration,
+        task_id: job.task_id.clone(),
+        prompt: job.spec.prompt.clone(),
+        data: serde_json::to_string(job)?,
+    })
 }
 
 #[cfg(test)]
