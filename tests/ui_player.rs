@@ -42,7 +42,7 @@ fn player_in(name: &str, lang: Lang) -> Test {
     );
     let mut test = Test { h, now: 100.0 };
     // Opened once the clock is the test's (the harness drew its first frames already).
-    test.h.state_mut().opened(OpenedClip::open(&path));
+    test.h.state_mut().opened(&path, OpenedClip::open(&path));
     test.frame();
     test
 }
@@ -65,7 +65,7 @@ impl Test {
     }
 
     fn shown(&self) -> Option<usize> {
-        self.h.state().tile.shown_index()
+        self.h.state().tile().shown_index()
     }
 
     /// Draws frames at the same time until frame `index` is on screen (the
@@ -77,7 +77,7 @@ impl Test {
                 start.elapsed() < Duration::from_secs(20),
                 "frame {index} never came; {:?} is shown, status {:?}",
                 self.shown(),
-                self.h.state().tile.status
+                self.h.state().tile().status
             );
             std::thread::sleep(Duration::from_millis(2));
             self.frame();
@@ -158,10 +158,10 @@ fn once_played_through_a_scrub_is_shown_from_the_cache_in_the_same_frame() {
         t.at(f64::from(i) / 24.0);
         t.until_shown(i as usize);
     }
-    assert_eq!(t.h.state().tile.cache.len(), 48, "every frame is kept");
+    assert_eq!(t.h.state().tile().cache.len(), 48, "every frame is kept");
     for time in [0.3, 1.7, 0.05, 1.0] {
         let now = t.now;
-        let expected = t.h.state().tile.index_at(Duration::from_secs_f64(time));
+        let expected = t.h.state().tile().index_at(Duration::from_secs_f64(time));
         t.h.state_mut().seek(now, Duration::from_secs_f64(time));
         t.frame();
         assert_eq!(t.shown(), Some(expected), "scrub to {time} s");
@@ -235,7 +235,7 @@ fn with_loop_on_the_clip_wraps_and_without_it_stops_on_the_last_frame() {
 fn a_file_that_cannot_be_decoded_says_why_and_offers_the_system_player() {
     for name in ["not-mp4.mp4", "hevc.mp4", "zero-bytes.mp4"] {
         let mut t = player(name);
-        let TileStatus::Failed(error) = t.h.state().tile.status.clone() else {
+        let TileStatus::Failed(error) = t.h.state().tile().status.clone() else {
             panic!("{name} should fail");
         };
         let message = error.describe().get(Lang::En).to_string();
@@ -264,7 +264,7 @@ fn a_tall_9_16_clip_fits_the_height_with_bars_on_both_sides() {
     t.until_shown(0);
     let (area, picture) = {
         let p = t.h.state();
-        (p.area.unwrap(), p.picture.unwrap())
+        (p.area.unwrap(), p.sources()[0].picture.unwrap())
     };
     assert!((picture.height() - area.height()).abs() < 0.5);
     assert!((picture.width() / picture.height() - 180.0 / 320.0).abs() < 0.01);
@@ -280,7 +280,7 @@ fn a_wide_21_9_clip_fits_the_width_with_bars_above_and_below() {
     let mut t = player("cinema-21x9-aac.mp4");
     t.until_shown(0);
     let p = t.h.state();
-    let (area, picture) = (p.area.unwrap(), p.picture.unwrap());
+    let (area, picture) = (p.area.unwrap(), p.sources()[0].picture.unwrap());
     assert!((picture.width() - area.width()).abs() < 0.5);
     assert!((picture.width() / picture.height() - 336.0 / 144.0).abs() < 0.01);
     assert!(picture.height() < area.height());
@@ -333,7 +333,7 @@ fn clicking_a_finished_jobs_picture_plays_it_in_the_window_and_escape_closes_it(
     let start = Instant::now();
     let mut time = 10.0;
     // The clip opens on the worker; then it plays from the window's clock.
-    while shell_player(h).and_then(|p| p.tile.shown_index()) != Some(0) {
+    while shell_player(h).and_then(|p| p.tile().shown_index()) != Some(0) {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "never showed a frame"
@@ -343,9 +343,9 @@ fn clicking_a_finished_jobs_picture_plays_it_in_the_window_and_escape_closes_it(
         h.step();
     }
     assert!(shell_player(h).unwrap().clock.playing());
-    assert_eq!(shell_player(h).unwrap().path, path);
+    assert_eq!(shell_player(h).unwrap().path(), path);
     time += 1.5;
-    while shell_player(h).and_then(|p| p.tile.shown_index()) != Some(36) {
+    while shell_player(h).and_then(|p| p.tile().shown_index()) != Some(36) {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "never reached 1.5 s"
@@ -377,5 +377,5 @@ fn the_play_buttons_menu_offers_the_window_and_the_system_player() {
         .unwrap()
         .click();
     h.run_steps(2);
-    assert_eq!(shell_player(h).map(|p| p.path.clone()), Some(path));
+    assert_eq!(shell_player(h).map(|p| p.path().to_path_buf()), Some(path));
 }

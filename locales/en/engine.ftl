@@ -44,6 +44,7 @@ engine-notice-start-failed = The background engine could not start ({ $error }).
 engine-notice-base-url-unusable = The service address is not usable: { $error }. Fix it in the settings.
 engine-notice-delete-failed = Could not delete { $path } ({ $error }).
 engine-notice-remove-under-way = This job is still under way: cancel it or let it finish before removing it.
+engine-notice-review-under-way = This job has not finished yet: star it or add a note once it has ended.
 engine-notice-paste-not-saved = The pasted image could not be saved ({ $error }): save it as a file and add that.
 engine-notice-journal-failed = The job journal could not be written ({ $error }). Jobs are paused and nothing new is sent; free some disk space and restart the app.
 engine-notice-no-such-job = No job { $id } in the history.

@@ -96,3 +96,16 @@ jobs-take-seed = Seed { $seed }
 jobs-poster = Video frame
 # In a row's picture box, when the job's video file is no longer where it was saved.
 jobs-poster-missing = Video moved or deleted
+
+# Choosing videos to compare side by side.
+jobs-compare = Compare { $count }
+jobs-compare-hint = Play the chosen videos side by side on one clock (up to { $max })
+jobs-compare-one-more = Choose one more finished video to compare
+jobs-compare-clear = Clear choice
+jobs-compare-choose = Choose for comparison
+jobs-compare-choose-hint = Choose this video to compare it side by side with others (2 to { $max })
+jobs-compare-full = { $max } videos are chosen already: that is as many as fit side by side
+jobs-set-compare = Compare takes
+jobs-set-compare-hint = Play this set's finished takes side by side on one clock
+jobs-set-compare-too-few = Comparing needs at least two finished takes
+jobs-starred = Starred

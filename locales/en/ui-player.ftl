@@ -26,3 +26,21 @@ player-scrub = Position in the video
 ## Jobs list
 jobs-play-in-window = Play in the window
 jobs-play-in-window-hint = Click to play the video in the window
+
+# The take sheet: 2 to 4 videos side by side on one clock.
+sheet-title = Comparing { $videos } videos
+sheet-too-few = Choose at least two finished videos that are still on disk to compare them.
+sheet-take = Take { $index } of { $of }
+sheet-video = Video { $number }
+sheet-seed = Seed { $seed }
+sheet-seed-random = Seed drawn by the service (not known)
+sheet-star = Star { $take }
+sheet-star-hint = Star the take you like (kept with the job; shown in the list)
+sheet-note = Note on { $take }
+sheet-note-hint = Note…
+sheet-note-about = A short note on this take, kept with the job when you leave the field
+sheet-use-settings = Use these settings
+sheet-use-settings-of = Use the settings of { $take }
+sheet-use-settings-hint = Put this take's references, prompt and settings (its seed included) into the editor
+sheet-wipe = A/B wipe
+sheet-wipe-hint = Show two videos in one picture, A left of the line and B right of it; drag across the picture to move the line

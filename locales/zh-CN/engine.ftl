@@ -44,6 +44,7 @@ engine-notice-start-failed = 后台引擎无法启动（{ $error }）。请重�
 engine-notice-base-url-unusable = 服务地址不可用：{ $error }。请在设置中修改。
 engine-notice-delete-failed = 无法删除 { $path }（{ $error }）。
 engine-notice-remove-under-way = 此任务仍在进行：请先取消或等待完成后再移除。
+engine-notice-review-under-way = 此任务尚未结束：请在结束后再加星标或备注。
 engine-notice-paste-not-saved = 无法保存粘贴的图片（{ $error }）：请另存为文件后再添加。
 engine-notice-journal-failed = 无法写入任务记录（{ $error }）。任务已暂停，不会发送新请求；请释放磁盘空间后重启应用。
 engine-notice-no-such-job = 历史中没有任务 { $id }。

@@ -96,3 +96,16 @@ jobs-take-seed = 种子 { $seed }
 jobs-poster = 视频画面
 # In a row's picture box, when the job's video file is no longer where it was saved.
 jobs-poster-missing = 视频已移动或删除
+
+# 选择要并排对比的视频。
+jobs-compare = 对比 { $count } 个
+jobs-compare-hint = 以同一时钟并排播放所选视频（最多 { $max } 个）
+jobs-compare-one-more = 请再选择一个已完成的视频进行对比
+jobs-compare-clear = 清除选择
+jobs-compare-choose = 选择以进行对比
+jobs-compare-choose-hint = 选择此视频，与其他视频并排对比（2 到 { $max } 个）
+jobs-compare-full = 已选择 { $max } 个视频：并排最多只能放这么多
+jobs-set-compare = 对比各条
+jobs-set-compare-hint = 以同一时钟并排播放这组中已完成的各条
+jobs-set-compare-too-few = 对比至少需要两条已完成的视频
+jobs-starred = 已加星标

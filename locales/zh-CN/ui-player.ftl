@@ -26,3 +26,21 @@ player-scrub = 视频中的位置
 ## 任务列表
 jobs-play-in-window = 在窗口内播放
 jobs-play-in-window-hint = 点击在窗口内播放视频
+
+# 对比表：2 到 4 个视频并排，同一时钟播放。
+sheet-title = 正在对比 { $videos } 个视频
+sheet-too-few = 请至少选择两个已完成且仍在磁盘上的视频进行对比。
+sheet-take = 第 { $index } 条（共 { $of } 条）
+sheet-video = 视频 { $number }
+sheet-seed = 种子 { $seed }
+sheet-seed-random = 种子由服务随机生成（未知）
+sheet-star = 为{ $take }加星标
+sheet-star-hint = 为喜欢的一条加星标（随任务保存，并显示在列表中）
+sheet-note = { $take }的备注
+sheet-note-hint = 备注…
+sheet-note-about = 对这一条的简短备注，离开输入框时随任务保存
+sheet-use-settings = 使用此设置
+sheet-use-settings-of = 使用{ $take }的设置
+sheet-use-settings-hint = 把这一条的参考图、提示词和设置（包括它的种子）放回编辑区
+sheet-wipe = A/B 划像
+sheet-wipe-hint = 在同一画面中显示两个视频：分界线左侧为 A，右侧为 B；在画面上拖动即可移动分界线

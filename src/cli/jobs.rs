@@ -474,8 +474,9 @@ pub fn list(args: &JobsArgs) -> ExitCode {
             _ => job.task_id.clone().unwrap_or_default(),
         };
         let duration = tr!(lang, "cli-jobs-duration", seconds = job.spec.duration);
+        let star = if job.review.starred { "★ " } else { "" }; // not text: a symbol
         println!(
-            "{}  {:<16} {:<5} {:<9} {:>3}  {}  {}  {}",
+            "{}  {:<16} {:<5} {:<9} {:>3}  {}  {star}{}  {}",
             job.id.short(),
             job.state.describe().get(lang),
             job.spec.model.info().short_name,

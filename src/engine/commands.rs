@@ -4,7 +4,7 @@
 use super::clock::Clock;
 use super::driver;
 use super::images;
-use super::job::{Job, JobId, JobState, MAX_TAKES, TakeSet};
+use super::job::{Job, JobId, JobState, MAX_TAKES, Review, TakeSet};
 use super::machine::Outcome;
 use super::posters;
 use super::schedule::Limiter;
@@ -190,6 +190,7 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             height,
             rgba,
         } => store_image(sh, key, width, height, rgba),
+        Command::Review { id, review } => set_review(sh, &id, review),
         Command::Shutdown => {}
     }
 }
@@ -378,6 +379,22 @@ fn remove(sh: &Arc<Shared>, id: &JobId, delete_video: bool) {
     if matches!(removed, Ok(true)) {
         posters::forget(&sh.config.data_dir, id);
         sh.events.emit(Event::Removed(id.clone()));
+    }
+}
+
+/// Keeps the user's star and note on a job that has ended.
+fn set_review(sh: &Arc<Shared>, id: &JobId, review: Review) {
+    let Some(mut job) = sh.load(id) else {
+        return sh.notice_missing(id);
+    };
+    if !job.state.is_final() || sh.is_running(id) {
+        return sh.notice(Some(id.clone()), loc!("engine-notice-review-under-way"));
+    }
+    let review = review.tidied();
+    if job.review != review {
+        job.review = review;
+        // A failure is told by `save` itself.
+        let _ = sh.save(&job);
     }
 }
 

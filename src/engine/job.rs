@@ -57,6 +57,32 @@ pub struct TakeSet {
     pub drawn_seed: bool,
 }
 
+/// The longest note kept on a video (in characters); a longer one is cut there.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// What the user thinks of a finished video: a star and a short note, journaled
+/// with the job (so the take sheet, the job list and `show` agree).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    #[serde(default)]
+    pub starred: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Review {
+    pub fn is_empty(&self) -> bool {
+        !self.starred && self.note.is_empty()
+    }
+
+    /// The note trimmed, on one line, and cut at [`MAX_NOTE_CHARS`].
+    pub fn tidied(mut self) -> Review {
+        let one_line = self.note.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.note = one_line.chars().take(MAX_NOTE_CHARS).collect();
+        self
+    }
+}
+
 impl TakeSet {
     /// A new set id.
     pub fn new_id() -> String {
@@ -270,6 +296,9 @@ pub struct Job {
     /// The set of takes this job belongs to, if it was asked for as one of several.
     #[serde(default)]
     pub take_set: Option<TakeSet>,
+    /// The user's star and note.
+    #[serde(default, skip_serializing_if = "Review::is_empty")]
+    pub review: Review,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -314,6 +343,7 @@ impl Job {
             adopted: None,
             foreign_tasks: Vec::new(),
             take_set: None,
+            review: Review::default(),
         }
     }
 

@@ -23,7 +23,7 @@ pub mod store;
 mod webp_scaled;
 
 pub use clock::Clock;
-pub use job::{Job, JobError, JobId, JobState, MAX_TAKES, TakeSet};
+pub use job::{Job, JobError, JobId, JobState, MAX_NOTE_CHARS, MAX_TAKES, Review, TakeSet};
 pub use posters::{POSTER_SIDE, Poster, PosterError};
 pub use steps::download::MAX_VIDEO_BYTES;
 pub use steps::upload::MAX_REFERENCE_BYTES;
@@ -168,6 +168,12 @@ pub enum Command {
         width: u32,
         height: u32,
         rgba: Arc<Vec<u8>>,
+    },
+    /// Star a finished job or give it a note (journaled; answered with
+    /// [`Event::Job`]). A job still under way is left as it is, with a notice.
+    Review {
+        id: JobId,
+        review: Review,
     },
     Shutdown,
 }

@@ -137,7 +137,12 @@ impl AppState {
             Event::ImageStored { key, result } => self.editor.image_stored(key, result),
             Event::Rejected { problems, .. } => self.editor.problems = problems,
             Event::Notice { message, .. } => self.toast(message, true),
-            other => self.jobs.apply(other, self.lang),
+            other => {
+                if let (Event::Job(job), Some(player)) = (&other, &mut self.player) {
+                    player.job_changed(job);
+                }
+                self.jobs.apply(other, self.lang);
+            }
         }
     }
 

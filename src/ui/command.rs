@@ -62,6 +62,8 @@ pub enum AppCommand {
     OpenPlayer(PathBuf),
     /// `App::close_player`: close the player (its decoder stops on the worker).
     ClosePlayer,
+    /// `App::open_sheet`: play 2 to 4 finished jobs side by side (a take sheet).
+    OpenSheet(Vec<crate::engine::Job>),
 
     // What background work reports.
     /// `EditorState::add_paths`: files chosen in the dialog.

@@ -1,6 +1,7 @@
 //! Jobs and history: every generation, live, with what can be done about it.
 
 use super::command::AppCommand;
+use super::player::MAX_SHEET;
 use super::shared::Shared;
 use super::widgets::{self, Textures, Thumb, file_size};
 use crate::api::{CreateTaskRequest, export};
@@ -71,6 +72,9 @@ pub struct JobsPanel {
     textures: Textures,
     /// Poster frames of finished jobs' videos, asked for once per job.
     pub posters: HashMap<JobId, PosterView>,
+    /// Finished jobs chosen to be compared side by side, in the order chosen
+    /// (at most [`MAX_SHEET`]).
+    pub compare: Vec<JobId>,
     next_key: u64,
     /// What the panel asks of the shell, taken each frame.
     pub commands: Vec<AppCommand>,
@@ -93,6 +97,7 @@ impl Default for JobsPanel {
             thumbs: HashMap::new(),
             textures: Textures::default(),
             posters: HashMap::new(),
+            compare: Vec::new(),
             next_key: FIRST_THUMB_KEY,
             commands: Vec::new(),
         }
@@ -151,6 +156,7 @@ impl JobsPanel {
             Event::Poster { job, result } => self.poster_arrived(job, result),
             Event::Removed(id) => {
                 self.posters.remove(&id);
+                self.compare.retain(|c| *c != id);
                 self.jobs.retain(|j| j.id != id);
                 self.version += 1;
             }
@@ -616,6 +622,7 @@ fn header_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>) {
             .response
             .labelled_by(model_label.id);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            compare_ui(ui, panel, shared);
             ui.label(
                 RichText::new(
                     panel
@@ -630,6 +637,76 @@ fn header_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>) {
         });
     });
     ui.separator();
+}
+
+/// With videos chosen for comparison: how many, "Compare" (2 or more) and "Clear".
+fn compare_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>) {
+    if panel.compare.is_empty() {
+        return;
+    }
+    let lang = shared.lang;
+    if ui.small_button(tr!(lang, "jobs-compare-clear")).clicked() {
+        panel.compare.clear();
+        return;
+    }
+    let chosen = panel.compare.len();
+    let open = ui
+        .add_enabled(
+            chosen >= 2,
+            egui::Button::new(tr!(lang, "jobs-compare", count = chosen)),
+        )
+        .on_hover_text(tr!(lang, "jobs-compare-hint", max = MAX_SHEET))
+        .on_disabled_hover_text(tr!(lang, "jobs-compare-one-more"));
+    if open.clicked() {
+        let jobs: Vec<Job> = panel
+            .compare
+            .iter()
+            .filter_map(|id| panel.jobs.iter().find(|j| j.id == *id).cloned())
+            .collect();
+        panel.commands.push(AppCommand::OpenSheet(jobs));
+        panel.compare.clear();
+    }
+    ui.separator();
+}
+
+/// A finished job's video can be played in the window (a file is known and
+/// has not been found missing).
+fn playable(panel: &JobsPanel, job: &Job) -> bool {
+    job.state == JobState::Done
+        && job.output_path.is_some()
+        && !matches!(
+            panel.posters.get(&job.id),
+            Some(PosterView::Missing(_) | PosterView::Failed(_))
+        )
+}
+
+/// The box that chooses a finished job for side-by-side comparison.
+fn compare_box(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job) {
+    if !playable(panel, job) {
+        return;
+    }
+    let lang = shared.lang;
+    let mut chosen = panel.compare.contains(&job.id);
+    let enabled = chosen || panel.compare.len() < MAX_SHEET;
+    let response = ui
+        .add_enabled(enabled, egui::Checkbox::without_text(&mut chosen))
+        .on_hover_text(tr!(lang, "jobs-compare-choose-hint", max = MAX_SHEET))
+        .on_disabled_hover_text(tr!(lang, "jobs-compare-full", max = MAX_SHEET));
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(
+            egui::Role::CheckBox,
+            enabled,
+            chosen,
+            tr!(lang, "jobs-compare-choose"),
+        )
+    });
+    if response.changed() {
+        if chosen {
+            panel.compare.push(job.id.clone());
+        } else {
+            panel.compare.retain(|c| *c != job.id);
+        }
+    }
 }
 
 /// Billed seconds and estimated spend today and this month (local time).
@@ -681,6 +758,7 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
                     let (color, text) = status(ui, shared, job, &progress, now);
+                    compare_box(ui, panel, shared, job);
                     // The state on the left, cut short if need be; actions on the right.
                     egui::Sides::new().shrink_left().truncate().show(
                         ui,
@@ -690,6 +768,7 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
                             }
                             ui.colored_label(color, "●");
                             ui.label(RichText::new(&text).strong());
+                            review_mark(ui, shared, job);
                         },
                         |ui| actions_ui(ui, panel, shared, job),
                     );
@@ -715,6 +794,26 @@ fn row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, job: &Job, now
         });
     });
     ui.separator();
+}
+
+/// A star (or a pencil for a note alone) after the state; the note on hover.
+fn review_mark(ui: &mut Ui, shared: Shared<'_>, job: &Job) {
+    let review = &job.review;
+    if review.is_empty() {
+        return;
+    }
+    let mark = if review.starred { "★" } else { "✎" }; // not text: symbols
+    let colour = if review.starred {
+        egui::Color32::from_rgb(240, 190, 40)
+    } else {
+        ui.visuals().weak_text_color()
+    };
+    let hover = if review.note.is_empty() {
+        tr!(shared.lang, "jobs-starred")
+    } else {
+        review.note.clone()
+    };
+    ui.colored_label(colour, mark).on_hover_text(hover);
 }
 
 /// A finished job's picture plays its video in the window when clicked.
@@ -807,6 +906,7 @@ fn set_row_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, set: &str,
                         |ui| {
                             ui.label(RichText::new(set_cost(shared, takes)).weak());
                             set_actions_ui(ui, panel, shared, takes);
+                            set_compare_ui(ui, panel, shared, takes);
                         },
                     );
                 });
@@ -923,6 +1023,27 @@ fn setup(shared: Shared<'_>, job: &Job) -> String {
         _ => {}
     }
     parts.join(" · ")
+}
+
+/// "Compare takes": the set's finished videos side by side, in take order.
+fn set_compare_ui(ui: &mut Ui, panel: &mut JobsPanel, shared: Shared<'_>, takes: &[Job]) {
+    let mut finished: Vec<Job> = takes
+        .iter()
+        .filter(|j| playable(panel, j))
+        .cloned()
+        .collect();
+    finished.sort_by_key(|j| j.take_set.as_ref().map_or(0, |t| t.index));
+    let lang = shared.lang;
+    let open = ui
+        .add_enabled(
+            finished.len() >= 2,
+            egui::Button::new(tr!(lang, "jobs-set-compare")).small(),
+        )
+        .on_hover_text(tr!(lang, "jobs-set-compare-hint"))
+        .on_disabled_hover_text(tr!(lang, "jobs-set-compare-too-few"));
+    if open.clicked() {
+        panel.commands.push(AppCommand::OpenSheet(finished));
+    }
 }
 
 /// The set's own menu: its shared settings back into the editor (with the seed

@@ -9,11 +9,11 @@ use super::app::{AppState, Closing, app_ui};
 use super::background::Background;
 use super::command::{AppCommand, StartedEngine};
 use super::notify::{DesktopNotifier, Notifier};
-use super::player::{OpenedClip, Player, TileStatus};
+use super::player::{OpenedClip, Player};
 use super::settings::KeyInfo;
 use crate::api::{ApiKey, Client, ClientConfig, ListFilter, resolve_base_url};
 use crate::core::{Lang, Localized};
-use crate::engine::{Command, Engine, EngineConfig, Event, EventSink};
+use crate::engine::{Command, Engine, EngineConfig, Event, EventSink, Job};
 use crate::project::{self, Project};
 use crate::settings::{KeyLookup, KeyStore, Settings};
 use crate::video::VideoError;
@@ -140,6 +140,7 @@ impl App {
             AppCommand::Restore(spec) => self.state.restore(&spec),
             AppCommand::OpenPlayer(path) => self.open_player(path),
             AppCommand::ClosePlayer => self.close_player(),
+            AppCommand::OpenSheet(jobs) => self.open_sheet(jobs),
             AppCommand::ClipOpened { path, result } => self.clip_opened(&path, result),
             AppCommand::FilesPicked(paths) => self.state.editor.add_paths(paths),
             AppCommand::OutputFolderPicked(path) => self.state.settings.folder_chosen(path),
@@ -158,19 +159,39 @@ impl App {
     /// Shows the player for `path` at once (saying it is opening); the clip is
     /// read on the worker.
     fn open_player(&mut self, path: PathBuf) {
+        self.show_player(Player::new(path));
+    }
+
+    /// Shows the take sheet of 2 to 4 finished jobs; their clips are read on
+    /// the worker. Fewer than two videos: says so instead.
+    fn open_sheet(&mut self, jobs: Vec<Job>) {
+        match Player::sheet(jobs) {
+            Some(sheet) => self.show_player(sheet),
+            None => self.state.toast(loc!("sheet-too-few"), true),
+        }
+    }
+
+    fn show_player(&mut self, player: Player) {
         self.close_player();
-        self.state.player = Some(Player::new(path.clone()));
-        // not text: a task name for the log
-        self.background.run("open clip", move || {
-            let result = OpenedClip::open(&path).map(Box::new);
-            Some(AppCommand::ClipOpened { path, result })
-        });
+        let paths: Vec<PathBuf> = player.sources().iter().map(|s| s.path.clone()).collect();
+        self.state.player = Some(player);
+        for path in paths {
+            // not text: a task name for the log
+            self.background.run("open clip", move || {
+                let result = OpenedClip::open(&path).map(Box::new);
+                Some(AppCommand::ClipOpened { path, result })
+            });
+        }
     }
 
     /// Closes the player; its decoding thread is stopped and joined on the
     /// worker, not here.
     fn close_player(&mut self) {
         if let Some(player) = self.state.player.take() {
+            // A note still being typed is kept.
+            for review in player.unsaved_reviews() {
+                self.send(review);
+            }
             // not text: a task name for the log
             self.background.run("close clip", move || {
                 drop(player);
@@ -182,8 +203,8 @@ impl App {
     fn clip_opened(&mut self, path: &std::path::Path, result: Result<Box<OpenedClip>, VideoError>) {
         match &mut self.state.player {
             // Still the clip the player waits for (not one closed since).
-            Some(player) if player.path == path && player.tile.status == TileStatus::Opening => {
-                player.opened(result.map(|b| *b));
+            Some(player) if player.waits_for(path) => {
+                player.opened(path, result.map(|b| *b));
             }
             _ => {
                 if let Ok(clip) = result {
