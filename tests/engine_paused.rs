@@ -9,7 +9,8 @@
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference, Seed};
 use r2v_studio::engine::{
-    Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState,
+    Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState, MAX_NOTE_CHARS,
+    Review,
 };
 use r2v_studio::sim::{DEMO_VIDEO, Fault, FaultKind, ForeignTask, Route, SimConfig, Simulator};
 use std::collections::HashMap;
@@ -518,4 +519,61 @@ async fn download_answers_that_do_not_fit_never_end_as_a_broken_video() {
         assert_eq!(names.len(), 2, "only the video and its sidecar: {names:?}");
         p.stop_engine().await;
     }
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn a_star_and_a_note_are_journaled_for_a_finished_job_and_refused_while_it_runs() {
+    let mut p = Paused::new(sim_config(Duration::from_secs(60))).await;
+    let id = p.engine().generate(url_spec("@cafe with a star"), None);
+    p.wait(&id, HOUR, |j| j.state == JobState::Running).await;
+    // Under way: left as it is, and the user is told why.
+    p.engine().send(Command::Review {
+        id: id.clone(),
+        review: Review {
+            starred: true,
+            note: "too early".into(),
+        },
+    });
+    let done = p.wait_state(&id, JobState::Done, HOUR).await;
+    assert!(done.review.is_empty(), "{:?}", done.review);
+    assert!(
+        p.notices.iter().any(|n| n.contains("has not finished yet")),
+        "{:?}",
+        p.notices
+    );
+    // Finished: kept, with the note on one line and cut at the limit.
+    let long = format!("the  light\non the cups is right {}", "好".repeat(600));
+    p.engine().send(Command::Review {
+        id: id.clone(),
+        review: Review {
+            starred: true,
+            note: long,
+        },
+    });
+    let reviewed = p.wait(&id, HOUR, |j| j.review.starred).await;
+    assert!(
+        reviewed
+            .review
+            .note
+            .starts_with("the light on the cups is right 好")
+    );
+    assert_eq!(reviewed.review.note.chars().count(), MAX_NOTE_CHARS);
+    // It is in the journal: a new engine on the same data folder has it.
+    p.stop_engine().await;
+    p.jobs.clear();
+    p.start_engine();
+    p.engine().send(Command::LoadHistory);
+    let mut history = None;
+    for _ in 0..100 {
+        if let Ok(Event::History(jobs)) = p.events.try_recv() {
+            history = Some(jobs);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let history = history.expect("the history came");
+    let journaled = history.iter().find(|j| j.id == id).unwrap();
+    assert_eq!(journaled.review, reviewed.review);
+    assert_eq!(p.sim.counts().tasks_created, 1, "a review sends nothing");
+    p.stop_engine().await;
 }

@@ -187,7 +187,7 @@ impl App {
     /// Closes the player; its decoding thread is stopped and joined on the
     /// worker, not here.
     fn close_player(&mut self) {
-        if let Some(player) = self.state.player.take() {
+        if let Some(mut player) = self.state.player.take() {
             // A note still being typed is kept.
             for review in player.unsaved_reviews() {
                 self.send(review);

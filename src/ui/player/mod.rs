@@ -53,6 +53,9 @@ pub struct Source {
     pub picture: Option<Rect>,
     /// The note as typed; journaled when the field loses focus.
     pub note: String,
+    /// The review last sent, until the journal's answer comes back (so that it
+    /// is not sent twice).
+    sent: Option<Review>,
 }
 
 impl Source {
@@ -67,6 +70,7 @@ impl Source {
             tile: VideoTile::with_cache(cache_bytes),
             picture: None,
             note,
+            sent: None,
         }
     }
 
@@ -74,15 +78,23 @@ impl Source {
         self.tile.status == TileStatus::Ready
     }
 
-    /// The review to journal if the user changed it here.
-    fn changed_review(&self, starred: Option<bool>) -> Option<(crate::engine::JobId, Review)> {
+    /// The review to journal if the user changed it here (marked as sent).
+    fn changed_review(&mut self, starred: Option<bool>) -> Option<Command> {
         let job = self.job.as_ref()?;
+        let known = self.sent.as_ref().unwrap_or(&job.review);
         let review = Review {
-            starred: starred.unwrap_or(job.review.starred),
+            starred: starred.unwrap_or(known.starred),
             note: self.note.clone(),
         }
         .tidied();
-        (review != job.review).then(|| (job.id.clone(), review))
+        if review == *known {
+            return None;
+        }
+        self.sent = Some(review.clone());
+        Some(Command::Review {
+            id: job.id.clone(),
+            review,
+        })
     }
 }
 
@@ -194,21 +206,22 @@ impl Player {
             if let Some(old) = &source.job
                 && old.id == job.id
             {
-                if source.note == old.review.note {
+                let typed = source.sent.as_ref().map_or(&old.review.note, |r| &r.note);
+                if source.note == *typed {
                     source.note = job.review.note.clone();
                 }
+                source.sent = None;
                 source.job = Some(Box::new(job.clone()));
             }
         }
     }
 
-    /// Reviews typed but not yet journaled (a note field that still has the
-    /// keyboard when the player closes).
-    pub fn unsaved_reviews(&self) -> Vec<Command> {
+    /// Reviews typed but not yet sent (a note field that still has the
+    /// keyboard when the player closes); each is sent once.
+    pub fn unsaved_reviews(&mut self) -> Vec<Command> {
         self.sources
-            .iter()
+            .iter_mut()
             .filter_map(|s| s.changed_review(None))
-            .map(|(id, review)| Command::Review { id, review })
             .collect()
     }
 
@@ -263,7 +276,7 @@ impl Player {
         if self.lead().is_none() {
             return;
         }
-        if self.clock.position(now) >= self.last_start() && !self.looping {
+        if self.clock.position(now) >= self.last_start() {
             // At the end: play again from the start.
             self.seek(now, Duration::ZERO);
         }

@@ -4,7 +4,7 @@
 
 use super::{Player, Source, TileStatus};
 use crate::core::{Lang, Seed};
-use crate::engine::{Command, MAX_NOTE_CHARS};
+use crate::engine::MAX_NOTE_CHARS;
 use crate::tr;
 use crate::ui::command::AppCommand;
 use egui::{Color32, Rect, RichText, Sense, Stroke, Ui};
@@ -89,7 +89,7 @@ pub(super) fn caption_ui(player: &mut Player, ui: &mut Ui, index: usize, rect: R
             let Some(job) = source.job.clone() else {
                 return;
             };
-            let starred = job.review.starred;
+            let starred = source.sent.as_ref().unwrap_or(&job.review).starred;
             let star = ui
                 .add(egui::Button::selectable(
                     starred,
@@ -105,9 +105,9 @@ pub(super) fn caption_ui(player: &mut Player, ui: &mut Ui, index: usize, rect: R
                 )
             });
             if star.clicked()
-                && let Some((id, review)) = source.changed_review(Some(!starred))
+                && let Some(review) = source.changed_review(Some(!starred))
             {
-                commands.push(AppCommand::Engine(Command::Review { id, review }));
+                commands.push(AppCommand::Engine(review));
             }
             let use_settings = tr!(lang, "sheet-use-settings");
             let button_width = ui.fonts_mut(|f| {
@@ -137,9 +137,9 @@ pub(super) fn caption_ui(player: &mut Player, ui: &mut Ui, index: usize, rect: R
                 )
             });
             if note.lost_focus()
-                && let Some((id, review)) = source.changed_review(None)
+                && let Some(review) = source.changed_review(None)
             {
-                commands.push(AppCommand::Engine(Command::Review { id, review }));
+                commands.push(AppCommand::Engine(review));
             }
             let restore = ui
                 .button(use_settings)
