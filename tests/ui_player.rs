@@ -379,3 +379,51 @@ fn the_play_buttons_menu_offers_the_window_and_the_system_player() {
     h.run_steps(2);
     assert_eq!(shell_player(h).map(|p| p.path().to_path_buf()), Some(path));
 }
+
+/// A lone tile with room for only three full frames, driven frame by frame.
+struct Scrub {
+    tile: r2v_studio::ui::player::VideoTile,
+    target: usize,
+}
+
+#[test]
+fn a_scrub_to_a_frame_no_longer_held_shows_its_small_copy_at_once_then_the_full_frame() {
+    use r2v_studio::ui::player::VideoTile;
+    let path = clip("wide-16x9-aac-moov-last.mp4");
+    let full_frame = 320 * 180 * 4;
+    let mut tile = VideoTile::with_memory(3 * full_frame, 4 * 1024 * 1024);
+    tile.opened(OpenedClip::open(&path), 0, Some((320, 180)));
+    let mut h = Harness::builder().with_size([400.0, 300.0]).build_ui_state(
+        |ui, s: &mut Scrub| {
+            s.tile.update(ui.ctx(), s.target, false);
+            let rect = ui.max_rect();
+            s.tile.paint(ui.painter(), rect);
+        },
+        Scrub { tile, target: 0 },
+    );
+    let wait_full = |h: &mut Harness<'_, Scrub>, index: usize| {
+        let start = Instant::now();
+        while !(h.state().tile.shown_index() == Some(index) && !h.state().tile.on_preview()) {
+            assert!(start.elapsed() < Duration::from_secs(20), "frame {index}");
+            std::thread::sleep(Duration::from_millis(2));
+            h.step();
+        }
+    };
+    // One play-through.
+    for index in 0..48 {
+        h.state_mut().target = index;
+        wait_full(&mut h, index);
+    }
+    assert!(
+        h.state().tile.cache.len() <= 3,
+        "only three full frames are kept"
+    );
+    assert!((0..48).all(|i| h.state().tile.scrubbable(i)));
+    // Back to frame 5: its small copy is on screen in the very next frame.
+    h.state_mut().target = 5;
+    h.step();
+    assert_eq!(h.state().tile.shown_index(), Some(5));
+    assert!(h.state().tile.on_preview());
+    // And the full frame follows.
+    wait_full(&mut h, 5);
+}

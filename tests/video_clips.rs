@@ -6,6 +6,7 @@
 use md5::{Digest, Md5};
 use r2v_studio::video::{Clip, FramePos, Playback, PlaybackEvent, poster};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn clip_path(name: &str) -> PathBuf {
@@ -193,8 +194,13 @@ fn the_playback_worker_gives_frames_in_order_seeks_and_ends() {
     let playback = Playback::spawn(clip, 0, 4, Some((168, 168)));
     for want in 0..6 {
         match next_frame(&playback) {
-            PlaybackEvent::Frame { generation, frame } => {
+            PlaybackEvent::Frame {
+                generation,
+                frame,
+                preview,
+            } => {
                 assert_eq!((generation, frame.index), (0, want));
+                assert!(preview.is_none(), "no previews unless asked for");
                 assert_eq!((frame.width, frame.height), (168, 72));
             }
             other => panic!("{other:?}"),
@@ -208,6 +214,7 @@ fn the_playback_worker_gives_frames_in_order_seeks_and_ends() {
             PlaybackEvent::Frame {
                 generation: g,
                 frame,
+                ..
             } if g == generation => seen.push(frame.index),
             PlaybackEvent::Frame { .. } => panic!("a frame from before the seek"),
             PlaybackEvent::End { generation: g } => {
@@ -218,4 +225,68 @@ fn the_playback_worker_gives_frames_in_order_seeks_and_ends() {
         }
     }
     assert_eq!(seen, vec![46, 47]);
+}
+
+#[test]
+fn asked_for_previews_come_with_each_frame_as_a_smaller_copy_of_the_same_picture() {
+    let mut reference = open("wide-16x9-aac-moov-last");
+    let playback = Playback::spawn(open("wide-16x9-aac-moov-last"), 0, 4, Some((320, 180)));
+    playback.set_preview_size(Some((80, 80)));
+    // Frames already decoded may come without; from a seek on, every one has its copy.
+    let generation = playback.seek(20);
+    let mut checked = 0;
+    while checked < 5 {
+        match next_frame(&playback) {
+            PlaybackEvent::Frame {
+                generation: g,
+                frame,
+                preview,
+            } if g == generation => {
+                let preview = preview.expect("a preview with every frame");
+                assert_eq!(preview.index, frame.index);
+                assert_eq!((preview.width, preview.height), (80, 45));
+                // The same picture as decoding that frame alone at that size.
+                let alone = reference
+                    .frame_at(FramePos::Index(frame.index), Some((80, 80)))
+                    .unwrap();
+                assert_eq!(preview.rgba, alone.rgba);
+                checked += 1;
+            }
+            PlaybackEvent::Frame { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_worker_wakes_the_ui_once_when_the_frame_it_waits_for_is_ready() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let woken = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&woken);
+    let playback = Playback::spawn(open("flat-colours"), 0, 2, Some((64, 64)));
+    playback.set_waker(Arc::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    }));
+    // Not asked: frames are queued without waking anyone.
+    next_frame(&playback);
+    next_frame(&playback);
+    assert_eq!(woken.load(Ordering::SeqCst), 0);
+    // Asked after a seek (the queue is empty): one wake when the frame is there.
+    playback.seek(30);
+    playback.wake_on_next();
+    let start = std::time::Instant::now();
+    while woken.load(Ordering::SeqCst) == 0 {
+        assert!(start.elapsed() < Duration::from_secs(30), "never woken");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    match playback.take() {
+        Some(PlaybackEvent::Frame { frame, .. }) => assert_eq!(frame.index, 30),
+        other => panic!("{other:?}"),
+    }
+    // Asked while a frame is waiting already: woken at once.
+    while playback.peek().is_none() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    playback.wake_on_next();
+    assert_eq!(woken.load(Ordering::SeqCst), 2);
 }

@@ -220,6 +220,31 @@ impl Clip {
         })
     }
 
+    /// The frame at `index` fitted into `max_size`, and a smaller copy of the
+    /// same picture fitted into `preview` (one decode for both).
+    pub fn frame_and_preview(
+        &mut self,
+        index: usize,
+        max_size: Option<(u32, u32)>,
+        preview: Option<(u32, u32)>,
+    ) -> Result<(Frame, Option<Frame>), VideoError> {
+        let picture = self.picture(index)?;
+        let pts = self.pts_of(index);
+        let make = |size: Option<(u32, u32)>| {
+            let (w, h) = convert::fit(picture.width, picture.height, size);
+            Frame {
+                rgba: convert::to_rgba(&picture, self.info.colour, w, h),
+                width: w,
+                height: h,
+                index,
+                pts,
+            }
+        };
+        let frame = make(max_size);
+        let small = preview.map(|p| make(Some(p)));
+        Ok((frame, small))
+    }
+
     /// The keyframe (decode index) at or before the sample of presentation `index`.
     fn keyframe_before(&self, index: usize) -> usize {
         let decode_index = self.demuxed.display[index];

@@ -27,7 +27,7 @@ mod rust_h264_backend;
 pub use clip::{Clip, ClipInfo, Frame, FramePos, poster, poster_of};
 pub use convert::{ColourSpace, Matrix};
 pub use error::VideoError;
-pub use playback::{Playback, PlaybackEvent};
+pub use playback::{Playback, PlaybackEvent, Waker};
 
 /// The largest picture side the app decodes (the service makes at most 1920).
 /// Larger declared sizes are refused before anything is allocated.

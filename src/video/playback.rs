@@ -6,7 +6,7 @@
 //! frames decoded before a seek are never shown after it.
 
 use super::VideoError;
-use super::clip::{Clip, Frame, FramePos};
+use super::clip::{Clip, Frame};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -15,13 +15,21 @@ use std::time::Duration;
 /// What the worker has for the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlaybackEvent {
-    /// The next frame, in presentation order from the last seek.
-    Frame { generation: u64, frame: Frame },
+    /// The next frame, in presentation order from the last seek, with a small
+    /// copy when previews are asked for ([`Playback::set_preview_size`]).
+    Frame {
+        generation: u64,
+        frame: Frame,
+        preview: Option<Frame>,
+    },
     /// The last frame of the clip has been given.
     End { generation: u64 },
     /// Decoding stopped; the player should offer the system player.
     Failed { generation: u64, error: VideoError },
 }
+
+/// Called from the worker thread when the UI should look again.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 #[derive(Default)]
 struct State {
@@ -29,6 +37,10 @@ struct State {
     generation: u64,
     seek_to: Option<usize>,
     max_size: Option<(u32, u32)>,
+    preview_size: Option<(u32, u32)>,
+    /// Wake the UI when the next event is queued (it waits for a frame).
+    wake: bool,
+    waker: Option<Waker>,
     /// The worker has nothing more to decode until the next seek.
     idle: bool,
     stop: bool,
@@ -57,10 +69,23 @@ impl Playback {
     /// Starts decoding `clip` from frame `start`, keeping up to `ahead` frames
     /// (at least 1) ready, each scaled to fit `max_size`.
     pub fn spawn(clip: Clip, start: usize, ahead: usize, max_size: Option<(u32, u32)>) -> Playback {
+        Playback::spawn_with_previews(clip, start, ahead, max_size, None)
+    }
+
+    /// As [`Playback::spawn`], with a small copy of every frame fitted into
+    /// `preview` from the first frame on.
+    pub fn spawn_with_previews(
+        clip: Clip,
+        start: usize,
+        ahead: usize,
+        max_size: Option<(u32, u32)>,
+        preview: Option<(u32, u32)>,
+    ) -> Playback {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 seek_to: Some(start),
                 max_size,
+                preview_size: preview,
                 ..State::default()
             }),
             changed: Condvar::new(),
@@ -97,6 +122,29 @@ impl Playback {
     pub fn set_max_size(&self, max_size: Option<(u32, u32)>) {
         let mut state = self.shared.lock();
         state.max_size = max_size;
+    }
+
+    /// Every frame decoded from now on also comes as a copy fitted into
+    /// `size` (for scrubbing), or not (`None`).
+    pub fn set_preview_size(&self, size: Option<(u32, u32)>) {
+        self.shared.lock().preview_size = size;
+    }
+
+    /// What the worker calls to wake the UI (see [`Playback::wake_on_next`]).
+    pub fn set_waker(&self, waker: Waker) {
+        self.shared.lock().waker = Some(waker);
+    }
+
+    /// The UI waits for a frame: the worker calls the waker once the next
+    /// event is queued (at once if one is waiting already).
+    pub fn wake_on_next(&self) {
+        let mut state = self.shared.lock();
+        if state.queue.is_empty() {
+            state.wake = true;
+        } else if let Some(waker) = state.waker.clone() {
+            drop(state);
+            waker();
+        }
     }
 
     /// The generation of the last seek.
@@ -154,7 +202,7 @@ fn run(mut clip: Clip, shared: &Shared, ahead: usize) {
     let mut next = 0usize;
     loop {
         // Wait for room in the queue, a seek, or the end.
-        let (generation, max_size) = {
+        let (generation, max_size, preview_size) = {
             let mut state = shared.lock();
             loop {
                 if state.stop {
@@ -172,13 +220,17 @@ fn run(mut clip: Clip, shared: &Shared, ahead: usize) {
                     .wait(state)
                     .unwrap_or_else(PoisonError::into_inner);
             }
-            (state.generation, state.max_size)
+            (state.generation, state.max_size, state.preview_size)
         };
         let event = if next >= count {
             PlaybackEvent::End { generation }
         } else {
-            match clip.frame_at(FramePos::Index(next), max_size) {
-                Ok(frame) => PlaybackEvent::Frame { generation, frame },
+            match clip.frame_and_preview(next, max_size, preview_size) {
+                Ok((frame, preview)) => PlaybackEvent::Frame {
+                    generation,
+                    frame,
+                    preview,
+                },
                 Err(error) => PlaybackEvent::Failed { generation, error },
             }
         };
@@ -192,6 +244,15 @@ fn run(mut clip: Clip, shared: &Shared, ahead: usize) {
         }
         state.queue.push_back(event);
         shared.changed.notify_all();
+        let waker = if std::mem::take(&mut state.wake) {
+            state.waker.clone()
+        } else {
+            None
+        };
+        drop(state);
+        if let Some(waker) = waker {
+            waker();
+        }
         next += 1;
     }
 }

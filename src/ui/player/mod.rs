@@ -23,7 +23,8 @@ mod tile;
 pub use clock::{PlayerClock, timecode};
 pub use sheet::Wipe;
 pub use tile::{
-    CACHE_BYTES, FrameCache, OpenedClip, PlayStats, TileStatus, VideoTile, decode_size, fit_rect,
+    CACHE_BYTES, FrameCache, OpenedClip, PREVIEW_BYTES, PlayStats, TileStatus, VideoTile,
+    decode_size, fit_rect, preview_size,
 };
 
 use super::command::AppCommand;
@@ -35,8 +36,9 @@ use egui::{Color32, Key, Rect, RichText, Sense, Ui, Vec2};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// How often the window looks for a frame it waits for (the worker cannot wake it).
-const WAIT_POLL: Duration = Duration::from_millis(8);
+/// How often the window looks for a frame it waits for in any case (the decoding
+/// worker wakes it when the frame is ready; this only guards against a lost wake).
+const WAIT_POLL: Duration = Duration::from_millis(50);
 /// The most videos a take sheet shows side by side.
 pub const MAX_SHEET: usize = MAX_TAKES;
 /// Height of the transport controls under the pictures.
@@ -59,7 +61,8 @@ pub struct Source {
 }
 
 impl Source {
-    fn new(path: PathBuf, job: Option<Job>, cache_bytes: usize) -> Source {
+    /// A video given `share` of the player's memory (1 for a lone video).
+    fn new(path: PathBuf, job: Option<Job>, share: usize) -> Source {
         let note = job
             .as_ref()
             .map(|j| j.review.note.clone())
@@ -67,7 +70,7 @@ impl Source {
         Source {
             path,
             job: job.map(Box::new),
-            tile: VideoTile::with_cache(cache_bytes),
+            tile: VideoTile::with_memory(CACHE_BYTES / share, PREVIEW_BYTES / share),
             picture: None,
             note,
             sent: None,
@@ -118,7 +121,7 @@ pub struct Player {
 impl Player {
     /// A player for one video; the clip arrives with [`Player::opened`].
     pub fn new(path: PathBuf) -> Player {
-        Player::with_sources(vec![Source::new(path, None, CACHE_BYTES)])
+        Player::with_sources(vec![Source::new(path, None, 1)])
     }
 
     /// A take sheet of the finished jobs' videos (2 to [`MAX_SHEET`]; jobs
@@ -133,7 +136,7 @@ impl Player {
             return None;
         }
         // The tiles share the memory one player may use.
-        let share = CACHE_BYTES / jobs.len();
+        let share = jobs.len();
         let sources = jobs
             .into_iter()
             .map(|(path, job)| Source::new(path, Some(job), share))
@@ -659,18 +662,29 @@ impl Player {
         let track = Rect::from_center_size(rect.center(), Vec2::new(rect.width(), 6.0));
         let painter = ui.painter();
         painter.rect_filled(track, 3.0, visuals.extreme_bg_color);
-        // Frames ready for scrubbing, as a faint band.
+        // Frames ready for scrubbing, as a faint band (one rectangle per run).
         if let Some(lead) = self.lead() {
-            let count = lead.frame_count().max(1) as f32;
-            let cached_colour = visuals.weak_text_color().gamma_multiply(0.5);
-            for index in lead.cached() {
-                let x0 = track.left() + track.width() * index as f32 / count;
-                let x1 = track.left() + track.width() * (index + 1) as f32 / count;
-                painter.rect_filled(
-                    Rect::from_min_max(egui::pos2(x0, track.top()), egui::pos2(x1, track.bottom())),
-                    0.0,
-                    cached_colour,
-                );
+            let count = lead.frame_count();
+            let colour = visuals.weak_text_color().gamma_multiply(0.5);
+            let x_of = |i: usize| track.left() + track.width() * i as f32 / count.max(1) as f32;
+            let mut run: Option<usize> = None;
+            for index in 0..=count {
+                let ready = index < count && lead.scrubbable(index);
+                match (ready, run) {
+                    (true, None) => run = Some(index),
+                    (false, Some(start)) => {
+                        painter.rect_filled(
+                            Rect::from_min_max(
+                                egui::pos2(x_of(start), track.top()),
+                                egui::pos2(x_of(index), track.bottom()),
+                            ),
+                            0.0,
+                            colour,
+                        );
+                        run = None;
+                    }
+                    _ => {}
+                }
             }
         }
         let x = track.left() + track.width() * fraction as f32;

@@ -15,9 +15,14 @@ const LOOKAHEAD: usize = 12;
 /// A frame wanted further than this past the worker's position is sought, not
 /// decoded up to.
 const FAR_AHEAD: usize = 48;
-/// The memory the frame cache may hold (a 15 s 1080p clip at the usual display
-/// size nearly fits whole).
-pub const CACHE_BYTES: usize = 200 * 1024 * 1024;
+/// The memory the frame cache of one player may hold (tiles side by side share
+/// it). At the usual display size it holds a few seconds of 1080p.
+pub const CACHE_BYTES: usize = 150 * 1024 * 1024;
+/// The memory for the small copy of every frame that makes scrubbing instant
+/// (per player; tiles share it). A 15 s clip gets copies of about 280×158.
+pub const PREVIEW_BYTES: usize = 64 * 1024 * 1024;
+/// Previews are never larger than this (wider side), however short the clip.
+const PREVIEW_MAX_SIDE: u32 = 480;
 
 /// A clip opened off the UI thread, with its frame times (the UI needs them;
 /// the clip itself goes to the playback worker).
@@ -148,8 +153,17 @@ pub struct VideoTile {
     /// The worker has given the last frame (until the next seek).
     ended: bool,
     pub cache: FrameCache,
+    /// A small copy of each frame decoded so far, by index (for scrubbing).
+    previews: Vec<Option<Arc<ColorImage>>>,
+    preview_bytes: usize,
     texture: Option<TextureHandle>,
+    /// The frame on screen, and whether it is only its small copy.
     shown: Option<usize>,
+    on_preview: bool,
+    /// The last full frame shown (for counting the frames skipped).
+    last_full: Option<usize>,
+    /// The worker wakes the window when a frame it waits for is ready.
+    waker_set: bool,
     /// The next frame shown follows the last one in time (no seek between).
     continuous: bool,
     pub stats: PlayStats,
@@ -158,12 +172,12 @@ pub struct VideoTile {
 
 impl VideoTile {
     pub fn opening() -> VideoTile {
-        VideoTile::with_cache(CACHE_BYTES)
+        VideoTile::with_memory(CACHE_BYTES, PREVIEW_BYTES)
     }
 
-    /// A tile whose frame cache holds at most `cache_bytes` (tiles side by side
-    /// share the player's memory).
-    pub fn with_cache(cache_bytes: usize) -> VideoTile {
+    /// A tile whose frame cache holds at most `cache_bytes` and its previews
+    /// `preview_bytes` (tiles side by side share the player's memory).
+    pub fn with_memory(cache_bytes: usize, preview_bytes: usize) -> VideoTile {
         VideoTile {
             status: TileStatus::Opening,
             info: None,
@@ -173,8 +187,13 @@ impl VideoTile {
             next: 0,
             ended: false,
             cache: FrameCache::new(cache_bytes),
+            previews: Vec::new(),
+            preview_bytes,
             texture: None,
             shown: None,
+            on_preview: false,
+            last_full: None,
+            waker_set: false,
             continuous: false,
             stats: PlayStats::default(),
             decode_size: None,
@@ -194,7 +213,12 @@ impl VideoTile {
                 let info = clip.info().clone();
                 let size = max_size.map(|m| decode_size(&info, m));
                 self.decode_size = size;
-                self.playback = Some(Playback::spawn(clip, start, WORKER_AHEAD, size));
+                let count = pts.len();
+                let small = preview_size(&info, count, self.preview_bytes);
+                let playback =
+                    Playback::spawn_with_previews(clip, start, WORKER_AHEAD, size, Some(small));
+                self.previews = vec![None; count];
+                self.playback = Some(playback);
                 self.generation = 0;
                 self.next = start;
                 self.ended = false;
@@ -265,22 +289,38 @@ impl VideoTile {
     }
 
     /// Takes what the worker has (up to a little past `target`), makes sure it
-    /// is heading for `target`, and shows `target` if it is there. `true` when
-    /// the frame shown is not yet the one wanted.
+    /// is heading for `target`, and shows `target` if it is there (its small
+    /// copy while the full frame is on its way). `true` when the full frame
+    /// wanted is not on screen yet: the worker then wakes the window when a
+    /// frame comes.
     pub fn update(&mut self, ctx: &egui::Context, target: usize, playing: bool) -> bool {
         let Some(playback) = &self.playback else {
             return false;
         };
+        if !self.waker_set {
+            let ctx = ctx.clone();
+            playback.set_waker(Arc::new(move || ctx.request_repaint()));
+            self.waker_set = true;
+        }
         while self.next <= target + LOOKAHEAD {
             let Some(event) = playback.take() else { break };
             match event {
-                PlaybackEvent::Frame { generation, frame } if generation == self.generation => {
-                    let image = ColorImage::from_rgba_premultiplied(
-                        [frame.width as usize, frame.height as usize],
-                        &frame.rgba,
-                    );
-                    self.cache.insert(frame.index, Arc::new(image));
-                    self.next = frame.index + 1;
+                PlaybackEvent::Frame {
+                    generation,
+                    frame,
+                    preview,
+                } => {
+                    // A small copy is the right picture even from before a seek.
+                    if let Some(small) = preview
+                        && let Some(slot @ None) = self.previews.get_mut(small.index)
+                    {
+                        *slot = Some(Arc::new(colour_image(&small)));
+                    }
+                    if generation == self.generation {
+                        self.cache
+                            .insert(frame.index, Arc::new(colour_image(&frame)));
+                        self.next = frame.index + 1;
+                    }
                 }
                 PlaybackEvent::End { generation } if generation == self.generation => {
                     self.ended = true;
@@ -303,19 +343,41 @@ impl VideoTile {
                 self.ended = false;
             }
         }
-        if self.shown == Some(target) {
+        if self.shown == Some(target) && !self.on_preview {
             return false;
         }
         let Some(image) = self.cache.get(target) else {
+            if self.shown != Some(target)
+                && let Some(Some(small)) = self.previews.get(target).cloned()
+            {
+                self.show(ctx, small);
+                self.shown = Some(target);
+                self.on_preview = true;
+            }
+            if let Some(playback) = &self.playback {
+                playback.wake_on_next();
+            }
             return true;
         };
         if playing
             && self.continuous
-            && let Some(last) = self.shown
+            && let Some(last) = self.last_full
             && target > last + 1
         {
             self.stats.dropped += (target - last - 1) as u64;
         }
+        self.show(ctx, image);
+        self.shown = Some(target);
+        self.on_preview = false;
+        self.last_full = Some(target);
+        self.continuous = true;
+        if playing {
+            self.stats.shown += 1;
+        }
+        false
+    }
+
+    fn show(&mut self, ctx: &egui::Context, image: Arc<ColorImage>) {
         match &mut self.texture {
             Some(texture) => texture.set(image, egui::TextureOptions::LINEAR),
             None => {
@@ -326,12 +388,27 @@ impl VideoTile {
                 ));
             }
         }
-        self.shown = Some(target);
-        self.continuous = true;
-        if playing {
-            self.stats.shown += 1;
-        }
-        false
+    }
+
+    /// The frame on screen is only its small copy (the full one is on its way).
+    pub fn on_preview(&self) -> bool {
+        self.on_preview
+    }
+
+    /// The frames that can be shown at once when scrubbed to (full or small).
+    pub fn scrubbable(&self, index: usize) -> bool {
+        self.previews.get(index).is_some_and(Option::is_some) || self.cache.contains(index)
+    }
+
+    /// The memory the tile's decoded pictures take.
+    pub fn bytes(&self) -> usize {
+        let previews: usize = self
+            .previews
+            .iter()
+            .flatten()
+            .map(|p| p.pixels.len() * 4)
+            .sum();
+        self.cache.bytes() + previews
     }
 
     /// Paints the frame shown fitted into `area` (bars around it) with
@@ -346,11 +423,22 @@ impl VideoTile {
         }
         picture
     }
+}
 
-    /// Indices of the frames in the cache, for the scrub bar.
-    pub(super) fn cached(&self) -> impl Iterator<Item = usize> + '_ {
-        self.cache.frames.keys().copied()
-    }
+fn colour_image(frame: &crate::video::Frame) -> ColorImage {
+    ColorImage::from_rgba_premultiplied([frame.width as usize, frame.height as usize], &frame.rgba)
+}
+
+/// The size of the small copies of a clip of `count` frames, so that all of
+/// them fit in `budget` bytes (and none is larger than it needs to be).
+pub fn preview_size(info: &ClipInfo, count: usize, budget: usize) -> (u32, u32) {
+    let pixels_each = (budget / 4 / count.max(1)) as f64;
+    let (w, h) = (f64::from(info.width.max(1)), f64::from(info.height.max(1)));
+    let by_budget = (pixels_each / (w * h)).sqrt();
+    let by_side = f64::from(PREVIEW_MAX_SIDE) / w.max(h);
+    let scale = by_budget.min(by_side).min(1.0);
+    let even = |v: f64| ((v * scale).floor() as u32).max(2) & !1;
+    (even(w), even(h))
 }
 
 /// The largest rectangle of the clip's shape inside `area`, centred.
