@@ -18,6 +18,19 @@ h264=(-c:v libx264 -preset medium -profile:v high -bf 3 -g 24 -keyint_min 24 -sc
       -pix_fmt yuv420p -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv)
 to709="scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
 
+# `make-test-clips.sh player-bench`: only the two 15 s clips the player benchmark
+# plays (benches/video_player.rs), at the service's bitrate class, in /tmp (about
+# 15 MB and 6 MB; not committed).
+if [ "${1:-}" = player-bench ]; then
+  for size in 1920x1080:1080p:8M:10M 960x540:540p:3M:4M; do
+    IFS=: read -r dims name rate max <<<"$size"
+    ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=$dims:rate=24:duration=15" \
+      -vf "$to709" "${h264[@]}" -b:v "$rate" -maxrate "$max" -bufsize "$max" -movflags +faststart \
+      "/tmp/player-15s-$name.mp4"
+  done
+  exit 0
+fi
+
 # 16:9, with AAC, moov at the end (FFmpeg's default), 2 s.
 ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=320x180:rate=24:duration=2" \
   -f lavfi -i "sine=frequency=440:duration=2" \

@@ -220,28 +220,30 @@ impl Clip {
         })
     }
 
-    /// The frame at `index` fitted into `max_size`, and a smaller copy of the
-    /// same picture fitted into `preview` (one decode for both).
+    /// The frame at `index` fitted into `max_size` (written into `buffer`, the
+    /// bytes of a frame no longer needed, or a new one), and a smaller copy of
+    /// the same picture fitted into `preview` (one decode for both).
     pub fn frame_and_preview(
         &mut self,
         index: usize,
         max_size: Option<(u32, u32)>,
         preview: Option<(u32, u32)>,
+        buffer: Vec<u8>,
     ) -> Result<(Frame, Option<Frame>), VideoError> {
         let picture = self.picture(index)?;
         let pts = self.pts_of(index);
-        let make = |size: Option<(u32, u32)>| {
+        let make = |size: Option<(u32, u32)>, buffer: Vec<u8>| {
             let (w, h) = convert::fit(picture.width, picture.height, size);
             Frame {
-                rgba: convert::to_rgba(&picture, self.info.colour, w, h),
+                rgba: convert::to_rgba_into(&picture, self.info.colour, w, h, buffer),
                 width: w,
                 height: h,
                 index,
                 pts,
             }
         };
-        let frame = make(max_size);
-        let small = preview.map(|p| make(Some(p)));
+        let frame = make(max_size, buffer);
+        let small = preview.map(|p| make(Some(p), Vec::new()));
         Ok((frame, small))
     }
 

@@ -122,11 +122,23 @@ pub fn fit(width: u32, height: u32, max: Option<(u32, u32)>) -> (u32, u32) {
 
 /// RGBA bytes of `picture` at `out_w`×`out_h` (from [`fit`]).
 pub fn to_rgba(picture: &Picture, space: ColourSpace, out_w: u32, out_h: u32) -> Vec<u8> {
+    to_rgba_into(picture, space, out_w, out_h, Vec::new())
+}
+
+/// As [`to_rgba`], writing into `rgba` (a buffer of an earlier frame: no new
+/// allocation when it has the size already; every byte is overwritten).
+pub fn to_rgba_into(
+    picture: &Picture,
+    space: ColourSpace,
+    out_w: u32,
+    out_h: u32,
+    mut rgba: Vec<u8>,
+) -> Vec<u8> {
     let c = coefficients(space);
     let (w, h) = (picture.width as usize, picture.height as usize);
     let cw = picture.chroma_width() as usize;
     let (ow, oh) = (out_w as usize, out_h as usize);
-    let mut rgba = vec![0u8; ow * oh * 4];
+    rgba.resize(ow * oh * 4, 0);
     if ow == w && oh == h {
         for (row, line) in rgba.chunks_exact_mut(w * 4).enumerate() {
             let y_row = &picture.y[row * w..row * w + w];

@@ -28,6 +28,9 @@ pub enum PlaybackEvent {
     Failed { generation: u64, error: VideoError },
 }
 
+/// Spare frame buffers the worker keeps for decoding into.
+const SPARE_BUFFERS: usize = 4;
+
 /// Called from the worker thread when the UI should look again.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
@@ -41,6 +44,9 @@ struct State {
     /// Wake the UI when the next event is queued (it waits for a frame).
     wake: bool,
     waker: Option<Waker>,
+    /// Bytes of frames the UI no longer holds, to decode into (and to free
+    /// here rather than on the UI thread).
+    spare: Vec<Vec<u8>>,
     /// The worker has nothing more to decode until the next seek.
     idle: bool,
     stop: bool,
@@ -147,6 +153,14 @@ impl Playback {
         }
     }
 
+    /// Gives back the bytes of a frame the UI no longer needs: the worker
+    /// decodes the next frames into them, or frees them on its own thread.
+    pub fn recycle(&self, buffer: Vec<u8>) {
+        let mut state = self.shared.lock();
+        state.spare.push(buffer);
+        self.shared.changed.notify_all();
+    }
+
     /// The generation of the last seek.
     pub fn generation(&self) -> u64 {
         self.shared.lock().generation
@@ -202,7 +216,7 @@ fn run(mut clip: Clip, shared: &Shared, ahead: usize) {
     let mut next = 0usize;
     loop {
         // Wait for room in the queue, a seek, or the end.
-        let (generation, max_size, preview_size) = {
+        let (generation, max_size, preview_size, buffer, extra) = {
             let mut state = shared.lock();
             loop {
                 if state.stop {
@@ -220,12 +234,26 @@ fn run(mut clip: Clip, shared: &Shared, ahead: usize) {
                     .wait(state)
                     .unwrap_or_else(PoisonError::into_inner);
             }
-            (state.generation, state.max_size, state.preview_size)
+            let buffer = state.spare.pop().unwrap_or_default();
+            // More than a few spare buffers are freed here, off the lock.
+            let extra = if state.spare.len() > SPARE_BUFFERS {
+                state.spare.split_off(SPARE_BUFFERS)
+            } else {
+                Vec::new()
+            };
+            (
+                state.generation,
+                state.max_size,
+                state.preview_size,
+                buffer,
+                extra,
+            )
         };
+        drop(extra);
         let event = if next >= count {
             PlaybackEvent::End { generation }
         } else {
-            match clip.frame_and_preview(next, max_size, preview_size) {
+            match clip.frame_and_preview(next, max_size, preview_size, buffer) {
                 Ok((frame, preview)) => PlaybackEvent::Frame {
                     generation,
                     frame,

@@ -74,11 +74,15 @@ impl FrameCache {
         image.pixels.len() * 4
     }
 
-    pub fn insert(&mut self, index: usize, image: Arc<ColorImage>) {
+    /// Keeps `image` as frame `index`; returns the frames let go to stay
+    /// within the cap (for their memory to be reused or freed elsewhere).
+    pub fn insert(&mut self, index: usize, image: Arc<ColorImage>) -> Vec<Arc<ColorImage>> {
         self.tick += 1;
         self.bytes += Self::size_of(&image);
+        let mut gone = Vec::new();
         if let Some((old, _)) = self.frames.insert(index, (image, self.tick)) {
             self.bytes -= Self::size_of(&old);
+            gone.push(old);
         }
         while self.bytes > self.cap && self.frames.len() > 1 {
             let oldest = self
@@ -87,10 +91,12 @@ impl FrameCache {
                 .min_by_key(|(_, (_, used))| *used)
                 .map(|(i, _)| *i);
             let Some(oldest) = oldest else { break };
-            if let Some((gone, _)) = self.frames.remove(&oldest) {
-                self.bytes -= Self::size_of(&gone);
+            if let Some((old, _)) = self.frames.remove(&oldest) {
+                self.bytes -= Self::size_of(&old);
+                gone.push(old);
             }
         }
+        gone
     }
 
     /// The frame at `index`, marked as just used.
@@ -119,9 +125,10 @@ impl FrameCache {
         self.frames.is_empty()
     }
 
-    pub fn clear(&mut self) {
-        self.frames.clear();
+    /// Lets every frame go; returns them.
+    pub fn clear(&mut self) -> Vec<Arc<ColorImage>> {
         self.bytes = 0;
+        self.frames.drain().map(|(_, (image, _))| image).collect()
     }
 }
 
@@ -279,7 +286,8 @@ impl VideoTile {
             return;
         }
         self.decode_size = Some(wanted);
-        self.cache.clear();
+        let gone = self.cache.clear();
+        self.recycle(gone);
         if let Some(playback) = &self.playback {
             playback.set_max_size(Some(wanted));
             self.generation = playback.seek(target);
@@ -314,12 +322,13 @@ impl VideoTile {
                     if let Some(small) = preview
                         && let Some(slot @ None) = self.previews.get_mut(small.index)
                     {
-                        *slot = Some(Arc::new(colour_image(&small)));
+                        *slot = Some(Arc::new(colour_image(small)));
                     }
                     if generation == self.generation {
-                        self.cache
-                            .insert(frame.index, Arc::new(colour_image(&frame)));
-                        self.next = frame.index + 1;
+                        let index = frame.index;
+                        let gone = self.cache.insert(index, Arc::new(colour_image(frame)));
+                        self.recycle(gone);
+                        self.next = index + 1;
                     }
                 }
                 PlaybackEvent::End { generation } if generation == self.generation => {
@@ -377,6 +386,23 @@ impl VideoTile {
         false
     }
 
+    /// Frames the cache let go go back to the worker: it decodes into their
+    /// memory or frees it on its own thread (freeing megabytes here would
+    /// cost the UI thread a system call per frame).
+    fn recycle(&self, gone: Vec<Arc<ColorImage>>) {
+        let Some(playback) = &self.playback else {
+            return;
+        };
+        for image in gone {
+            // Still on screen (the texture holds it): freed when replaced.
+            if let Ok(image) = Arc::try_unwrap(image) {
+                if let Ok(bytes) = bytemuck::allocation::try_cast_vec::<Color32, u8>(image.pixels) {
+                    playback.recycle(bytes);
+                }
+            }
+        }
+    }
+
     fn show(&mut self, ctx: &egui::Context, image: Arc<ColorImage>) {
         match &mut self.texture {
             Some(texture) => texture.set(image, egui::TextureOptions::LINEAR),
@@ -425,8 +451,20 @@ impl VideoTile {
     }
 }
 
-fn colour_image(frame: &crate::video::Frame) -> ColorImage {
-    ColorImage::from_rgba_premultiplied([frame.width as usize, frame.height as usize], &frame.rgba)
+/// The decoded frame as an egui image: its bytes are taken over as they are
+/// (RGBA8 is `Color32`'s layout), so that the UI thread copies nothing.
+fn colour_image(frame: crate::video::Frame) -> ColorImage {
+    let size = [frame.width as usize, frame.height as usize];
+    let count = size[0] * size[1];
+    match bytemuck::allocation::try_cast_vec::<u8, Color32>(frame.rgba) {
+        Ok(pixels) if pixels.len() == count => ColorImage::new(size, pixels),
+        // A buffer whose capacity is not whole pixels: copied.
+        Err((_, rgba)) if rgba.len() == count * 4 => {
+            ColorImage::from_rgba_premultiplied(size, &rgba)
+        }
+        // The decoder's frames always match their size; black rather than a panic.
+        _ => ColorImage::new(size, vec![Color32::BLACK; count]),
+    }
 }
 
 /// The size of the small copies of a clip of `count` frames, so that all of
