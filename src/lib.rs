@@ -4,6 +4,7 @@
 //! Model Studio wire protocol), [`sim`] (a simulator of the service), [`cli`].
 
 pub mod api;
+pub mod audio;
 pub mod cli;
 pub mod core;
 pub mod engine;

@@ -46,6 +46,22 @@ ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=336x144:rate=24:duration=2" \
   -vf "$to709" "${h264[@]}" -crf 30 -c:a aac -b:a 32k -shortest -movflags +faststart \
   cinema-21x9-aac.mp4
 
+# Stereo 48 kHz AAC, moov first, 2 s: a chirp on the left, two tones on the right.
+# No perceptual noise substitution (-aac_pns 0), so that a seek gives exactly the
+# samples of a decode from the start (tests/audio_decode.rs).
+ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=64x36:rate=24:duration=2" \
+  -f lavfi -i "aevalsrc=0.4*sin(2*PI*(200+1500*t)*t)|0.25*sin(2*PI*660*t)+0.1*sin(2*PI*5000*t):s=48000:d=2" \
+  -vf "$to709" "${h264[@]}" -crf 30 -c:a aac -aac_pns 0 -b:a 96k -shortest -movflags +faststart \
+  stereo-48k-aac.mp4
+
+# Sound that is not AAC (the picture plays, the sound is refused by name).
+ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=64x36:rate=24:duration=0.5" \
+  -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=0.5" \
+  -vf "$to709" "${h264[@]}" -crf 30 -c:a libopus -b:a 24k -shortest -movflags +faststart opus-audio.mp4
+ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=64x36:rate=24:duration=0.5" \
+  -f lavfi -i "sine=frequency=440:sample_rate=44100:duration=0.5" \
+  -vf "$to709" "${h264[@]}" -crf 30 -c:a libmp3lame -b:a 32k -shortest -movflags +faststart mp3-audio.mp4
+
 # Flat colours: 1 s of sRGB (200, 40, 60), then 1 s of (30, 90, 220), BT.709 limited.
 ffmpeg "${common[@]}" \
   -f lavfi -i "color=c=0xC8283C:size=64x64:rate=24:duration=1" \
@@ -79,6 +95,34 @@ for clip in wide-16x9-aac-moov-last tall-9x16-moov-first cinema-21x9-aac flat-co
   ffmpeg -hide_banner -loglevel error -i "$clip.mp4" -map 0:v:0 -f framemd5 -pix_fmt yuv420p - \
     | grep -v '^#' | awk -F', *' '{print $6}' > "$clip.md5"
 done
+
+# Sound references (tests/audio_decode.rs): FFmpeg's own decode of each AAC track
+# (the edit list applied as FFmpeg applies it). <clip>.pcm holds the first second as
+# 16-bit little-endian interleaved samples; <clip>.audio holds the sample rate, the
+# channels, the frames FFmpeg gives (FFmpeg 5.1 keeps the last access unit's padding),
+# the frames the edit list plays (the track's duration), and each channel's RMS over
+# those (from FFmpeg's f32 output).
+python3 - <<'EOF'
+import array, math, subprocess
+for clip in ["wide-16x9-aac-moov-last", "cinema-21x9-aac", "stereo-48k-aac"]:
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+         "stream=sample_rate,channels,duration_ts", "-of", "csv=p=0", f"{clip}.mp4"],
+        check=True, capture_output=True, text=True).stdout.strip().split(",")
+    rate, channels, length = int(probe[0]), int(probe[1]), int(probe[2])
+    def decode(fmt):
+        return subprocess.run(
+            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", f"{clip}.mp4",
+             "-map", "0:a:0", "-f", fmt, "-"], check=True, capture_output=True).stdout
+    s16 = decode("s16le")
+    open(f"{clip}.pcm", "wb").write(s16[: rate * channels * 2])
+    f32 = array.array("f", decode("f32le"))
+    frames = len(f32) // channels
+    played = f32[: length * channels]
+    rms = [math.sqrt(sum(x * x for x in played[c::channels]) / length) for c in range(channels)]
+    with open(f"{clip}.audio", "w") as out:
+        out.write(f"{rate} {channels} {frames} {length} " + " ".join(f"{r:.6f}" for r in rms) + "\n")
+EOF
 
 # Broken inputs, made from the clips above.
 : > zero-bytes.mp4

@@ -15,3 +15,11 @@ video-error-dimensions = The video declares a picture of { $width }×{ $height }
 # detail: what was found damaged, in English.
 video-error-corrupt = The video is damaged and cannot be played here ({ $detail }): download it again, or try the system player.
 video-error-out-of-range = Frame { $index } does not exist: the clip has { $count } frames. The system player can still open it.
+# codec: a sound format name such as Opus, MP3 or HE-AAC.
+video-error-audio-codec = The sound of this video is compressed as { $codec }, which the app does not play (it plays AAC): the picture plays without sound here; open the video in the system player to hear it.
+
+# Why the sound of a video does not play in the window (audio::SoundError::describe).
+sound-error-not-built-in = This copy of the app plays sound in the system player only: open the video there to hear it.
+sound-error-no-device = No sound output was found on this computer, so the video plays without sound: connect speakers or headphones and open the video again, or use the system player.
+# detail: the sound system's own (English) explanation.
+sound-error-device = The sound output could not be used ({ $detail }), so the video plays without sound: check the computer's sound settings and open the video again, or use the system player.

@@ -14,3 +14,11 @@ video-error-dimensions = 视频声明的画面尺寸为 { $width }×{ $height } 
 # detail：损坏之处（英文）。
 video-error-corrupt = 视频已损坏，无法在此播放（{ $detail }）：请重新下载，或试试系统播放器。
 video-error-out-of-range = 第 { $index } 帧不存在：此片段共 { $count } 帧。系统播放器仍可打开它。
+# codec：声音格式名称，如 Opus、MP3 或 HE-AAC。
+video-error-audio-codec = 此视频的声音编码格式是 { $codec }，应用不支持（它播放 AAC）：画面将在此无声播放；要听声音，请用系统播放器打开视频。
+
+# 视频声音无法在窗口内播放的原因（audio::SoundError::describe）。
+sound-error-not-built-in = 此版本的应用只能在系统播放器中播放声音：要听声音，请在系统播放器中打开视频。
+sound-error-no-device = 这台电脑上没有找到声音输出设备，视频将无声播放：请连接扬声器或耳机后重新打开视频，或使用系统播放器。
+# detail：声音系统给出的（英文）说明。
+sound-error-device = 无法使用声音输出（{ $detail }），视频将无声播放：请检查电脑的声音设置后重新打开视频，或使用系统播放器。

@@ -1,6 +1,9 @@
 //! MP4 demux: finds the index (`moov`, at either end of the file), reads it with
 //! `mp4-atom`, and turns the video track's sample tables into a list of samples
 //! (where each compressed picture is, when it is shown, whether it is a keyframe).
+//! The sound track (AAC), when there is one, gets the same treatment
+//! ([`AudioTrack`]) for `crate::audio`; a broken sound track never stops the
+//! picture.
 //!
 //! Everything the file declares is checked before it is used: sizes against the
 //! file's length, counts against caps, picture sizes against [`MAX_SIDE`].
@@ -63,6 +66,35 @@ pub struct Demuxed {
     pub has_audio: bool,
     /// The sound's codec ("AAC" or a four-character code), when there is sound.
     pub audio_codec: Option<String>,
+    /// The first sound track's samples, or why it cannot be played (`None`: no
+    /// sound track). Kept apart so that the picture plays either way.
+    pub audio: Option<Result<AudioTrack, VideoError>>,
+}
+
+/// The sound track (AAC in an `mp4a` sample entry) as stored: its access units
+/// and where presentation starts and ends in them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudioTrack {
+    /// Ticks per second of the track's clock (`mdhd`); the AAC clips set it to
+    /// the sample rate.
+    pub timescale: u32,
+    /// Sample rate and channels as the sample entry declares them (the
+    /// AudioSpecificConfig in `config` is the decoder's truth).
+    pub sample_rate: u32,
+    pub channels: u16,
+    /// The AudioSpecificConfig (the `esds` decoder-specific info).
+    pub config: Vec<u8>,
+    /// Access units in decode order (`keyframe` is always true, `cts == dts`).
+    pub samples: Vec<Sample>,
+    /// Edit list: the media time shown first (the encoder delay, 1024 ticks for
+    /// FFmpeg's AAC), in track ticks.
+    pub start: u64,
+    /// Edit list: silence before the sound starts (a leading empty edit), in
+    /// track ticks.
+    pub delay: u64,
+    /// Edit list: how long the sound plays from `start`, in track ticks; `None`
+    /// without an edit list (to the end of the last access unit).
+    pub length: Option<u64>,
 }
 
 /// Box types that may start an MP4/QuickTime file.
@@ -247,8 +279,96 @@ fn check_side(width: u32, height: u32) -> Result<(), VideoError> {
     Ok(())
 }
 
+/// The MPEG-4 object types that mean "MPEG-4 Audio" (AAC and relatives) or
+/// "MPEG-2 AAC" in an `esds` (ISO/IEC 14496-1 table 5).
+const MPEG4_AUDIO: u8 = 0x40;
+const MPEG2_AAC: [u8; 3] = [0x66, 0x67, 0x68];
+
+/// The sound track's access units and edit list. Every failure here is the
+/// sound's own: the caller keeps it beside the picture.
+fn audio_track(
+    trak: &mp4_atom::Trak,
+    movie_timescale: u32,
+    file_len: u64,
+) -> Result<AudioTrack, VideoError> {
+    let stbl = &trak.mdia.minf.stbl;
+    let mp4a = match stbl.stsd.codecs.first() {
+        Some(Codec::Mp4a(mp4a)) => mp4a,
+        Some(other) => {
+            return Err(VideoError::UnsupportedAudio {
+                codec: codec_name(other),
+            });
+        }
+        None => return Err(VideoError::corrupt("the sound track has no sample entry")),
+    };
+    let dec_config = &mp4a.esds.es_desc.dec_config;
+    let object_type = dec_config.object_type_indication;
+    if object_type != MPEG4_AUDIO && !MPEG2_AAC.contains(&object_type) {
+        // 0x69 / 0x6B are MP3 in an `mp4a` entry.
+        let codec = match object_type {
+            0x69 | 0x6B => "MP3".to_string(),
+            other => format!("mp4a/0x{other:02X}"),
+        };
+        return Err(VideoError::UnsupportedAudio { codec });
+    }
+    let config = dec_config
+        .dec_specific
+        .as_ref()
+        .map(|d| d.raw.clone())
+        .unwrap_or_default();
+    if config.len() < 2 {
+        return Err(VideoError::corrupt(
+            "the sound track has no AudioSpecificConfig",
+        ));
+    }
+    let timescale = trak.mdia.mdhd.timescale;
+    if timescale == 0 {
+        return Err(VideoError::corrupt("the sound track's timescale is zero"));
+    }
+    let samples = sample_table(stbl, file_len)?;
+    if samples.is_empty() {
+        return Err(VideoError::corrupt("the sound track is empty"));
+    }
+    // The edit list: leading empty edits delay the sound, the first real edit
+    // says where in the media it starts and how long it plays. Later edits
+    // (never written by encoders for a plain clip) are not followed.
+    let (mut start, mut delay, mut length) = (0u64, 0u64, None);
+    let to_track = |movie_ticks: u64| -> u64 {
+        if movie_timescale == 0 {
+            return 0;
+        }
+        let ticks = u128::from(movie_ticks) * u128::from(timescale) / u128::from(movie_timescale);
+        u64::try_from(ticks).unwrap_or(u64::MAX)
+    };
+    if let Some(elst) = trak.edts.as_ref().and_then(|e| e.elst.as_ref()) {
+        for entry in &elst.entries {
+            match entry.media_time {
+                None => delay = delay.saturating_add(to_track(entry.segment_duration)),
+                Some(media_time) => {
+                    start = media_time;
+                    if entry.segment_duration > 0 {
+                        length = Some(to_track(entry.segment_duration));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    Ok(AudioTrack {
+        timescale,
+        sample_rate: u32::from(mp4a.audio.sample_rate.integer()),
+        channels: mp4a.audio.channel_count,
+        config,
+        samples,
+        start,
+        delay,
+        length,
+    })
+}
+
 fn from_moov(moov: &Moov, file_len: u64) -> Result<Demuxed, VideoError> {
     let mut audio_codec = None;
+    let mut audio = None;
     for trak in &moov.trak {
         if trak.mdia.hdlr.handler == mp4_atom::FourCC::new(b"soun") && audio_codec.is_none() {
             audio_codec = Some(
@@ -260,6 +380,7 @@ fn from_moov(moov: &Moov, file_len: u64) -> Result<Demuxed, VideoError> {
                     .first()
                     .map_or_else(|| "?".to_string(), codec_name),
             );
+            audio = Some(audio_track(trak, moov.mvhd.timescale, file_len));
         }
     }
     let video = moov
@@ -354,6 +475,7 @@ fn from_moov(moov: &Moov, file_len: u64) -> Result<Demuxed, VideoError> {
         duration: last.saturating_add(frame_len),
         has_audio: audio_codec.is_some(),
         audio_codec,
+        audio,
     })
 }
 

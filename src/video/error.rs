@@ -28,6 +28,10 @@ pub enum VideoError {
     /// The video is compressed with something other than H.264.
     #[error("unsupported video codec {codec}")]
     UnsupportedCodec { codec: String },
+    /// The sound is compressed with something other than AAC-LC (the picture
+    /// still plays, without sound).
+    #[error("unsupported sound codec {codec}")]
+    UnsupportedAudio { codec: String },
     /// H.264, but a kind this decoder does not handle (10-bit, 4:4:4…).
     #[error("unsupported H.264 stream: {detail}")]
     UnsupportedStream { detail: String },
@@ -60,6 +64,10 @@ impl VideoError {
             VideoError::UnsupportedCodec { codec } => {
                 let codec = codec.as_str();
                 loc!("video-error-codec", codec = codec)
+            }
+            VideoError::UnsupportedAudio { codec } => {
+                let codec = codec.as_str();
+                loc!("video-error-audio-codec", codec = codec)
             }
             VideoError::UnsupportedStream { detail } => {
                 let detail = detail.as_str();
