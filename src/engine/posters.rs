@@ -254,7 +254,7 @@ fn make(video: &Path, folder: &Path, stem: &str) -> Result<Poster, PosterError> 
         reason: Box::new(e.describe()),
     })?;
     let poster = Poster {
-        rgba: frame.rgba,
+        rgba: frame.rgba.into_bytes(),
         width: frame.width,
         height: frame.height,
     };

@@ -1,7 +1,7 @@
 //! One open clip: its description, and its frames by index or time.
 
 use super::VideoError;
-use super::convert::{self, ColourSpace};
+use super::convert::{self, ColourSpace, Pixels};
 use super::decoder::{self, Decoder, Picture};
 use super::demux::{self, Demuxed};
 use std::collections::BTreeMap;
@@ -39,7 +39,7 @@ pub enum FramePos {
 /// A decoded frame, ready for a texture: RGBA, 4 bytes a pixel, rows top to bottom.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Frame {
-    pub rgba: Vec<u8>,
+    pub rgba: Pixels,
     pub width: u32,
     pub height: u32,
     /// Index in presentation order.
@@ -228,11 +228,11 @@ impl Clip {
         index: usize,
         max_size: Option<(u32, u32)>,
         preview: Option<(u32, u32)>,
-        buffer: Vec<u8>,
+        buffer: Pixels,
     ) -> Result<(Frame, Option<Frame>), VideoError> {
         let picture = self.picture(index)?;
         let pts = self.pts_of(index);
-        let make = |size: Option<(u32, u32)>, buffer: Vec<u8>| {
+        let make = |size: Option<(u32, u32)>, buffer: Pixels| {
             let (w, h) = convert::fit(picture.width, picture.height, size);
             Frame {
                 rgba: convert::to_rgba_into(&picture, self.info.colour, w, h, buffer),
@@ -243,7 +243,7 @@ impl Clip {
             }
         };
         let frame = make(max_size, buffer);
-        let small = preview.map(|p| make(Some(p), Vec::new()));
+        let small = preview.map(|p| make(Some(p), Pixels::default()));
         Ok((frame, small))
     }
 

@@ -120,9 +120,52 @@ pub fn fit(width: u32, height: u32, max: Option<(u32, u32)>) -> (u32, u32) {
     )
 }
 
+/// RGBA8 pixels (4 bytes each, rows top to bottom) kept in memory laid out and
+/// aligned as egui's `Color32`, so that the window takes a decoded frame over
+/// without copying it. Reads and writes as bytes.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Pixels(Vec<egui::Color32>);
+
+impl Pixels {
+    /// The pixels as egui colours (no copy).
+    pub fn into_colors(self) -> Vec<egui::Color32> {
+        self.0
+    }
+
+    /// Colours given back (for their memory to be decoded into again).
+    pub fn from_colors(colors: Vec<egui::Color32>) -> Pixels {
+        Pixels(colors)
+    }
+
+    /// A copy as plain bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.to_vec()
+    }
+}
+
+impl std::ops::Deref for Pixels {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        bytemuck::cast_slice(&self.0)
+    }
+}
+
+impl std::ops::DerefMut for Pixels {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        bytemuck::cast_slice_mut(&mut self.0)
+    }
+}
+
+impl std::fmt::Debug for Pixels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pixels({} bytes)", self.len()) // not text: a debug form
+    }
+}
+
 /// RGBA bytes of `picture` at `out_w`×`out_h` (from [`fit`]).
-pub fn to_rgba(picture: &Picture, space: ColourSpace, out_w: u32, out_h: u32) -> Vec<u8> {
-    to_rgba_into(picture, space, out_w, out_h, Vec::new())
+pub fn to_rgba(picture: &Picture, space: ColourSpace, out_w: u32, out_h: u32) -> Pixels {
+    to_rgba_into(picture, space, out_w, out_h, Pixels::default())
 }
 
 /// As [`to_rgba`], writing into `rgba` (a buffer of an earlier frame: no new
@@ -132,13 +175,14 @@ pub fn to_rgba_into(
     space: ColourSpace,
     out_w: u32,
     out_h: u32,
-    mut rgba: Vec<u8>,
-) -> Vec<u8> {
+    mut pixels: Pixels,
+) -> Pixels {
     let c = coefficients(space);
     let (w, h) = (picture.width as usize, picture.height as usize);
     let cw = picture.chroma_width() as usize;
     let (ow, oh) = (out_w as usize, out_h as usize);
-    rgba.resize(ow * oh * 4, 0);
+    pixels.0.resize(ow * oh, egui::Color32::TRANSPARENT);
+    let rgba: &mut [u8] = &mut pixels;
     if ow == w && oh == h {
         for (row, line) in rgba.chunks_exact_mut(w * 4).enumerate() {
             let y_row = &picture.y[row * w..row * w + w];
@@ -155,7 +199,7 @@ pub fn to_rgba_into(
                 );
             }
         }
-        return rgba;
+        return pixels;
     }
     // Box filter: each output pixel averages the source rectangle it covers,
     // luma and chroma alike, then converts.
@@ -197,7 +241,7 @@ pub fn to_rgba_into(
             );
         }
     }
-    rgba
+    pixels
 }
 
 #[cfg(test)]

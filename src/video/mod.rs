@@ -25,7 +25,7 @@ mod playback;
 mod rust_h264_backend;
 
 pub use clip::{Clip, ClipInfo, Frame, FramePos, poster, poster_of};
-pub use convert::{ColourSpace, Matrix};
+pub use convert::{ColourSpace, Matrix, Pixels};
 pub use error::VideoError;
 pub use playback::{Playback, PlaybackEvent, Waker};
 

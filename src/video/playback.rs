@@ -7,6 +7,7 @@
 
 use super::VideoError;
 use super::clip::{Clip, Frame};
+use super::convert::Pixels;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -46,7 +47,7 @@ struct State {
     waker: Option<Waker>,
     /// Bytes of frames the UI no longer holds, to decode into (and to free
     /// here rather than on the UI thread).
-    spare: Vec<Vec<u8>>,
+    spare: Vec<Pixels>,
     /// The worker has nothing more to decode until the next seek.
     idle: bool,
     stop: bool,
@@ -155,7 +156,7 @@ impl Playback {
 
     /// Gives back the bytes of a frame the UI no longer needs: the worker
     /// decodes the next frames into them, or frees them on its own thread.
-    pub fn recycle(&self, buffer: Vec<u8>) {
+    pub fn recycle(&self, buffer: Pixels) {
         let mut state = self.shared.lock();
         state.spare.push(buffer);
         self.shared.changed.notify_all();

@@ -1,7 +1,7 @@
 //! One clip on screen: its decoding worker, its frame cache at display size and
 //! its texture. A tile never decodes or reads a file itself.
 
-use crate::video::{Clip, ClipInfo, Playback, PlaybackEvent, VideoError};
+use crate::video::{Clip, ClipInfo, Pixels, Playback, PlaybackEvent, VideoError};
 use egui::{Color32, ColorImage, Rect, TextureHandle, Vec2};
 use std::collections::HashMap;
 use std::path::Path;
@@ -396,9 +396,7 @@ impl VideoTile {
         for image in gone {
             // Still on screen (the texture holds it): freed when replaced.
             if let Ok(image) = Arc::try_unwrap(image) {
-                if let Ok(bytes) = bytemuck::allocation::try_cast_vec::<Color32, u8>(image.pixels) {
-                    playback.recycle(bytes);
-                }
+                playback.recycle(Pixels::from_colors(image.pixels));
             }
         }
     }
@@ -456,14 +454,12 @@ impl VideoTile {
 fn colour_image(frame: crate::video::Frame) -> ColorImage {
     let size = [frame.width as usize, frame.height as usize];
     let count = size[0] * size[1];
-    match bytemuck::allocation::try_cast_vec::<u8, Color32>(frame.rgba) {
-        Ok(pixels) if pixels.len() == count => ColorImage::new(size, pixels),
-        // A buffer whose capacity is not whole pixels: copied.
-        Err((_, rgba)) if rgba.len() == count * 4 => {
-            ColorImage::from_rgba_premultiplied(size, &rgba)
-        }
+    let pixels = frame.rgba.into_colors();
+    if pixels.len() == count {
+        ColorImage::new(size, pixels)
+    } else {
         // The decoder's frames always match their size; black rather than a panic.
-        _ => ColorImage::new(size, vec![Color32::BLACK; count]),
+        ColorImage::new(size, vec![Color32::BLACK; count])
     }
 }
 
