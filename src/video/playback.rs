@@ -30,7 +30,7 @@ pub enum PlaybackEvent {
 }
 
 /// Spare frame buffers the worker keeps for decoding into.
-const SPARE_BUFFERS: usize = 4;
+const SPARE_BUFFERS: usize = 2;
 
 /// Called from the worker thread when the UI should look again.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;

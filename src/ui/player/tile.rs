@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Frames the worker keeps decoded ahead of the one taken.
-const WORKER_AHEAD: usize = 6;
+const WORKER_AHEAD: usize = 3;
 /// Frames the tile takes from the worker ahead of the one it shows.
 const LOOKAHEAD: usize = 12;
 /// A frame wanted further than this past the worker's position is sought, not
@@ -17,7 +17,7 @@ const LOOKAHEAD: usize = 12;
 const FAR_AHEAD: usize = 48;
 /// The memory the frame cache of one player may hold (tiles side by side share
 /// it). At the usual display size it holds a few seconds of 1080p.
-pub const CACHE_BYTES: usize = 150 * 1024 * 1024;
+pub const CACHE_BYTES: usize = 100 * 1024 * 1024;
 /// The memory for the small copy of every frame that makes scrubbing instant
 /// (per player; tiles share it). A 15 s clip gets copies of about 280×158.
 pub const PREVIEW_BYTES: usize = 64 * 1024 * 1024;
@@ -75,8 +75,15 @@ impl FrameCache {
     }
 
     /// Keeps `image` as frame `index`; returns the frames let go to stay
-    /// within the cap (for their memory to be reused or freed elsewhere).
-    pub fn insert(&mut self, index: usize, image: Arc<ColorImage>) -> Vec<Arc<ColorImage>> {
+    /// within the cap (for their memory to be reused or freed elsewhere). The
+    /// frames in `soon` (about to be shown) go last: the least recently used
+    /// of the others goes first.
+    pub fn insert(
+        &mut self,
+        index: usize,
+        image: Arc<ColorImage>,
+        soon: std::ops::RangeInclusive<usize>,
+    ) -> Vec<Arc<ColorImage>> {
         self.tick += 1;
         self.bytes += Self::size_of(&image);
         let mut gone = Vec::new();
@@ -88,7 +95,8 @@ impl FrameCache {
             let oldest = self
                 .frames
                 .iter()
-                .min_by_key(|(_, (_, used))| *used)
+                .filter(|(i, _)| **i != index)
+                .min_by_key(|(i, (_, used))| (soon.contains(*i), *used))
                 .map(|(i, _)| *i);
             let Some(oldest) = oldest else { break };
             if let Some((old, _)) = self.frames.remove(&oldest) {
@@ -326,7 +334,10 @@ impl VideoTile {
                     }
                     if generation == self.generation {
                         let index = frame.index;
-                        let gone = self.cache.insert(index, Arc::new(colour_image(frame)));
+                        let soon = target..=target + LOOKAHEAD;
+                        let gone = self
+                            .cache
+                            .insert(index, Arc::new(colour_image(frame)), soon);
                         self.recycle(gone);
                         self.next = index + 1;
                     }
@@ -496,4 +507,54 @@ pub fn decode_size(info: &ClipInfo, want: (u32, u32)) -> (u32, u32) {
     let scale = STEPS.into_iter().find(|&s| s >= need).unwrap_or(1.0);
     let even = |v: u32| ((v as f32 * scale).round() as u32).max(2) & !1;
     (even(info.width), even(info.height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image() -> Arc<ColorImage> {
+        Arc::new(ColorImage::new([10, 10], vec![Color32::RED; 100]))
+    }
+
+    #[test]
+    fn the_cache_lets_played_frames_go_before_the_ones_about_to_be_shown() {
+        // Room for five 400-byte frames.
+        let mut cache = FrameCache::new(2000);
+        // Frames 0..=4 came in ahead of time; 0..=2 were then shown (used).
+        for i in 0..=4 {
+            assert!(cache.insert(i, image(), 0..=10).is_empty());
+        }
+        for i in 0..=2 {
+            cache.get(i);
+        }
+        // Frame 5 arrives while frame 3 is due: 3, 4 and 5 are wanted soon, so
+        // frame 0 goes (although 3 and 4 were used longer ago than 0).
+        let gone = cache.insert(5, image(), 3..=15);
+        assert_eq!(gone.len(), 1);
+        assert!(!cache.contains(0));
+        assert!((1..=5).all(|i| cache.contains(i)));
+        assert_eq!(cache.bytes(), 2000);
+        // Only frames wanted soon left: the least recently used of them goes.
+        let gone = cache.insert(6, image(), 0..=15);
+        assert_eq!(gone.len(), 1);
+        assert!(
+            !cache.contains(3),
+            "3 was put in before 4 and never used since"
+        );
+        assert!(cache.contains(6), "the frame just put in stays");
+    }
+
+    #[test]
+    fn the_cache_never_holds_more_than_its_cap_and_gives_back_what_it_lets_go() {
+        let mut cache = FrameCache::new(1000);
+        let mut given_back = 0;
+        for i in 0..50 {
+            given_back += cache.insert(i, image(), i..=i + 12).len();
+            assert!(cache.bytes() <= 1000);
+        }
+        assert_eq!(cache.len() + given_back, 50);
+        assert_eq!(cache.clear().len(), 2);
+        assert_eq!(cache.bytes(), 0);
+    }
 }
