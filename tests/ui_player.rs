@@ -4,7 +4,8 @@
 //! for a frame it expects, and never sleeps to prove that something did not happen.
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
+use r2v_studio::audio::{Capture, DeviceFormat, Sound, SoundError};
 use r2v_studio::core::{GenerationSpec, Lang};
 use r2v_studio::engine::{Event, Job, JobState};
 use r2v_studio::ui::app::AppState;
@@ -32,6 +33,17 @@ struct Test {
 /// A player for `name` (opened here, as the shell's worker would), in `lang`.
 fn player_in(name: &str, lang: Lang) -> Test {
     let path = clip(name);
+    let opened = OpenedClip::open(&path);
+    player_opened(&path, opened, lang)
+}
+
+/// A player for a clip opened by the test.
+fn player_opened(
+    path: &std::path::Path,
+    opened: Result<OpenedClip, r2v_studio::video::VideoError>,
+    lang: Lang,
+) -> Test {
+    let path = path.to_path_buf();
     let player = Player::new(path.clone());
     let h = Harness::builder().with_size([900.0, 600.0]).build_ui_state(
         move |ui, player: &mut Player| {
@@ -42,7 +54,7 @@ fn player_in(name: &str, lang: Lang) -> Test {
     );
     let mut test = Test { h, now: 100.0 };
     // Opened once the clock is the test's (the harness drew its first frames already).
-    test.h.state_mut().opened(&path, OpenedClip::open(&path));
+    test.h.state_mut().opened(&path, opened);
     test.frame();
     test
 }
@@ -288,11 +300,77 @@ fn a_wide_21_9_clip_fits_the_width_with_bars_above_and_below() {
 }
 
 #[test]
-fn sound_controls_show_only_for_a_clip_with_sound_and_say_where_it_plays() {
-    let t = player("wide-16x9-aac-moov-last.mp4");
-    assert!(t.has_label("Mute"));
+fn sound_controls_show_only_for_a_clip_with_sound_and_say_why_when_it_cannot_play() {
+    let path = clip("wide-16x9-aac-moov-last.mp4");
+    let no_device = OpenedClip::open_with(&path, |_| Err(SoundError::NoDevice));
+    let t = player_opened(&path, no_device, Lang::En);
+    let mute = t.h.get_by_label("Mute");
+    assert!(mute.accesskit_node().is_disabled());
+    mute.hover();
+    let mut t = t;
+    // Tooltips wait for the pointer to rest.
+    for _ in 0..3 {
+        t.now += 1.0;
+        t.frame();
+    }
+    assert!(
+        t.h.query_by_label_contains("No sound output was found")
+            .is_some(),
+        "the hover says why"
+    );
     let t = player("tall-9x16-moov-first.mp4");
     assert!(!t.has_label("Mute"), "no sound, no sound controls");
+}
+
+/// Runs the player and the test's "device" together in real time for
+/// `seconds`: the picture's clock follows the wall clock, and the device takes
+/// 10 ms of sound every 10 ms. Returns what the device got in the second half.
+fn play_along(t: &mut Test, capture: &Capture, seconds: f64) -> Vec<f32> {
+    let start = Instant::now();
+    let from = t.now;
+    let mut heard = Vec::new();
+    while start.elapsed().as_secs_f64() < seconds {
+        t.now = from + start.elapsed().as_secs_f64();
+        t.frame();
+        let samples = capture.pull(480, Instant::now());
+        if start.elapsed().as_secs_f64() > seconds / 2.0 {
+            heard.extend(samples);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    heard
+}
+
+fn loud(samples: &[f32]) -> bool {
+    samples.iter().any(|s| s.abs() > 0.05)
+}
+
+#[test]
+fn the_sound_plays_while_the_picture_plays_and_mute_and_pause_silence_it() {
+    let path = clip("wide-16x9-aac-moov-last.mp4");
+    let (capture, output) = Capture::new(DeviceFormat {
+        sample_rate: 48_000,
+        channels: 2,
+    });
+    let opened = OpenedClip::open_with(&path, |source| Sound::start_with(source, output));
+    let mut t = player_opened(&path, opened, Lang::En);
+    // Before the picture plays: silence.
+    assert!(!loud(&capture.pull(4800, Instant::now())));
+    t.until_shown(0);
+    assert!(t.h.state().clock.playing());
+    t.h.get_by_label("Loop").click();
+    assert!(
+        loud(&play_along(&mut t, &capture, 1.2)),
+        "the 440 Hz tone is heard"
+    );
+    t.h.get_by_label("Mute").click();
+    assert!(!loud(&play_along(&mut t, &capture, 0.4)), "muted");
+    assert!(t.h.state().muted);
+    t.h.get_by_label("Mute").click();
+    assert!(loud(&play_along(&mut t, &capture, 1.2)), "heard again");
+    t.key(egui::Key::Space);
+    assert!(!t.h.state().clock.playing());
+    assert!(!loud(&play_along(&mut t, &capture, 0.4)), "paused");
 }
 
 #[test]
@@ -403,7 +481,7 @@ fn a_scrub_to_a_frame_no_longer_held_shows_its_small_copy_at_once_then_the_full_
     );
     let wait_full = |h: &mut Harness<'_, Scrub>, index: usize| {
         let start = Instant::now();
-        while !(h.state().tile.shown_index() == Some(index) && !h.state().tile.on_preview()) {
+        while h.state().tile.shown_index() != Some(index) || h.state().tile.on_preview() {
             assert!(start.elapsed() < Duration::from_secs(20), "frame {index}");
             std::thread::sleep(Duration::from_millis(2));
             h.step();

@@ -610,3 +610,23 @@ fn a_sets_compare_takes_button_opens_its_finished_takes_in_take_order() {
     assert_eq!(ids, vec![jobs[0].id.0.clone(), jobs[2].id.0.clone()]);
     assert!(h.query_by_label("Take 3 of 3").is_some());
 }
+
+#[test]
+fn one_takes_sound_is_heard_at_a_time_and_the_user_chooses_which() {
+    let mut s = sheet(&[
+        "wide-16x9-aac-moov-last.mp4",
+        "tall-9x16-moov-first.mp4",
+        "cinema-21x9-aac.mp4",
+    ]);
+    s.until_all_show(0);
+    // The first with sound until another is chosen; a take without sound has no choice.
+    assert_eq!(s.h.state().heard(), Some(0));
+    assert!(checked(&s.h.get_by_label("Hear Take 1 of 3")));
+    assert!(s.h.query_by_label("Hear Take 2 of 3").is_none());
+    s.h.get_by_label("Hear Take 3 of 3").click();
+    s.frame();
+    assert_eq!(s.h.state().heard(), Some(2));
+    s.frame();
+    assert!(checked(&s.h.get_by_label("Hear Take 3 of 3")));
+    assert!(!checked(&s.h.get_by_label("Hear Take 1 of 3")));
+}

@@ -19,7 +19,6 @@ player-loop = Loop
 player-loop-hint = Start again from the beginning at the end
 player-mute = Mute
 player-volume = Volume
-player-sound-elsewhere = Sound is not played in the window yet: open the video in the system player to hear it.
 # Accessible name of the scrub bar
 player-scrub = Position in the video
 
@@ -44,3 +43,6 @@ sheet-use-settings-of = Use the settings of { $take }
 sheet-use-settings-hint = Put this take's references, prompt and settings (its seed included) into the editor
 sheet-wipe = A/B wipe
 sheet-wipe-hint = Show two videos in one picture, A left of the line and B right of it; drag across the picture to move the line
+sheet-hear = Sound
+sheet-hear-take = Hear { $take }
+sheet-hear-hint = Hear this video's sound (one at a time; mute and volume are beside Loop)

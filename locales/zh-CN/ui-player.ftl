@@ -19,7 +19,6 @@ player-loop = 循环
 player-loop-hint = 播完后从头再播
 player-mute = 静音
 player-volume = 音量
-player-sound-elsewhere = 窗口内暂不播放声音：要听声音，请用系统播放器打开视频。
 # 进度条的无障碍名称
 player-scrub = 视频中的位置
 
@@ -44,3 +43,6 @@ sheet-use-settings-of = 使用{ $take }的设置
 sheet-use-settings-hint = 把这一条的参考图、提示词和设置（包括它的种子）放回编辑区
 sheet-wipe = A/B 划像
 sheet-wipe-hint = 在同一画面中显示两个视频：分界线左侧为 A，右侧为 B；在画面上拖动即可移动分界线
+sheet-hear = 声音
+sheet-hear-take = 听{ $take }的声音
+sheet-hear-hint = 播放这个视频的声音（一次只播放一个；静音和音量在“循环”旁边）

@@ -23,8 +23,8 @@ mod tile;
 pub use clock::{PlayerClock, timecode};
 pub use sheet::Wipe;
 pub use tile::{
-    CACHE_BYTES, FrameCache, OpenedClip, PREVIEW_BYTES, PlayStats, TileStatus, VideoTile,
-    decode_size, fit_rect, preview_size,
+    CACHE_BYTES, ClipSound, FrameCache, OpenedClip, PREVIEW_BYTES, PlayStats, TileStatus,
+    VideoTile, decode_size, fit_rect, preview_size,
 };
 
 use super::command::AppCommand;
@@ -113,6 +113,8 @@ pub struct Player {
     autoplay: bool,
     /// The take sheet's A/B wipe, while it is on.
     pub wipe: Option<Wipe>,
+    /// Whose sound is heard (one at a time); the first with sound until chosen.
+    pub listen: Option<usize>,
     /// The area the pictures were fitted into.
     pub area: Option<Rect>,
     pub commands: Vec<AppCommand>,
@@ -153,6 +155,7 @@ impl Player {
             volume: 1.0,
             autoplay: true,
             wipe: None,
+            listen: None,
             area: None,
             commands: Vec::new(),
         }
@@ -240,6 +243,37 @@ impl Player {
         match &self.wipe {
             Some(wipe) => index == wipe.a || index == wipe.b,
             None => true,
+        }
+    }
+
+    /// The video whose sound is heard: the one chosen, else the first with a
+    /// sound track.
+    pub fn heard(&self) -> Option<usize> {
+        self.listen
+            .filter(|&i| {
+                self.sources
+                    .get(i)
+                    .is_some_and(|s| s.tile.sound.has_track())
+            })
+            .or_else(|| self.sources.iter().position(|s| s.tile.sound.has_track()))
+    }
+
+    /// Keeps the heard sound where the picture is (and the others silent);
+    /// a sound that stopped working says why instead.
+    fn sync_sound(&mut self, playing: bool, position: Duration) {
+        let heard = self.heard();
+        let visible: Vec<bool> = (0..self.sources.len()).map(|i| self.visible(i)).collect();
+        let (volume, muted) = (self.volume, self.muted);
+        for (index, source) in self.sources.iter_mut().enumerate() {
+            let ClipSound::Ready(sound) = &mut source.tile.sound else {
+                continue;
+            };
+            if let Some(error) = sound.error() {
+                source.tile.sound = ClipSound::Unavailable(error);
+                continue;
+            }
+            let on = playing && heard == Some(index) && visible[index];
+            sound.sync(on, position, volume, muted);
         }
     }
 
@@ -333,6 +367,10 @@ impl Player {
         if self.lead().is_none() {
             return;
         }
+        let at = self.clock.position(now);
+        if self.autoplay {
+            self.sync_sound(false, at);
+        }
         if self.autoplay {
             // The clock starts once every clip shows its first frame, so that
             // opening does not eat into the clips and the tiles start together.
@@ -366,6 +404,7 @@ impl Player {
         }
         let position = self.clock.position(now);
         let playing = self.clock.playing();
+        self.sync_sound(playing, position);
         let mut waiting = false;
         let mut until = duration.saturating_sub(position);
         for index in 0..self.sources.len() {
@@ -611,21 +650,25 @@ impl Player {
                 if self.is_sheet() {
                     sheet::wipe_controls(self, ui, lang);
                 }
-                if self
-                    .ready_tiles()
-                    .any(|t| t.info().is_some_and(|i| i.has_audio))
-                {
+                if self.heard().is_some() {
                     self.sound_controls(ui, lang);
                 }
             });
         });
     }
 
-    /// Sound is not played in the window yet: the controls say so.
+    /// Mute and volume of the sound heard; disabled, saying why, when that
+    /// sound does not play here.
     fn sound_controls(&mut self, ui: &mut Ui, lang: Lang) {
         ui.separator();
-        ui.add_enabled_ui(false, |ui| {
-            let hint = tr!(lang, "player-sound-elsewhere");
+        let why = self
+            .heard()
+            .and_then(|i| match &self.sources[i].tile.sound {
+                ClipSound::Unavailable(error) => Some(error.describe().get(lang).to_string()),
+                _ => None,
+            });
+        ui.add_enabled_ui(why.is_none(), |ui| {
+            let hint = why.unwrap_or_default();
             ui.toggle_value(&mut self.muted, tr!(lang, "player-mute"))
                 .on_disabled_hover_text(&hint);
             ui.add(

@@ -76,6 +76,8 @@ fn about(source: &Source, lang: Lang) -> String {
 pub(super) fn caption_ui(player: &mut Player, ui: &mut Ui, index: usize, rect: Rect, lang: Lang) {
     let mut commands = Vec::new();
     let mut close = false;
+    let heard = player.heard() == Some(index);
+    let mut hear = false;
     let source = &mut player.sources[index];
     let name = label(source, index, lang);
     let hover = about(source, lang);
@@ -89,6 +91,20 @@ pub(super) fn caption_ui(player: &mut Player, ui: &mut Ui, index: usize, rect: R
             let Some(job) = source.job.clone() else {
                 return;
             };
+            if source.tile.sound.has_track() {
+                let button = ui
+                    .add(egui::Button::selectable(heard, tr!(lang, "sheet-hear")))
+                    .on_hover_text(tr!(lang, "sheet-hear-hint"));
+                button.widget_info(|| {
+                    egui::WidgetInfo::selected(
+                        egui::Role::CheckBox,
+                        true,
+                        heard,
+                        tr!(lang, "sheet-hear-take", take = name.as_str()),
+                    )
+                });
+                hear = button.clicked();
+            }
             let starred = source.sent.as_ref().unwrap_or(&job.review).starred;
             let star = ui
                 .add(egui::Button::selectable(
@@ -157,6 +173,9 @@ pub(super) fn caption_ui(player: &mut Player, ui: &mut Ui, index: usize, rect: R
             }
         },
     );
+    if hear {
+        player.listen = Some(index);
+    }
     player.commands.extend(commands);
     if close {
         // The editor, with the take's settings in it, takes the sheet's place.

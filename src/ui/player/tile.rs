@@ -1,6 +1,7 @@
 //! One clip on screen: its decoding worker, its frame cache at display size and
 //! its texture. A tile never decodes or reads a file itself.
 
+use crate::audio::{Sound, SoundError, SoundSource};
 use crate::video::{Clip, ClipInfo, Pixels, Playback, PlaybackEvent, VideoError};
 use egui::{Color32, ColorImage, Rect, TextureHandle, Vec2};
 use std::collections::HashMap;
@@ -29,16 +30,53 @@ const PREVIEW_MAX_SIDE: u32 = 480;
 pub struct OpenedClip {
     pub clip: Clip,
     pub pts: Vec<Duration>,
+    pub sound: ClipSound,
+}
+
+/// A clip's sound, as far as the window can play it.
+#[derive(Debug, Default)]
+pub enum ClipSound {
+    /// The clip has no sound track.
+    #[default]
+    None,
+    /// Started on the system's output, paused until the picture plays.
+    Ready(Sound),
+    /// The clip has sound that does not play here, and why (the picture plays).
+    Unavailable(SoundError),
+}
+
+impl ClipSound {
+    pub fn has_track(&self) -> bool {
+        !matches!(self, ClipSound::None)
+    }
 }
 
 impl OpenedClip {
-    /// Reads the clip's index and sets up its decoder. Not for the UI thread.
+    /// Reads the clip's index, sets up its decoder and starts its sound on
+    /// the system's output. Not for the UI thread.
     pub fn open(path: &Path) -> Result<OpenedClip, VideoError> {
+        OpenedClip::open_with(path, Sound::start)
+    }
+
+    /// As [`OpenedClip::open`], with the sound started by `start` (a test's
+    /// capture instead of a device).
+    pub fn open_with(
+        path: &Path,
+        start: impl FnOnce(SoundSource) -> Result<Sound, SoundError>,
+    ) -> Result<OpenedClip, VideoError> {
         let clip = Clip::open(path)?;
         let pts = (0..clip.info().frame_count)
             .map(|i| clip.pts_of(i))
             .collect();
-        Ok(OpenedClip { clip, pts })
+        let sound = match Sound::open(path) {
+            Ok(None) => ClipSound::None,
+            Ok(Some(source)) => match start(source) {
+                Ok(sound) => ClipSound::Ready(sound),
+                Err(error) => ClipSound::Unavailable(error),
+            },
+            Err(error) => ClipSound::Unavailable(SoundError::Track(error)),
+        };
+        Ok(OpenedClip { clip, pts, sound })
     }
 }
 
@@ -179,6 +217,7 @@ pub struct VideoTile {
     last_full: Option<usize>,
     /// The worker wakes the window when a frame it waits for is ready.
     waker_set: bool,
+    pub sound: ClipSound,
     /// The next frame shown follows the last one in time (no seek between).
     continuous: bool,
     pub stats: PlayStats,
@@ -209,6 +248,7 @@ impl VideoTile {
             on_preview: false,
             last_full: None,
             waker_set: false,
+            sound: ClipSound::None,
             continuous: false,
             stats: PlayStats::default(),
             decode_size: None,
@@ -224,7 +264,8 @@ impl VideoTile {
         max_size: Option<(u32, u32)>,
     ) {
         match result {
-            Ok(OpenedClip { clip, pts }) => {
+            Ok(OpenedClip { clip, pts, sound }) => {
+                self.sound = sound;
                 let info = clip.info().clone();
                 let size = max_size.map(|m| decode_size(&info, m));
                 self.decode_size = size;
