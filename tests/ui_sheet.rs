@@ -157,6 +157,30 @@ fn three_takes_start_together_and_show_the_same_frame_of_one_clock() {
 }
 
 #[test]
+fn the_takes_never_show_different_frames_even_while_one_waits_for_its_next() {
+    let mut s = sheet(&THREE);
+    s.until_all_show(0);
+    let started = s.now;
+    for frame in 1..48 {
+        s.now = started + frame as f64 / 24.0 + 0.001;
+        let start = Instant::now();
+        loop {
+            s.frame();
+            let shown = s.shown();
+            assert!(
+                shown.iter().all(|i| *i == shown[0]),
+                "the takes show {shown:?}"
+            );
+            if shown[0] == Some(frame) {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "{shown:?}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+#[test]
 fn pause_step_and_scrub_act_on_every_take_together() {
     let mut s = sheet(&THREE);
     s.until_all_show(0);

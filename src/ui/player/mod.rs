@@ -405,18 +405,31 @@ impl Player {
         let position = self.clock.position(now);
         let playing = self.clock.playing();
         self.sync_sound(playing, position);
-        let mut waiting = false;
-        let mut until = duration.saturating_sub(position);
-        for index in 0..self.sources.len() {
-            if !self.visible(index) {
-                continue;
+        // Every visible tile moves to its frame due only when all of them can
+        // show theirs: side by side, they never show different moments (one
+        // that lags holds the others, which then skip ahead together).
+        let shown: Vec<usize> = (0..self.sources.len())
+            .filter(|&i| self.visible(i))
+            .collect();
+        let mut all_there = true;
+        for &index in &shown {
+            let tile = &mut self.sources[index].tile;
+            if tile.status == TileStatus::Ready {
+                let target = tile.index_at(position);
+                all_there &= tile.fetch(ctx, target);
             }
+        }
+        let mut waiting = !all_there;
+        let mut until = duration.saturating_sub(position);
+        for &index in &shown {
             let tile = &mut self.sources[index].tile;
             if tile.status != TileStatus::Ready {
                 continue;
             }
             let target = tile.index_at(position);
-            waiting |= tile.update(ctx, target, playing);
+            if all_there {
+                waiting |= tile.present(ctx, target, playing);
+            }
             let next = tile.pts_of(target + 1);
             if target + 1 < tile.frame_count() && next > position {
                 until = until.min(next - position);

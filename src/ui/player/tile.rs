@@ -351,6 +351,17 @@ impl VideoTile {
     /// wanted is not on screen yet: the worker then wakes the window when a
     /// frame comes.
     pub fn update(&mut self, ctx: &egui::Context, target: usize, playing: bool) -> bool {
+        if self.playback.is_none() {
+            return false;
+        }
+        self.fetch(ctx, target);
+        self.present(ctx, target, playing)
+    }
+
+    /// Takes what the worker has (up to a little past `target`) and makes sure
+    /// it is heading for `target`. `true` when `target` can be shown now (its
+    /// full frame, or at least its small copy).
+    pub fn fetch(&mut self, ctx: &egui::Context, target: usize) -> bool {
         let Some(playback) = &self.playback else {
             return false;
         };
@@ -396,14 +407,22 @@ impl VideoTile {
                 _ => {}
             }
         }
-        if !self.cache.contains(target) {
-            let heading = !self.ended && target >= self.next && target < self.next + FAR_AHEAD;
-            if !heading {
-                self.generation = playback.seek(target);
-                self.next = target;
-                self.ended = false;
-            }
+        if self.cache.contains(target) {
+            return true;
         }
+        let heading = !self.ended && target >= self.next && target < self.next + FAR_AHEAD;
+        if !heading {
+            self.generation = playback.seek(target);
+            self.next = target;
+            self.ended = false;
+        }
+        playback.wake_on_next();
+        self.previews.get(target).is_some_and(Option::is_some)
+    }
+
+    /// Shows `target`: its full frame if fetched, else its small copy. `true`
+    /// when the full frame is not on screen yet.
+    pub fn present(&mut self, ctx: &egui::Context, target: usize, playing: bool) -> bool {
         if self.shown == Some(target) && !self.on_preview {
             return false;
         }
@@ -414,9 +433,6 @@ impl VideoTile {
                 self.show(ctx, small);
                 self.shown = Some(target);
                 self.on_preview = true;
-            }
-            if let Some(playback) = &self.playback {
-                playback.wake_on_next();
             }
             return true;
         };
