@@ -18,7 +18,7 @@ const LOOKAHEAD: usize = 12;
 const FAR_AHEAD: usize = 48;
 /// The memory the frame cache of one player may hold (tiles side by side share
 /// it). At the usual display size it holds a few seconds of 1080p.
-pub const CACHE_BYTES: usize = 100 * 1024 * 1024;
+pub const CACHE_BYTES: usize = 80 * 1024 * 1024;
 /// The memory for the small copy of every frame that makes scrubbing instant
 /// (per player; tiles share it). A 15 s clip gets copies of about 280×158.
 pub const PREVIEW_BYTES: usize = 64 * 1024 * 1024;
