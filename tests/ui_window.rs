@@ -309,6 +309,32 @@ fn generate_lists_problems_and_a_click_focuses_the_field() {
 }
 
 #[test]
+fn ctrl_enter_sends_nothing_while_a_video_plays_in_place_of_the_editor() {
+    let mut state = with_refs(&["a"]);
+    state.editor.prompt = "@a 走".into();
+    state.player = Some(r2v_studio::ui::player::Player::new("/tmp/none.mp4".into()));
+    let mut h = harness(state);
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    let sent = pump(&mut h);
+    assert!(
+        !sent.iter().any(|c| matches!(c, Command::Generate { .. })),
+        "{sent:?}"
+    );
+    // Back in the editor, the shortcut sends it.
+    h.state_mut().player = None;
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    let sent = pump(&mut h);
+    assert_eq!(
+        sent.iter()
+            .filter(|c| matches!(c, Command::Generate { .. }))
+            .count(),
+        1
+    );
+}
+
+#[test]
 fn a_valid_spec_sends_exactly_one_generate_and_the_editor_stays_usable() {
     let mut state = with_refs(&["a"]);
     state.editor.prompt = "@a 走".into();

@@ -271,7 +271,9 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
 
 fn global_input(ui: &mut Ui, state: &mut AppState) {
     let generate = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
-    if ui.input_mut(|i| i.consume_shortcut(&generate)) {
+    // Only where the editor and its Generate button are in view: a paid task is
+    // never sent from behind the player.
+    if state.player.is_none() && ui.input_mut(|i| i.consume_shortcut(&generate)) {
         state.editor.generate();
     }
     let dropped: Vec<PathBuf> = ui.input(|i| {
