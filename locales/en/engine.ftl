@@ -125,3 +125,5 @@ engine-poster-no-video = This job has no finished video.
 engine-poster-missing = The video is no longer at { $path }: it was moved, renamed or deleted. Put it back there, or remove the job from the list.
 # reason: why the clip cannot be shown (a video-error-… message).
 engine-poster-undecodable = No poster frame: { $reason }
+engine-client-version = This R2V Studio ({ $theirs }) cannot work with the one already running for this data folder ({ $ours }): close the other one, or use the same version.
+engine-client-bad-request = The running R2V Studio could not read a request from another process ({ $detail }): nothing was done for it; try again, and use the same version of the app everywhere.

@@ -122,3 +122,5 @@ engine-poster-no-video = 此任务没有已完成的视频。
 engine-poster-missing = 视频已不在 { $path }：它被移动、重命名或删除了。请将其放回原处，或从列表中移除此任务。
 # reason: why the clip cannot be shown (a video-error-… message).
 engine-poster-undecodable = 无法生成封面帧：{ $reason }
+engine-client-version = 此 R2V Studio（{ $theirs }）无法与已在使用此数据文件夹的 R2V Studio（{ $ours }）协作：请关闭另一个，或使用相同版本。
+engine-client-bad-request = 正在运行的 R2V Studio 无法读取来自另一进程的请求（{ $detail }）：未执行任何操作；请重试，并在各处使用相同版本的应用。

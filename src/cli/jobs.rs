@@ -2,6 +2,7 @@
 
 use super::{EXIT_INVALID, SpecArgs, env_lang, print_problems};
 use crate::api::{ApiKey, resolve_base_url};
+use crate::core::GenerationSpec;
 use crate::core::{Lang, Localized};
 use crate::engine::store::Store;
 use crate::engine::{
@@ -131,39 +132,96 @@ fn say(lang: Lang, text: &Localized) {
     eprintln!("{}", text.get(lang));
 }
 
-fn start_engine(config: EngineConfig, lang: Lang) -> Result<(Engine, Receiver<Event>), ExitCode> {
+/// The engine a command works with: its own, or (while another window or command
+/// line runs the engine for the same data folder) that one, as its client.
+pub(crate) enum Studio {
+    Own(Engine),
+    #[cfg(unix)]
+    Client(crate::engine::remote::Remote),
+}
+
+impl Studio {
+    fn send(&self, command: Command) {
+        match self {
+            Studio::Own(engine) => engine.send(command),
+            #[cfg(unix)]
+            Studio::Client(remote) => {
+                remote.send(command);
+            }
+        }
+    }
+
+    fn generate_takes(
+        &self,
+        spec: GenerationSpec,
+        output_dir: Option<PathBuf>,
+        takes: usize,
+    ) -> Vec<JobId> {
+        match self {
+            Studio::Own(engine) => engine.generate_takes(spec, output_dir, takes),
+            #[cfg(unix)]
+            Studio::Client(remote) => remote.generate_takes(spec, output_dir, takes),
+        }
+    }
+
+    /// Stops the own engine (its jobs stop at safe points; clients of it take
+    /// over); a client just leaves (the engine goes on with its jobs).
+    fn shutdown(self) {
+        match self {
+            Studio::Own(engine) => engine.shutdown(),
+            #[cfg(unix)]
+            Studio::Client(remote) => drop(remote),
+        }
+    }
+}
+
+fn start_engine(config: EngineConfig, lang: Lang) -> Result<(Studio, Receiver<Event>), ExitCode> {
     start_engine_waiting(config, lang, Duration::ZERO, &AtomicBool::new(false))
 }
 
-/// Starts the engine; while another R2V Studio holds the data folder, tries again
-/// for up to `wait` (saying so once), unless interrupted.
+/// How long a command waits for a running engine's socket to answer (it may
+/// be starting, or handing over to another process).
+const CONNECT_WAIT: Duration = Duration::from_secs(15);
+
+/// Starts the engine, or becomes the client of the one another process runs for
+/// the data folder. While neither works (an engine starting or stopping), tries
+/// again for a while; past that, while another R2V Studio holds the data folder
+/// without answering, tries for up to `wait` more (saying so once), unless
+/// interrupted.
 fn start_engine_waiting(
     config: EngineConfig,
     lang: Lang,
     wait: Duration,
     interrupted: &AtomicBool,
-) -> Result<(Engine, Receiver<Event>), ExitCode> {
-    let deadline = Instant::now() + wait;
+) -> Result<(Studio, Receiver<Event>), ExitCode> {
+    let started = Instant::now();
+    let deadline = started + wait.max(CONNECT_WAIT);
     let mut said = false;
     loop {
         let (tx, rx) = std::sync::mpsc::channel();
-        match Engine::start(config.clone(), EventSink::new(tx, Arc::new(|| {}))) {
-            Ok(engine) => return Ok((engine, rx)),
+        let sink = EventSink::new(tx, Arc::new(|| {}));
+        match Engine::start(config.clone(), sink.clone()) {
+            Ok(engine) => return Ok((Studio::Own(engine), rx)),
             Err(EngineError::Locked(path)) if Instant::now() < deadline => {
+                #[cfg(unix)]
+                if let Ok(remote) = crate::engine::remote::Remote::connect(&path, sink) {
+                    return Ok((Studio::Client(remote), rx));
+                }
                 if interrupted.load(Ordering::SeqCst) {
                     return Err(ExitCode::from(EXIT_PENDING));
                 }
-                if !said {
+                // Past the moment an engine takes to answer: say why we wait.
+                if !said && started.elapsed() > Duration::from_secs(2) {
                     let text = tr!(
                         lang,
                         "cli-waiting-for-data-folder",
-                        seconds = wait.as_secs(),
+                        seconds = (deadline - started).as_secs(),
                         path = path.display().to_string(),
                     );
                     eprintln!("{text}");
                     said = true;
                 }
-                std::thread::sleep(Duration::from_millis(200));
+                std::thread::sleep(Duration::from_millis(100));
             }
             Err(e) => {
                 eprintln!("{}", tr!(lang, "cli-start-failed", error = e.describe()));
@@ -207,18 +265,35 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
     let config = args.engine.config(false);
     let out = config.output_dir.clone();
     let data_dir = config.data_dir.clone();
-    let (engine, events) = match start_engine(config, lang) {
+    let (mut engine, mut events) = match start_engine(config.clone(), lang) {
         Ok(e) => e,
         Err(code) => return code,
     };
     let interrupted = interrupt_flag();
-    let ids = engine.generate_takes(spec, Some(out), usize::from(args.spec.takes));
+    let ids = engine.generate_takes(
+        spec.clone(),
+        Some(out.clone()),
+        usize::from(args.spec.takes),
+    );
     let mut watch = Watch::new(lang, ids.iter().cloned().collect());
     let early = |job: &Job| args.no_wait && job.state.has_task();
-    let result = watch.run(&events, &interrupted, early);
+    let followed = follow(
+        &mut engine,
+        &mut events,
+        &mut watch,
+        &interrupted,
+        early,
+        &config,
+        |engine, watch| takeover(engine, watch, &args.engine, lang, &ids, &spec, &out),
+    );
+    let result = match followed {
+        Ok(result) => result,
+        Err(code) => return code,
+    };
     engine.shutdown();
     watch.finish();
     match result {
+        Outcome::EngineGone => ExitCode::from(EXIT_PENDING),
         Outcome::Interrupted => {
             // Only the journal knows whether the jobs were written before the stop
             // (the takes of a set are written together: all or none).
@@ -284,6 +359,64 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
             worst(&codes)
         }
         Outcome::Rejected => ExitCode::from(EXIT_INVALID),
+    }
+}
+
+/// Follows the watched jobs to their end. When the engine's process goes away
+/// (the window closed, the command that ran it finished or was killed), this
+/// command runs the engine itself, or follows whichever command did, and
+/// `again` asks it to continue the jobs.
+fn follow(
+    engine: &mut Studio,
+    events: &mut Receiver<Event>,
+    watch: &mut Watch,
+    interrupted: &AtomicBool,
+    early: impl Fn(&Job) -> bool + Copy,
+    config: &EngineConfig,
+    again: impl Fn(&Studio, &Watch),
+) -> Result<Outcome, ExitCode> {
+    loop {
+        match watch.run(events, interrupted, early) {
+            Outcome::EngineGone => {
+                let (new_engine, new_events) = start_engine(config.clone(), watch.lang)?;
+                std::mem::replace(engine, new_engine).shutdown();
+                *events = new_events;
+                again(engine, watch);
+            }
+            other => return Ok(other),
+        }
+    }
+}
+
+/// After a hand-over: continues this command's jobs that the journal has and that
+/// have not ended. `Resume` never sends a create again for a job whose create may
+/// have been sent, and the engine runs each job once however many ask.
+/// Jobs the journal does not have were never journaled, so nothing of them was
+/// sent: they are asked for again, with the same ids (all the takes of a set are
+/// journaled together, so either all of them are there or none).
+fn takeover(
+    engine: &Studio,
+    watch: &Watch,
+    args: &EngineArgs,
+    lang: Lang,
+    ids: &[JobId],
+    spec: &GenerationSpec,
+    out: &std::path::Path,
+) {
+    let mut missing = Vec::new();
+    for id in ids.iter().filter(|id| watch.waiting.contains(*id)) {
+        match journal(args, lang, |s| s.get(id)).ok().flatten() {
+            Some(job) if !job.state.is_final() => engine.send(Command::Resume(id.clone())),
+            Some(_) => {}
+            None => missing.push(id.clone()),
+        }
+    }
+    if !missing.is_empty() && missing.len() == ids.len() {
+        engine.send(Command::Generate {
+            ids: missing,
+            spec: spec.clone(),
+            output_dir: Some(out.to_path_buf()),
+        });
     }
 }
 
@@ -354,11 +487,24 @@ pub fn resume(args: &ResumeArgs) -> ExitCode {
         codes.push(report(lang, job, false));
     }
     let mut watch = Watch::new(lang, ids.clone());
+    let (mut engine, mut events) = (engine, events);
     let result = if ids.is_empty() {
         Outcome::Stopped
     } else {
         engine.send(Command::ResumeAll);
-        watch.run(&events, &interrupted, |_| false)
+        let config = engine_args.config(false);
+        match follow(
+            &mut engine,
+            &mut events,
+            &mut watch,
+            &interrupted,
+            |_| false,
+            &config,
+            |engine, _| engine.send(Command::ResumeAll),
+        ) {
+            Ok(result) => result,
+            Err(code) => return code,
+        }
     };
     engine.shutdown();
     watch.finish();
@@ -652,6 +798,8 @@ fn fmt_secs(s: Option<f64>) -> String {
 
 enum Outcome {
     Stopped,
+    /// The engine this command was a client of went away.
+    EngineGone,
     Interrupted,
     Rejected,
     /// The new job could not be journaled (the engine's error).
@@ -768,6 +916,7 @@ impl Watch {
                 Event::Idle(id) => {
                     self.waiting.remove(&id);
                 }
+                Event::EngineGone => return Outcome::EngineGone,
                 Event::NotJournaled { id, error } if self.waiting.contains(&id) => {
                     self.bar.finish_and_clear();
                     return Outcome::NotJournaled(error);

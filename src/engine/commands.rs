@@ -101,6 +101,11 @@ pub(super) async fn serve(
         store,
         lock: file_lock,
     } = prepared;
+    // Other processes on this data folder become clients: their commands come in
+    // beside the owner's, and they hear every event.
+    let (tap, _) = tokio::sync::broadcast::channel(super::hub::BACKLOG);
+    let events = events.with_tap(tap.clone());
+    let (client_tx, mut client_rx) = mpsc::unbounded_channel();
     let client = config.api_key.clone().and_then(|key| {
         let mut c = ClientConfig::new(config.base_url.clone(), key);
         c.request_timeout = config.request_timeout;
@@ -146,12 +151,24 @@ pub(super) async fn serve(
     if sh.config.resume_on_start {
         resume_all(&sh);
     }
-    while let Some(command) = rx.recv().await {
+    #[cfg(unix)]
+    if let Err(e) = super::hub::start(&sh.config.data_dir, client_tx, tap, sh.shutdown.clone()) {
+        tracing::warn!("other processes cannot use this engine: {e}");
+    }
+    loop {
+        let command = tokio::select! {
+            command = rx.recv() => command,
+            Some(command) = client_rx.recv() => Some(command),
+        };
+        let Some(command) = command else { break };
         if matches!(command, Command::Shutdown) {
             break;
         }
         handle(&sh, command);
     }
+    // Clients hear everything up to here, then the end of their stream (what the
+    // jobs do as the engine stops is for whoever takes over).
+    sh.events.tell_clients_stopping();
     let _ = stop_tx.send(true);
     wait_for_drivers(&sh).await;
     // A poster begun after a download (e.g. the command line's last job).

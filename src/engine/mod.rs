@@ -9,6 +9,8 @@
 pub mod clock;
 mod commands;
 mod driver;
+#[cfg(unix)]
+mod hub;
 pub mod images;
 pub mod job;
 mod jpeg_scaled;
@@ -16,11 +18,14 @@ pub mod machine;
 pub mod output;
 mod png_scaled;
 pub mod posters;
+#[cfg(unix)]
+pub mod remote;
 pub mod schedule;
 mod shared;
 mod steps;
 pub mod store;
 mod webp_scaled;
+pub mod wire;
 
 pub use clock::Clock;
 pub use job::{Job, JobError, JobId, JobState, MAX_NOTE_CHARS, MAX_TAKES, Review, TakeSet};
@@ -239,6 +244,10 @@ pub enum Event {
     Idle(JobId),
     /// The engine finished shutting down.
     Stopped,
+    /// For a client of another process's engine: that process went away (its
+    /// jobs are journaled; the client starts the engine itself or connects to
+    /// whichever process did).
+    EngineGone,
 }
 
 /// Why the engine could not start.
@@ -282,14 +291,38 @@ impl EngineError {
 pub struct EventSink {
     tx: std::sync::mpsc::Sender<Event>,
     wake: Arc<dyn Fn() + Send + Sync>,
+    /// The engine's clients in other processes hear every event too.
+    tap: Option<tokio::sync::broadcast::Sender<Event>>,
 }
 
 impl EventSink {
     pub fn new(tx: std::sync::mpsc::Sender<Event>, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
-        EventSink { tx, wake }
+        EventSink {
+            tx,
+            wake,
+            tap: None,
+        }
+    }
+
+    fn with_tap(mut self, tap: tokio::sync::broadcast::Sender<Event>) -> Self {
+        self.tap = Some(tap);
+        self
+    }
+
+    /// Tells the clients in other processes only: the engine stops, after
+    /// every event sent before this one.
+    fn tell_clients_stopping(&self) {
+        if let Some(tap) = &self.tap {
+            let _ = tap.send(Event::EngineGone);
+        }
     }
 
     fn emit(&self, event: Event) {
+        if let Some(tap) = &self.tap
+            && tap.receiver_count() > 0
+        {
+            let _ = tap.send(event.clone());
+        }
         if self.tx.send(event).is_ok() {
             (self.wake)();
         }
