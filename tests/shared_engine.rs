@@ -97,6 +97,19 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// The window's engine on `dir` (its poll schedule expects 1 s tasks, as the
+/// commands' `--expect-secs 1` does).
+fn engine_config(sim: &Sim, dir: &Path) -> EngineConfig {
+    let mut config = EngineConfig::new(
+        sim.get().base_url(),
+        ApiKey::new(KEY),
+        dir.join("data"),
+        dir.join("videos"),
+    );
+    config.expected_generation = Some(Duration::from_secs(1));
+    config
+}
+
 /// Waits until `path` exists (the engine's socket).
 fn wait_for(path: &Path) {
     let start = Instant::now();
@@ -115,12 +128,7 @@ fn eight_commands_on_the_windows_data_folder_all_finish_through_its_engine_withi
     let dir = tempfile::tempdir().unwrap();
     // The window's engine.
     let (tx, events) = std::sync::mpsc::channel();
-    let config = EngineConfig::new(
-        sim.get().base_url(),
-        ApiKey::new(KEY),
-        dir.path().join("data"),
-        dir.path().join("videos"),
-    );
+    let config = engine_config(&sim, dir.path());
     let engine = Engine::start(config, EventSink::new(tx, Arc::new(|| {}))).unwrap();
     wait_for(&dir.path().join("data").join("engine.sock"));
     let children: Vec<Child> = (0..8)
@@ -199,4 +207,95 @@ fn when_the_engines_process_is_killed_a_waiting_command_takes_over_and_every_job
         counts.create_requests, 4,
         "nothing was sent twice: {counts:?}"
     );
+}
+
+/// An engine on its own in this process, on a fresh data folder.
+fn own_engine(sim: &Sim, dir: &Path) -> (Engine, std::sync::mpsc::Receiver<Event>) {
+    let (tx, events) = std::sync::mpsc::channel();
+    let config = engine_config(sim, dir);
+    let engine = Engine::start(config, EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    wait_for(&dir.join("data").join("engine.sock"));
+    (engine, events)
+}
+
+fn read_line(reader: &mut impl std::io::BufRead) -> serde_json::Value {
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+}
+
+#[test]
+fn bad_lines_on_the_socket_get_an_error_answer_and_never_take_the_engine_down() {
+    use std::io::{BufReader, Write};
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::net::UnixStream;
+    let sim = Sim::start(Duration::from_secs(1));
+    let dir = tempfile::tempdir().unwrap();
+    // A socket file left by a crashed process is replaced at start.
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data").join("engine.sock"), "stale").unwrap();
+    let (tx, _events) = std::sync::mpsc::channel();
+    let config = engine_config(&sim, dir.path());
+    let engine = Engine::start(config, EventSink::new(tx, Arc::new(|| {}))).unwrap();
+    let socket = dir.path().join("data").join("engine.sock");
+    let start = Instant::now();
+    let mut stream = loop {
+        if let Ok(stream) = UnixStream::connect(&socket) {
+            break stream;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "never served");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mode = std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "only the user can open it");
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    // Not JSON; JSON that is not a request; another version.
+    stream.write_all(b"hello engine\n").unwrap();
+    assert_eq!(read_line(&mut reader)["type"], "error");
+    stream.write_all(b"{\"type\":\"format_disk\"}\n").unwrap();
+    assert_eq!(read_line(&mut reader)["type"], "error");
+    stream
+        .write_all(b"{\"type\":\"hello\",\"version\":999}\n")
+        .unwrap();
+    let answer = read_line(&mut reader);
+    assert_eq!(answer["type"], "error");
+    assert!(answer.to_string().contains("999"), "{answer}");
+    // A client that goes away in the middle of a line.
+    let mut half = UnixStream::connect(&socket).unwrap();
+    half.write_all(b"{\"type\":\"gener").unwrap();
+    drop(half);
+    // The engine still serves, and still runs jobs.
+    stream
+        .write_all(b"{\"type\":\"hello\",\"version\":1}\n")
+        .unwrap();
+    assert_eq!(read_line(&mut reader)["type"], "welcome");
+    let output = finish(
+        generate(&sim, dir.path(), "@cafe 之后").spawn().unwrap(),
+        120,
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(sim.get().counts().tasks_created, 1);
+    drop(engine);
+}
+
+#[test]
+fn generate_no_wait_through_a_running_engine_returns_once_the_job_is_journaled() {
+    // A task that takes an hour: the command must not wait for it.
+    let sim = Sim::start(Duration::from_secs(3600));
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _events) = own_engine(&sim, dir.path());
+    let mut command = generate(&sim, dir.path(), "@cafe 不等");
+    command.arg("--no-wait");
+    let output = finish(command.spawn().unwrap(), 60);
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(3), "pending: {all}");
+    assert!(all.contains("is journaled"), "{all}");
+    // The window's engine goes on with it.
+    let store =
+        r2v_studio::engine::store::Store::open(&dir.path().join("data").join("jobs.sqlite"))
+            .unwrap();
+    let jobs = store.all().unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert!(!jobs[0].state.is_final());
+    drop(engine);
 }

@@ -104,3 +104,4 @@ cli-dry-run-price-takes = Estimated price: about { $total } { $currency } for { 
 cli-dry-run-takes-random = The same request is sent { $takes } times, each take with its own random seed (shown above without one).
 cli-dry-run-takes-fixed = The same request is sent { $takes } times with seed { $seed }; on this service the same seed does not make identical videos.
 cli-takes-summary = { $done } of { $takes } takes done.
+cli-report-handed-over = Job { $id } is journaled: the R2V Studio already running for this data folder sends it and finishes it (follow it with `r2v-studio show { $id }`).

@@ -100,3 +100,4 @@ cli-dry-run-price-takes = 估算价格：{ $takes } 个镜次约 { $total } { $c
 cli-dry-run-takes-random = 同一请求将发送 { $takes } 次，每个镜次使用各自的随机种子（上面显示的请求不含种子）。
 cli-dry-run-takes-fixed = 同一请求将以种子 { $seed } 发送 { $takes } 次；在该服务上，相同的种子并不会生成相同的视频。
 cli-takes-summary = { $takes } 个镜次中已完成 { $done } 个。
+cli-report-handed-over = 任务 { $id } 已记录：正在使用此数据文件夹的 R2V Studio 会提交并完成它（可用 `r2v-studio show { $id }` 查看进度）。

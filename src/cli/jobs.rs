@@ -51,7 +51,9 @@ pub struct GenerateArgs {
     pub spec: SpecArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// Return once the task is created; `r2v-studio resume` finishes it later.
+    /// Return once the task is created (or, while another R2V Studio runs the
+    /// engine for the data folder, once it has journaled the job: it finishes it);
+    /// `r2v-studio resume` finishes it later.
     #[arg(long)]
     pub no_wait: bool,
 }
@@ -141,6 +143,10 @@ pub(crate) enum Studio {
 }
 
 impl Studio {
+    fn is_client(&self) -> bool {
+        !matches!(self, Studio::Own(_))
+    }
+
     fn send(&self, command: Command) {
         match self {
             Studio::Own(engine) => engine.send(command),
@@ -276,7 +282,9 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
         usize::from(args.spec.takes),
     );
     let mut watch = Watch::new(lang, ids.iter().cloned().collect());
-    let early = |job: &Job| args.no_wait && job.state.has_task();
+    // Through another process's engine, the job is in good hands once journaled.
+    let client = engine.is_client();
+    let early = |job: &Job| args.no_wait && (client || job.state.has_task());
     let followed = follow(
         &mut engine,
         &mut events,
@@ -769,7 +777,12 @@ fn report(lang: Lang, job: &Job, no_wait: bool) -> ExitCode {
             ExitCode::from(EXIT_PENDING)
         }
         _ => {
-            if no_wait {
+            if no_wait && job.task_id.is_none() {
+                eprintln!(
+                    "{}",
+                    tr!(lang, "cli-report-handed-over", id = job.id.to_string())
+                );
+            } else if no_wait {
                 let text = tr!(
                     lang,
                     "cli-report-submitted",
