@@ -81,7 +81,21 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the journal at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Store::setup(Connection::open(path)?)
+        // Switching a new journal to WAL needs it to itself for a moment, and
+        // SQLite answers "busy" at once then (without waiting): another process
+        // opening it at the same moment tries again.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match Store::setup(Connection::open(path)?) {
+                Err(StoreError::Sql(rusqlite::Error::SqliteFailure(e, _)))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => return other,
+            }
+        }
     }
 
     pub fn open_in_memory() -> Result<Store, StoreError> {
@@ -99,6 +113,10 @@ impl Store {
         Ok(store)
     }
 
+    /// Brings the journal's tables up to date. Several processes may open the
+    /// journal at once (the engine, `jobs`, `show`): the migrations run under the
+    /// write lock, and the version is read again once it is held, so that only
+    /// one of them migrates.
     fn migrate(&mut self) -> Result<(), StoreError> {
         let version: i64 = self
             .conn
@@ -106,12 +124,18 @@ impl Store {
         if version > MIGRATIONS.len() as i64 {
             return Err(StoreError::TooNew(version));
         }
+        if version == MIGRATIONS.len() as i64 {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
         }
+        tx.commit()?;
         Ok(())
     }
 
@@ -358,6 +382,29 @@ fn row(job: &Job, now_ms: i64) -> Result<Row, StoreError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn processes_opening_a_new_journal_at_the_same_moment_all_get_it() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("jobs.sqlite");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        Store::open(&path).map(|s| s.all().map(|jobs| jobs.len()))
+                    })
+                })
+                .collect();
+            for handle in handles {
+                let opened = handle.join().unwrap();
+                assert!(matches!(opened, Ok(Ok(0))), "{opened:?}");
+            }
+        }
+    }
+
     use super::*;
     use crate::core::GenerationSpec;
 
