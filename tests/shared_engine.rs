@@ -299,3 +299,42 @@ fn generate_no_wait_through_a_running_engine_returns_once_the_job_is_journaled()
     assert!(!jobs[0].state.is_final());
     drop(engine);
 }
+
+#[test]
+fn a_create_in_flight_when_the_engines_process_dies_is_found_again_never_resent() {
+    use r2v_studio::sim::{Fault, Route};
+    let sim = Sim::start(Duration::from_secs(3));
+    let dir = tempfile::tempdir().unwrap();
+    let owner = generate(&sim, dir.path(), "@cafe 主人").spawn().unwrap();
+    wait_for(&dir.path().join("data").join("engine.sock"));
+    let start = Instant::now();
+    while sim.get().counts().tasks_created < 1 {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The client's create makes its task, and its answer never comes.
+    sim.get().inject(Route::Create, Fault::Hang);
+    let client = generate(&sim, dir.path(), "@cafe 客人").spawn().unwrap();
+    while sim.get().counts().tasks_created < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{:?}",
+            sim.get().counts()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut owner = owner;
+    owner.kill().unwrap();
+    let _ = owner.wait();
+    // The client takes over: its job's create may have been sent, so the task is
+    // looked for in the service's list and adopted, not created again.
+    let output = finish(client, 120);
+    let all = text(&output);
+    assert!(output.status.success(), "{all}");
+    let counts = sim.get().counts();
+    assert_eq!(
+        counts.create_requests, 2,
+        "nothing was sent twice: {counts:?}"
+    );
+    assert_eq!(counts.tasks_created, 2, "{counts:?}");
+}
