@@ -88,8 +88,15 @@ fn a_job_sent_before_minimising_notifies_when_it_finishes_with_no_ui_call_at_all
     let notifications = RecordedNotifications::default();
     let mut state = AppState::new(Lang::En, sim.base_url());
     state.project.saved_spec = state.editor.spec();
-    let mut app = App::new(&ctx, state, Some(engine), events, wiring, None)
-        .with_notifier(notifications.clone());
+    let mut app = App::new(
+        &ctx,
+        state,
+        Some(r2v_studio::ui::shell::Link::Own(engine)),
+        events,
+        wiring,
+        None,
+    )
+    .with_notifier(notifications.clone());
     let mut frame = eframe::Frame::_new_kittest();
 
     // The user pressed Generate, then minimised the window.
@@ -241,4 +248,108 @@ fn closing_with_nothing_unsaved_does_not_ask() {
     );
     h.run();
     assert!(h.query_by_label("Save your changes?").is_none());
+}
+
+/// Runs hidden frames until `done` (at most a minute).
+fn frames_until(
+    ctx: &egui::Context,
+    app: &mut App,
+    frame: &mut eframe::Frame,
+    what: &str,
+    done: impl Fn(&App) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(app) {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within a minute; toasts {:?}",
+            app.state.toasts
+        );
+        hidden_frame(ctx, app, frame);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that_one_closes() {
+    use r2v_studio::engine::EventSink;
+    use r2v_studio::ui::shell::Link;
+    const KEY: &str = "sk-second-window-9c8d7e";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut sim = SimConfig::default().with_task_duration(Duration::from_secs(1));
+    sim.api_key = KEY.into();
+    let sim = rt.block_on(Simulator::start(sim, 0)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut wiring = common::wiring(dir.path(), &sim.base_url());
+    wiring.config.api_key = ApiKey::new(KEY);
+    wiring.config.expected_generation = Some(Duration::from_secs(1));
+    wiring.config.max_poll_interval = Duration::from_millis(500);
+    // The first window (its engine, and the events it hears).
+    let (first_tx, first_events) = std::sync::mpsc::channel();
+    let first = Engine::start(
+        wiring.config.clone(),
+        EventSink::new(first_tx, std::sync::Arc::new(|| {})),
+    )
+    .unwrap();
+    let socket = dir.path().join("data").join("engine.sock");
+    let start = Instant::now();
+    while !socket.exists() {
+        assert!(start.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The second window finds it and becomes its client.
+    let ctx = egui::Context::default();
+    let (events, _) = common::event_channel(&ctx);
+    let link = Link::start(&wiring.config, &events.0).unwrap();
+    assert!(link.is_client());
+    let notifications = RecordedNotifications::default();
+    let state = AppState::new(Lang::En, sim.base_url());
+    let mut app = App::new(&ctx, state, Some(link), events, wiring, None)
+        .with_notifier(notifications.clone());
+    let mut frame = eframe::Frame::_new_kittest();
+    let generate = |app: &mut App, prompt: &str| {
+        let editor = &mut app.state.editor;
+        editor.clear();
+        editor.add_sources(vec![RefSource::Url("https://example.com/cafe.jpg".into())]);
+        editor.prompt = prompt.into();
+        editor.params.duration = 5;
+        editor.generate();
+        assert!(editor.problems.is_empty(), "{:?}", editor.problems);
+    };
+    generate(&mut app, "@cafe 第二个窗口");
+    frames_until(
+        &ctx,
+        &mut app,
+        &mut frame,
+        "done through the first window's engine",
+        |a| a.state.jobs.jobs.iter().any(|j| j.state == JobState::Done),
+    );
+    assert!(notifications.raised()[0].0.contains("Done"));
+    // The first window's engine ran it: it heard the job too.
+    assert!(
+        first_events
+            .try_iter()
+            .any(|e| matches!(e, Event::Job(j) if j.state == JobState::Done))
+    );
+    // The first window closes: the second runs the engine now.
+    first.shutdown();
+    frames_until(&ctx, &mut app, &mut frame, "takes over", |a| {
+        a.engine_is_client() == Some(false)
+    });
+    generate(&mut app, "@cafe 接手之后");
+    frames_until(&ctx, &mut app, &mut frame, "a second job done", |a| {
+        a.state
+            .jobs
+            .jobs
+            .iter()
+            .filter(|j| j.state == JobState::Done)
+            .count()
+            == 2
+    });
+    assert!(socket.exists(), "it serves the folder now");
+    let counts = sim.counts();
+    assert_eq!((counts.create_requests, counts.tasks_created), (2, 2));
+    drop(app);
+    rt.block_on(sim.stop());
 }

@@ -25,7 +25,9 @@ pub(super) struct Prepared {
     config: EngineConfig,
     events: EventSink,
     store: Store,
-    lock: std::fs::File,
+    /// The data folder's lock: held by the engine that runs its jobs; `None` for
+    /// a window's helper while another process runs them (see [`prepare_helper`]).
+    lock: Option<std::fs::File>,
 }
 
 /// Everything that can fail before the engine runs.
@@ -55,8 +57,40 @@ pub(super) fn prepare(config: EngineConfig, events: EventSink) -> Result<Prepare
         config,
         events,
         store,
-        lock,
+        lock: Some(lock),
     })
+}
+
+/// For a window whose data folder's engine runs in another process: an engine
+/// for this window's own chores only (thumbnails, posters, pasted pictures). It
+/// reads the journal but holds no lock, serves no clients and runs no job.
+pub(super) fn prepare_helper(
+    config: EngineConfig,
+    events: EventSink,
+) -> Result<Prepared, EngineError> {
+    let mut config = config;
+    config.data_dir = absolute(&config.data_dir);
+    config.output_dir = absolute(&config.output_dir);
+    config.resume_on_start = false;
+    let store = Store::open(&config.data_dir.join("jobs.sqlite"))?;
+    Ok(Prepared {
+        config,
+        events,
+        store,
+        lock: None,
+    })
+}
+
+/// The commands only the engine that holds the data folder carries out.
+fn runs_jobs(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::LoadImage { .. }
+            | Command::LoadPoster { .. }
+            | Command::StoreImage { .. }
+            | Command::LoadHistory
+            | Command::Shutdown
+    )
 }
 
 /// A path as given, made absolute against the current folder (a relative output
@@ -148,11 +182,14 @@ pub(super) async fn serve(
             .unwrap_or_default(),
         config,
     });
-    if sh.config.resume_on_start {
+    let owner = file_lock.is_some();
+    if owner && sh.config.resume_on_start {
         resume_all(&sh);
     }
     #[cfg(unix)]
-    if let Err(e) = super::hub::start(&sh.config.data_dir, client_tx, tap, sh.shutdown.clone()) {
+    if owner
+        && let Err(e) = super::hub::start(&sh.config.data_dir, client_tx, tap, sh.shutdown.clone())
+    {
         tracing::warn!("other processes cannot use this engine: {e}");
     }
     loop {
@@ -163,6 +200,10 @@ pub(super) async fn serve(
         let Some(command) = command else { break };
         if matches!(command, Command::Shutdown) {
             break;
+        }
+        if !owner && runs_jobs(&command) {
+            tracing::error!("a helper engine was asked to run jobs: {command:?}");
+            continue;
         }
         handle(&sh, command);
     }

@@ -352,6 +352,24 @@ impl Engine {
         })
     }
 
+    /// For a window whose data folder's engine runs in another process: an
+    /// engine for the window's own chores (thumbnails, posters, pasted pictures)
+    /// that reads the journal but takes no lock and never runs a job (job
+    /// commands go to the other process, see [`remote`]).
+    pub fn start_helper(config: EngineConfig, events: EventSink) -> Result<Engine, EngineError> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let prepared = commands::prepare_helper(config, events)?;
+        let thread = std::thread::Builder::new()
+            .name("r2v-engine-helper".into())
+            .spawn(move || commands::run_on_own_thread(prepared, rx))
+            .map_err(|e| EngineError::Start(e.to_string()))?;
+        Ok(Engine {
+            tx,
+            thread: Some(thread),
+            task: None,
+        })
+    }
+
     /// Starts the engine as a task of the current tokio runtime, with `clock`: for
     /// tests under paused time. Stop it with [`Engine::stop_task`].
     pub fn spawn_here(

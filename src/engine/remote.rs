@@ -10,7 +10,8 @@ use super::{Command, Event, EventSink, GenerationSpec, JobId};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// Why no engine could be reached.
@@ -27,6 +28,8 @@ pub enum RemoteError {
 pub struct Remote {
     stream: Mutex<UnixStream>,
     reader: Option<std::thread::JoinHandle<()>>,
+    /// Set when this side closes: the end of the stream is then not news.
+    closing: Arc<AtomicBool>,
 }
 
 impl Remote {
@@ -57,6 +60,8 @@ impl Remote {
         }
         stream.set_read_timeout(None).map_err(no_engine)?;
         reader.get_ref().set_read_timeout(None).map_err(no_engine)?;
+        let closing = Arc::new(AtomicBool::new(false));
+        let closed_here = Arc::clone(&closing);
         let thread = std::thread::Builder::new()
             .name("r2v-engine-client".into())
             .spawn(move || {
@@ -69,12 +74,15 @@ impl Remote {
                         Reply::Welcome { .. } => {}
                     }
                 }
-                events.emit(Event::EngineGone);
+                if !closed_here.load(Ordering::SeqCst) {
+                    events.emit(Event::EngineGone);
+                }
             })
             .map_err(no_engine)?;
         Ok(Remote {
             stream: Mutex::new(stream),
             reader: Some(thread),
+            closing,
         })
     }
 
@@ -110,6 +118,7 @@ impl Remote {
 
 impl Drop for Remote {
     fn drop(&mut self) {
+        self.closing.store(true, Ordering::SeqCst);
         let stream = self.stream.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = stream.shutdown(std::net::Shutdown::Both);
         drop(stream);

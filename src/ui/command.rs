@@ -4,7 +4,7 @@
 
 use crate::api::ApiKey;
 use crate::core::{GenerationSpec, Localized};
-use crate::engine::Engine;
+
 use crate::project::Project;
 use crate::settings::{KeyLookup, Settings};
 use crate::ui::player::OpenedClip;
@@ -96,7 +96,7 @@ pub enum AppCommand {
 }
 
 /// A started engine, carried back from the worker thread.
-pub struct StartedEngine(pub Engine);
+pub struct StartedEngine(pub crate::ui::shell::Link);
 
 impl std::fmt::Debug for StartedEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

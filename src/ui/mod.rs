@@ -19,7 +19,7 @@ pub mod widgets;
 
 use crate::api::{ApiKey, resolve_base_url};
 use crate::core::Lang;
-use crate::engine::{Engine, EngineConfig, EventSink};
+use crate::engine::{EngineConfig, EventSink};
 use crate::settings::{KeyStore, Settings};
 use crate::sim::{SimConfig, Simulator};
 use crate::{loc, tr};
@@ -151,8 +151,8 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
             if let Some(problem) = settings_problem {
                 state.toast(loc!("shell-settings-problem", problem = problem), true);
             }
-            let engine = match Engine::start(config.clone(), sink.clone()) {
-                Ok(engine) => Some(engine),
+            let engine = match shell::Link::start(&config, &sink) {
+                Ok(link) => Some(link),
                 Err(e) => {
                     state.toast(
                         loc!("shell-engine-start-failed", error = e.describe()),

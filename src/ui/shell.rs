@@ -13,7 +13,7 @@ use super::player::{OpenedClip, Player};
 use super::settings::KeyInfo;
 use crate::api::{ApiKey, Client, ClientConfig, ListFilter, resolve_base_url};
 use crate::core::{Lang, Localized};
-use crate::engine::{Command, Engine, EngineConfig, Event, EventSink, Job};
+use crate::engine::{Command, Engine, EngineConfig, EngineError, Event, EventSink, Job};
 use crate::project::{self, Project};
 use crate::settings::{KeyLookup, KeyStore, Settings};
 use crate::video::VideoError;
@@ -38,9 +38,73 @@ pub struct Wiring {
     pub report_first_frame: bool,
 }
 
+/// The engine this window works with.
+pub enum Link {
+    /// This window runs the engine for its data folder.
+    Own(Engine),
+    /// Another R2V Studio runs it: jobs go there, and the helper does this
+    /// window's own chores (thumbnails, posters, pasted pictures).
+    #[cfg(unix)]
+    Client {
+        remote: crate::engine::remote::Remote,
+        helper: Engine,
+    },
+}
+
+impl Link {
+    /// The engine for the data folder: this window's own, or (while another
+    /// R2V Studio runs it) that one, as its client. Not for the UI thread.
+    pub fn start(config: &EngineConfig, sink: &EventSink) -> Result<Link, EngineError> {
+        match Engine::start(config.clone(), sink.clone()) {
+            Ok(engine) => Ok(Link::Own(engine)),
+            #[cfg(unix)]
+            Err(EngineError::Locked(path)) => {
+                let remote = crate::engine::remote::Remote::connect(&path, sink.clone())
+                    .map_err(|_| EngineError::Locked(path.clone()))?;
+                let helper = Engine::start_helper(config.clone(), sink.clone())?;
+                Ok(Link::Client { remote, helper })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether another process runs the engine (this window is its client).
+    pub fn is_client(&self) -> bool {
+        !matches!(self, Link::Own(_))
+    }
+
+    fn send(&self, command: Command) {
+        match self {
+            Link::Own(engine) => engine.send(command),
+            #[cfg(unix)]
+            Link::Client { remote, helper } => match command {
+                Command::LoadImage { .. }
+                | Command::LoadPoster { .. }
+                | Command::StoreImage { .. } => helper.send(command),
+                other => {
+                    remote.send(other);
+                }
+            },
+        }
+    }
+
+    /// Stops the own engine (waiting for a create in flight); a client leaves
+    /// the other process's engine running its jobs.
+    pub fn shutdown(self) {
+        match self {
+            Link::Own(engine) => engine.shutdown(),
+            #[cfg(unix)]
+            Link::Client { remote, helper } => {
+                drop(remote);
+                helper.shutdown();
+            }
+        }
+    }
+}
+
 /// The engine as the shell sees it.
 enum EngineLink {
-    Running(Engine),
+    Running(Link),
     /// Being restarted on the worker: commands wait here.
     Restarting(Vec<Command>),
     /// It could not start.
@@ -64,7 +128,7 @@ impl App {
     pub fn new(
         ctx: &egui::Context,
         state: AppState,
-        engine: Option<Engine>,
+        engine: Option<Link>,
         events: (EventSink, Receiver<Event>),
         wiring: Wiring,
         demo: Option<super::DemoService>,
@@ -92,6 +156,13 @@ impl App {
     /// window is hidden.
     pub fn tick(&mut self, ctx: &egui::Context) {
         while let Ok(event) = self.events.try_recv() {
+            if matches!(event, Event::EngineGone) {
+                // The process that ran the engine ended: this window runs it
+                // now, or follows whichever process took over. Jobs continue
+                // from the journal; this window's list stays as it is.
+                self.restart_engine();
+                continue;
+            }
             self.state.apply(event);
         }
         for answer in self.background.answers() {
@@ -218,9 +289,18 @@ impl App {
         }
     }
 
+    /// Whether this window is the client of another process's engine (`None`
+    /// while no engine runs or it is being restarted).
+    pub fn engine_is_client(&self) -> Option<bool> {
+        match &self.engine {
+            EngineLink::Running(link) => Some(link.is_client()),
+            _ => None,
+        }
+    }
+
     fn send(&mut self, command: Command) {
         match &mut self.engine {
-            EngineLink::Running(engine) => engine.send(command),
+            EngineLink::Running(link) => link.send(command),
             EngineLink::Restarting(waiting) => waiting.push(command),
             EngineLink::Missing => self.state.toast(loc!("shell-engine-not-running"), true),
         }
@@ -411,13 +491,21 @@ impl App {
         let sink = self.sink.clone();
         // not text: a task name for the log
         self.background.run("restart engine", move || {
-            if let EngineLink::Running(engine) = old {
-                engine.shutdown();
+            if let EngineLink::Running(link) = old {
+                link.shutdown();
             }
+            // The engine's process may be handing over: try for a while.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+            let started = loop {
+                match Link::start(&config, &sink) {
+                    Err(EngineError::Locked(_)) if std::time::Instant::now() < deadline => {
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                    other => break other,
+                }
+            };
             Some(AppCommand::EngineStarted(
-                Engine::start(config, sink)
-                    .map(StartedEngine)
-                    .map_err(|e| e.describe()),
+                started.map(StartedEngine).map_err(|e| e.describe()),
             ))
         });
     }
@@ -466,11 +554,11 @@ impl App {
             _ => Vec::new(),
         };
         match result {
-            Ok(StartedEngine(engine)) => {
+            Ok(StartedEngine(link)) => {
                 for command in waiting {
-                    engine.send(command);
+                    link.send(command);
                 }
-                self.engine = EngineLink::Running(engine);
+                self.engine = EngineLink::Running(link);
             }
             Err(e) => self
                 .state
@@ -609,10 +697,9 @@ impl eframe::App for App {
     }
 
     fn on_exit(&mut self) {
-        if let EngineLink::Running(engine) =
-            std::mem::replace(&mut self.engine, EngineLink::Missing)
+        if let EngineLink::Running(link) = std::mem::replace(&mut self.engine, EngineLink::Missing)
         {
-            engine.shutdown();
+            link.shutdown();
         }
     }
 }

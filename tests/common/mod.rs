@@ -5,7 +5,7 @@
 #![allow(dead_code)] // each test file uses a part
 
 use egui_kittest::Harness;
-use r2v_studio::engine::{Engine, EngineConfig, Event, EventSink};
+use r2v_studio::engine::{EngineConfig, Event, EventSink};
 use r2v_studio::settings::Settings;
 use r2v_studio::ui::app::{AppState, app_ui};
 use r2v_studio::ui::fonts;
@@ -76,7 +76,15 @@ pub fn shell(state: AppState) -> Shell {
     let ctx = egui::Context::default();
     fonts::install(&ctx);
     let (events, _) = event_channel(&ctx);
-    let app = App::new(&ctx, state, None::<Engine>, events, wiring, None).with_notifier(recorder);
+    let app = App::new(
+        &ctx,
+        state,
+        None::<r2v_studio::ui::shell::Link>,
+        events,
+        wiring,
+        None,
+    )
+    .with_notifier(recorder);
     let mut frame = eframe::Frame::_new_kittest();
     let harness = Harness::builder()
         .with_size([1280.0, 800.0])
