@@ -338,3 +338,117 @@ fn a_create_in_flight_when_the_engines_process_dies_is_found_again_never_resent(
     );
     assert_eq!(counts.tasks_created, 2, "{counts:?}");
 }
+
+fn journal(dir: &Path) -> Vec<r2v_studio::engine::Job> {
+    r2v_studio::engine::store::Store::open(&dir.join("data").join("jobs.sqlite"))
+        .unwrap()
+        .all()
+        .unwrap()
+}
+
+#[test]
+fn cancel_through_the_running_engine_cancels_a_pending_task_there() {
+    // An hour's task: PENDING for its first twelve minutes.
+    let sim = Sim::start(Duration::from_secs(3600));
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _events) = own_engine(&sim, dir.path());
+    let mut command = generate(&sim, dir.path(), "@cafe 取消我");
+    command.arg("--no-wait");
+    let output = finish(command.spawn().unwrap(), 60);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let start = Instant::now();
+    let id = loop {
+        let jobs = journal(dir.path());
+        if let Some(job) = jobs.iter().find(|j| j.task_id.is_some()) {
+            break job.id.0.clone();
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "never created");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut cancel = Command::new(BIN);
+    cancel
+        .args(["cancel", &id])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["--base-url", &sim.get().base_url()])
+        .env("DASHSCOPE_API_KEY", KEY)
+        .env("LANG", "en_US.UTF-8")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let output = finish(cancel.spawn().unwrap(), 60);
+    let all = text(&output);
+    assert!(output.status.success(), "{all}");
+    assert!(all.contains("Canceled job"), "{all}");
+    assert_eq!(
+        journal(dir.path())[0].state,
+        r2v_studio::engine::JobState::Canceled
+    );
+    assert_eq!(sim.get().counts().cancels, 1);
+    drop(engine);
+}
+
+#[test]
+fn a_second_client_claiming_a_journaled_job_is_told_and_nothing_more_is_sent() {
+    use r2v_studio::core::{RefSource, Reference};
+    use r2v_studio::engine::wire::{self, Request};
+    use std::io::{BufReader, Write};
+    use std::os::unix::net::UnixStream;
+    let sim = Sim::start(Duration::from_secs(3600));
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _events) = own_engine(&sim, dir.path());
+    let id = JobId::new();
+    let request = Request::Generate {
+        ids: vec![id.clone()],
+        spec: r2v_studio::core::GenerationSpec {
+            references: vec![Reference {
+                name: "cafe".into(),
+                source: RefSource::Url("https://example.com/cafe.jpg".into()),
+            }],
+            prompt: "@cafe 同一个".into(),
+            ..r2v_studio::core::GenerationSpec::default()
+        },
+        output_dir: Some(dir.path().join("videos")),
+    };
+    let hello = wire::line(&Request::Hello {
+        version: wire::VERSION,
+    })
+    .unwrap();
+    let mut clients: Vec<(UnixStream, BufReader<UnixStream>)> = (0..2)
+        .map(|_| {
+            let mut stream =
+                UnixStream::connect(dir.path().join("data").join("engine.sock")).unwrap();
+            stream.write_all(hello.as_bytes()).unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            assert_eq!(read_line(&mut reader)["type"], "welcome");
+            (stream, reader)
+        })
+        .collect();
+    // The first client's job is journaled and sent.
+    clients[0]
+        .0
+        .write_all(wire::line(&request).unwrap().as_bytes())
+        .unwrap();
+    let start = Instant::now();
+    while sim.get().counts().tasks_created < 1 {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The second claims the same job: it hears that it was not journaled.
+    clients[1]
+        .0
+        .write_all(wire::line(&request).unwrap().as_bytes())
+        .unwrap();
+    let reader = &mut clients[1].1;
+    loop {
+        let message = read_line(reader);
+        if message["event"]["kind"] == "not_journaled" {
+            assert_eq!(message["event"]["id"], id.0.as_str());
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{message}");
+    }
+    assert_eq!(journal(dir.path()).len(), 1);
+    assert_eq!(sim.get().counts().create_requests, 1);
+    drop(engine);
+}
