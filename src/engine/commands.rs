@@ -137,7 +137,7 @@ pub(super) async fn serve(
     } = prepared;
     // Other processes on this data folder become clients: their commands come in
     // beside the owner's, and they hear every event.
-    let (tap, _) = tokio::sync::broadcast::channel(super::hub::BACKLOG);
+    let (tap, _) = tokio::sync::broadcast::channel(super::wire::EVENT_BACKLOG);
     let events = events.with_tap(tap.clone());
     let (client_tx, mut client_rx) = mpsc::unbounded_channel();
     let client = config.api_key.clone().and_then(|key| {
@@ -192,6 +192,9 @@ pub(super) async fn serve(
     {
         tracing::warn!("other processes cannot use this engine: {e}");
     }
+    // No local channel for other processes here yet (see README).
+    #[cfg(not(unix))]
+    let _ = (client_tx, tap);
     loop {
         let command = tokio::select! {
             command = rx.recv() => command,

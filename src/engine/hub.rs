@@ -17,9 +17,6 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{broadcast, mpsc, watch};
 
-/// Events waiting for a slow client before it starts missing some.
-pub(super) const BACKLOG: usize = 4096;
-
 /// Binds the socket (replacing a stale one) and serves clients until `stop`.
 /// Returns the socket's path, or why it could not be served (the engine runs
 /// on without clients then).

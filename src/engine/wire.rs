@@ -20,6 +20,8 @@ pub const VERSION: u32 = 1;
 /// The longest line either side reads (a generate request with seven long URLs
 /// and a 5000-character prompt is far below it).
 pub const MAX_LINE: usize = 1 << 20;
+/// Events waiting for a slow client before it starts missing some.
+pub const EVENT_BACKLOG: usize = 4096;
 /// The socket's file name in the data folder.
 pub const SOCKET_NAME: &str = "engine.sock";
 
