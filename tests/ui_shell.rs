@@ -251,6 +251,7 @@ fn closing_with_nothing_unsaved_does_not_ask() {
 }
 
 /// Runs hidden frames until `done` (at most a minute).
+#[cfg(unix)]
 fn frames_until(
     ctx: &egui::Context,
     app: &mut App,
