@@ -91,7 +91,7 @@ fn a_job_sent_before_minimising_notifies_when_it_finishes_with_no_ui_call_at_all
     let mut app = App::new(
         &ctx,
         state,
-        Some(r2v_studio::ui::shell::Link::Own(engine)),
+        Some(r2v_studio::engine::Handle::Own(engine)),
         events,
         wiring,
         None,
@@ -275,7 +275,7 @@ fn frames_until(
 #[test]
 fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that_one_closes() {
     use r2v_studio::engine::EventSink;
-    use r2v_studio::ui::shell::Link;
+    use r2v_studio::engine::Handle;
     const KEY: &str = "sk-second-window-9c8d7e";
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut sim = SimConfig::default().with_task_duration(Duration::from_secs(1));
@@ -302,7 +302,7 @@ fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that
     // The second window finds it and becomes its client.
     let ctx = egui::Context::default();
     let (events, _) = common::event_channel(&ctx);
-    let link = Link::start(&wiring.config, &events.0).unwrap();
+    let link = Handle::start(&wiring.config, &events.0, true).unwrap();
     assert!(link.is_client());
     let notifications = RecordedNotifications::default();
     let state = AppState::new(Lang::En, sim.base_url());

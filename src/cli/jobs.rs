@@ -4,10 +4,9 @@ use super::{EXIT_INVALID, SpecArgs, env_lang, print_problems};
 use crate::api::{ApiKey, resolve_base_url};
 use crate::core::GenerationSpec;
 use crate::core::{Lang, Localized};
+use crate::engine::Handle;
 use crate::engine::store::Store;
-use crate::engine::{
-    Command, Engine, EngineConfig, EngineError, Event, EventSink, Job, JobId, JobState,
-};
+use crate::engine::{Command, EngineConfig, EngineError, Event, EventSink, Job, JobId, JobState};
 use crate::tr;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -37,7 +36,7 @@ pub struct EngineArgs {
     // not text: placeholder, variable
     #[arg(long, value_name = "DIR", env = "R2V_STUDIO_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Folder for finished videos [default: ~/Videos/R2V Studio].
+    /// Folder for finished videos [default: ~/Videos/R2V Handle].
     #[arg(long, value_name = "DIR")] // not text: --help placeholder
     pub out: Option<PathBuf>,
     /// Assume generation takes this many seconds (for the simulator and tests).
@@ -51,7 +50,7 @@ pub struct GenerateArgs {
     pub spec: SpecArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// Return once the task is created (or, while another R2V Studio runs the
+    /// Return once the task is created (or, while another R2V Handle runs the
     /// engine for the data folder, once it has journaled the job: it finishes it);
     /// `r2v-studio resume` finishes it later.
     #[arg(long)]
@@ -74,7 +73,7 @@ pub struct JobsArgs {
 pub struct ResumeArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// If another R2V Studio is using the data folder, wait up to SECS for it to
+    /// If another R2V Handle is using the data folder, wait up to SECS for it to
     /// finish instead of stopping at once.
     #[arg(long, value_name = "SECS", default_value_t = 0)] // not text: --help placeholder
     pub wait: u64,
@@ -134,54 +133,7 @@ fn say(lang: Lang, text: &Localized) {
     eprintln!("{}", text.get(lang));
 }
 
-/// The engine a command works with: its own, or (while another window or command
-/// line runs the engine for the same data folder) that one, as its client.
-pub(crate) enum Studio {
-    Own(Engine),
-    #[cfg(unix)]
-    Client(crate::engine::remote::Remote),
-}
-
-impl Studio {
-    fn is_client(&self) -> bool {
-        !matches!(self, Studio::Own(_))
-    }
-
-    fn send(&self, command: Command) {
-        match self {
-            Studio::Own(engine) => engine.send(command),
-            #[cfg(unix)]
-            Studio::Client(remote) => {
-                remote.send(command);
-            }
-        }
-    }
-
-    fn generate_takes(
-        &self,
-        spec: GenerationSpec,
-        output_dir: Option<PathBuf>,
-        takes: usize,
-    ) -> Vec<JobId> {
-        match self {
-            Studio::Own(engine) => engine.generate_takes(spec, output_dir, takes),
-            #[cfg(unix)]
-            Studio::Client(remote) => remote.generate_takes(spec, output_dir, takes),
-        }
-    }
-
-    /// Stops the own engine (its jobs stop at safe points; clients of it take
-    /// over); a client just leaves (the engine goes on with its jobs).
-    fn shutdown(self) {
-        match self {
-            Studio::Own(engine) => engine.shutdown(),
-            #[cfg(unix)]
-            Studio::Client(remote) => drop(remote),
-        }
-    }
-}
-
-fn start_engine(config: EngineConfig, lang: Lang) -> Result<(Studio, Receiver<Event>), ExitCode> {
+fn start_engine(config: EngineConfig, lang: Lang) -> Result<(Handle, Receiver<Event>), ExitCode> {
     start_engine_waiting(config, lang, Duration::ZERO, &AtomicBool::new(false))
 }
 
@@ -191,7 +143,7 @@ const CONNECT_WAIT: Duration = Duration::from_secs(15);
 
 /// Starts the engine, or becomes the client of the one another process runs for
 /// the data folder. While neither works (an engine starting or stopping), tries
-/// again for a while; past that, while another R2V Studio holds the data folder
+/// again for a while; past that, while another R2V Handle holds the data folder
 /// without answering, tries for up to `wait` more (saying so once), unless
 /// interrupted.
 fn start_engine_waiting(
@@ -199,20 +151,16 @@ fn start_engine_waiting(
     lang: Lang,
     wait: Duration,
     interrupted: &AtomicBool,
-) -> Result<(Studio, Receiver<Event>), ExitCode> {
+) -> Result<(Handle, Receiver<Event>), ExitCode> {
     let started = Instant::now();
     let deadline = started + wait.max(CONNECT_WAIT);
     let mut said = false;
     loop {
         let (tx, rx) = std::sync::mpsc::channel();
         let sink = EventSink::new(tx, Arc::new(|| {}));
-        match Engine::start(config.clone(), sink.clone()) {
-            Ok(engine) => return Ok((Studio::Own(engine), rx)),
+        match Handle::start(&config, &sink, false) {
+            Ok(handle) => return Ok((handle, rx)),
             Err(EngineError::Locked(path)) if Instant::now() < deadline => {
-                #[cfg(unix)]
-                if let Ok(remote) = crate::engine::remote::Remote::connect(&path, sink) {
-                    return Ok((Studio::Client(remote), rx));
-                }
                 if interrupted.load(Ordering::SeqCst) {
                     return Err(ExitCode::from(EXIT_PENDING));
                 }
@@ -375,13 +323,13 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
 /// command runs the engine itself, or follows whichever command did, and
 /// `again` asks it to continue the jobs.
 fn follow(
-    engine: &mut Studio,
+    engine: &mut Handle,
     events: &mut Receiver<Event>,
     watch: &mut Watch,
     interrupted: &AtomicBool,
     early: impl Fn(&Job) -> bool + Copy,
     config: &EngineConfig,
-    again: impl Fn(&Studio, &Watch),
+    again: impl Fn(&Handle, &Watch),
 ) -> Result<Outcome, ExitCode> {
     loop {
         match watch.run(events, interrupted, early) {
@@ -403,7 +351,7 @@ fn follow(
 /// sent: they are asked for again, with the same ids (all the takes of a set are
 /// journaled together, so either all of them are there or none).
 fn takeover(
-    engine: &Studio,
+    engine: &Handle,
     watch: &Watch,
     args: &EngineArgs,
     lang: Lang,
@@ -470,7 +418,7 @@ pub fn resume(args: &ResumeArgs) -> ExitCode {
             Err(code) => return code,
         };
     // The engine now holds the data folder: read again what is unfinished, since
-    // another R2V Studio may have finished some of these jobs in the meantime.
+    // another R2V Handle may have finished some of these jobs in the meantime.
     let still_open = match journal(engine_args, lang, Store::unfinished) {
         Ok(jobs) => jobs,
         Err(code) => return code,

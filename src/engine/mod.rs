@@ -9,6 +9,7 @@
 pub mod clock;
 mod commands;
 mod driver;
+mod handle;
 #[cfg(unix)]
 mod hub;
 pub mod images;
@@ -28,6 +29,7 @@ mod webp_scaled;
 pub mod wire;
 
 pub use clock::Clock;
+pub use handle::Handle;
 pub use job::{Job, JobError, JobId, JobState, MAX_NOTE_CHARS, MAX_TAKES, Review, TakeSet};
 pub use posters::{POSTER_SIDE, Poster, PosterError};
 pub use steps::download::MAX_VIDEO_BYTES;
@@ -181,6 +183,23 @@ pub enum Command {
         review: Review,
     },
     Shutdown,
+}
+
+impl Command {
+    /// A Generate of `takes` new jobs (new ids, in take order) of the same setup.
+    pub fn generate_takes(
+        spec: GenerationSpec,
+        output_dir: Option<PathBuf>,
+        takes: usize,
+    ) -> (Vec<JobId>, Command) {
+        let ids: Vec<JobId> = (0..takes).map(|_| JobId::new()).collect();
+        let command = Command::Generate {
+            ids: ids.clone(),
+            spec,
+            output_dir,
+        };
+        (ids, command)
+    }
 }
 
 /// What the engine reports.
@@ -339,17 +358,7 @@ pub struct Engine {
 impl Engine {
     /// Opens the journal, takes the data folder's lock and starts the engine thread.
     pub fn start(config: EngineConfig, events: EventSink) -> Result<Engine, EngineError> {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let prepared = commands::prepare(config, events)?;
-        let thread = std::thread::Builder::new()
-            .name("r2v-engine".into())
-            .spawn(move || commands::run_on_own_thread(prepared, rx))
-            .map_err(|e| EngineError::Start(e.to_string()))?;
-        Ok(Engine {
-            tx,
-            thread: Some(thread),
-            task: None,
-        })
+        Engine::on_own_thread(commands::prepare(config, events)?, "r2v-engine")
     }
 
     /// For a window whose data folder's engine runs in another process: an
@@ -357,10 +366,16 @@ impl Engine {
     /// that reads the journal but takes no lock and never runs a job (job
     /// commands go to the other process, see [`remote`]).
     pub fn start_helper(config: EngineConfig, events: EventSink) -> Result<Engine, EngineError> {
+        Engine::on_own_thread(
+            commands::prepare_helper(config, events)?,
+            "r2v-engine-helper",
+        )
+    }
+
+    fn on_own_thread(prepared: commands::Prepared, name: &str) -> Result<Engine, EngineError> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let prepared = commands::prepare_helper(config, events)?;
         let thread = std::thread::Builder::new()
-            .name("r2v-engine-helper".into())
+            .name(name.into())
             .spawn(move || commands::run_on_own_thread(prepared, rx))
             .map_err(|e| EngineError::Start(e.to_string()))?;
         Ok(Engine {
@@ -420,12 +435,8 @@ impl Engine {
         output_dir: Option<PathBuf>,
         takes: usize,
     ) -> Vec<JobId> {
-        let ids: Vec<JobId> = (0..takes).map(|_| JobId::new()).collect();
-        self.send(Command::Generate {
-            ids: ids.clone(),
-            spec,
-            output_dir,
-        });
+        let (ids, command) = Command::generate_takes(spec, output_dir, takes);
+        self.send(command);
         ids
     }
 

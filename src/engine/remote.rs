@@ -6,7 +6,7 @@
 //! to take the folder's lock) or connects to the one that did.
 
 use super::wire::{self, MAX_LINE, Reply, Request, VERSION};
-use super::{Command, Event, EventSink, GenerationSpec, JobId};
+use super::{Command, Event, EventSink};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -97,22 +97,6 @@ impl Remote {
         };
         let mut stream = self.stream.lock().unwrap_or_else(PoisonError::into_inner);
         stream.write_all(text.as_bytes()).is_ok()
-    }
-
-    /// As [`super::Engine::generate_takes`]: new ids, journaled by the engine.
-    pub fn generate_takes(
-        &self,
-        spec: GenerationSpec,
-        output_dir: Option<PathBuf>,
-        takes: usize,
-    ) -> Vec<JobId> {
-        let ids: Vec<JobId> = (0..takes).map(|_| JobId::new()).collect();
-        self.send(Command::Generate {
-            ids: ids.clone(),
-            spec,
-            output_dir,
-        });
-        ids
     }
 }
 

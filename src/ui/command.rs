@@ -96,7 +96,7 @@ pub enum AppCommand {
 }
 
 /// A started engine, carried back from the worker thread.
-pub struct StartedEngine(pub crate::ui::shell::Link);
+pub struct StartedEngine(pub crate::engine::Handle);
 
 impl std::fmt::Debug for StartedEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

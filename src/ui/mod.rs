@@ -151,7 +151,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
             if let Some(problem) = settings_problem {
                 state.toast(loc!("shell-settings-problem", problem = problem), true);
             }
-            let engine = match shell::Link::start(&config, &sink) {
+            let engine = match crate::engine::Handle::start(&config, &sink, true) {
                 Ok(link) => Some(link),
                 Err(e) => {
                     state.toast(

@@ -13,7 +13,7 @@ use super::player::{OpenedClip, Player};
 use super::settings::KeyInfo;
 use crate::api::{ApiKey, Client, ClientConfig, ListFilter, resolve_base_url};
 use crate::core::{Lang, Localized};
-use crate::engine::{Command, Engine, EngineConfig, EngineError, Event, EventSink, Job};
+use crate::engine::{Command, EngineConfig, EngineError, Event, EventSink, Handle, Job};
 use crate::project::{self, Project};
 use crate::settings::{KeyLookup, KeyStore, Settings};
 use crate::video::VideoError;
@@ -38,73 +38,9 @@ pub struct Wiring {
     pub report_first_frame: bool,
 }
 
-/// The engine this window works with.
-pub enum Link {
-    /// This window runs the engine for its data folder.
-    Own(Engine),
-    /// Another R2V Studio runs it: jobs go there, and the helper does this
-    /// window's own chores (thumbnails, posters, pasted pictures).
-    #[cfg(unix)]
-    Client {
-        remote: crate::engine::remote::Remote,
-        helper: Engine,
-    },
-}
-
-impl Link {
-    /// The engine for the data folder: this window's own, or (while another
-    /// R2V Studio runs it) that one, as its client. Not for the UI thread.
-    pub fn start(config: &EngineConfig, sink: &EventSink) -> Result<Link, EngineError> {
-        match Engine::start(config.clone(), sink.clone()) {
-            Ok(engine) => Ok(Link::Own(engine)),
-            #[cfg(unix)]
-            Err(EngineError::Locked(path)) => {
-                let remote = crate::engine::remote::Remote::connect(&path, sink.clone())
-                    .map_err(|_| EngineError::Locked(path.clone()))?;
-                let helper = Engine::start_helper(config.clone(), sink.clone())?;
-                Ok(Link::Client { remote, helper })
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Whether another process runs the engine (this window is its client).
-    pub fn is_client(&self) -> bool {
-        !matches!(self, Link::Own(_))
-    }
-
-    fn send(&self, command: Command) {
-        match self {
-            Link::Own(engine) => engine.send(command),
-            #[cfg(unix)]
-            Link::Client { remote, helper } => match command {
-                Command::LoadImage { .. }
-                | Command::LoadPoster { .. }
-                | Command::StoreImage { .. } => helper.send(command),
-                other => {
-                    remote.send(other);
-                }
-            },
-        }
-    }
-
-    /// Stops the own engine (waiting for a create in flight); a client leaves
-    /// the other process's engine running its jobs.
-    pub fn shutdown(self) {
-        match self {
-            Link::Own(engine) => engine.shutdown(),
-            #[cfg(unix)]
-            Link::Client { remote, helper } => {
-                drop(remote);
-                helper.shutdown();
-            }
-        }
-    }
-}
-
 /// The engine as the shell sees it.
 enum EngineLink {
-    Running(Link),
+    Running(Handle),
     /// Being restarted on the worker: commands wait here.
     Restarting(Vec<Command>),
     /// It could not start.
@@ -128,7 +64,7 @@ impl App {
     pub fn new(
         ctx: &egui::Context,
         state: AppState,
-        engine: Option<Link>,
+        engine: Option<Handle>,
         events: (EventSink, Receiver<Event>),
         wiring: Wiring,
         demo: Option<super::DemoService>,
@@ -497,7 +433,7 @@ impl App {
             // The engine's process may be handing over: try for a while.
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
             let started = loop {
-                match Link::start(&config, &sink) {
+                match Handle::start(&config, &sink, true) {
                     Err(EngineError::Locked(_)) if std::time::Instant::now() < deadline => {
                         std::thread::sleep(std::time::Duration::from_millis(100));
                     }

@@ -79,7 +79,7 @@ pub fn shell(state: AppState) -> Shell {
     let app = App::new(
         &ctx,
         state,
-        None::<r2v_studio::ui::shell::Link>,
+        None::<r2v_studio::engine::Handle>,
         events,
         wiring,
         None,
