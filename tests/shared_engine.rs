@@ -110,6 +110,19 @@ fn engine_config(sim: &Sim, dir: &Path) -> EngineConfig {
     config
 }
 
+/// Waits until the simulator has made `count` tasks.
+fn until_tasks_created(sim: &Sim, count: u64) {
+    let start = Instant::now();
+    while sim.get().counts().tasks_created < count {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{:?}",
+            sim.get().counts()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Waits until `path` exists (the engine's socket).
 fn wait_for(path: &Path) {
     let start = Instant::now();
@@ -182,15 +195,7 @@ fn when_the_engines_process_is_killed_a_waiting_command_takes_over_and_every_job
         })
         .collect();
     // Until the clients' jobs are journaled and created (the journal has four jobs).
-    let start = Instant::now();
-    while sim.get().counts().tasks_created < 4 {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{:?}",
-            sim.get().counts()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    until_tasks_created(&sim, 4);
     let mut owner = owner;
     owner.kill().unwrap();
     let _ = owner.wait();
@@ -307,22 +312,11 @@ fn a_create_in_flight_when_the_engines_process_dies_is_found_again_never_resent(
     let dir = tempfile::tempdir().unwrap();
     let owner = generate(&sim, dir.path(), "@cafe 主人").spawn().unwrap();
     wait_for(&dir.path().join("data").join("engine.sock"));
-    let start = Instant::now();
-    while sim.get().counts().tasks_created < 1 {
-        assert!(start.elapsed() < Duration::from_secs(30));
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    until_tasks_created(&sim, 1);
     // The client's create makes its task, and its answer never comes.
     sim.get().inject(Route::Create, Fault::Hang);
     let client = generate(&sim, dir.path(), "@cafe 客人").spawn().unwrap();
-    while sim.get().counts().tasks_created < 2 {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "{:?}",
-            sim.get().counts()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    until_tasks_created(&sim, 2);
     let mut owner = owner;
     owner.kill().unwrap();
     let _ = owner.wait();
@@ -430,10 +424,7 @@ fn a_second_client_claiming_a_journaled_job_is_told_and_nothing_more_is_sent() {
         .write_all(wire::line(&request).unwrap().as_bytes())
         .unwrap();
     let start = Instant::now();
-    while sim.get().counts().tasks_created < 1 {
-        assert!(start.elapsed() < Duration::from_secs(30));
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    until_tasks_created(&sim, 1);
     // The second claims the same job: it hears that it was not journaled.
     clients[1]
         .0

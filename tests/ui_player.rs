@@ -393,19 +393,26 @@ fn finished_job(path: PathBuf) -> Job {
     job
 }
 
+/// The whole window with one finished job whose video is `path`.
+fn shell_with_finished_job(path: &std::path::Path) -> common::Shell {
+    let mut shell = common::shell(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    let h = &mut shell.harness;
+    h.state_mut()
+        .state
+        .apply(Event::Job(Box::new(finished_job(path.to_path_buf()))));
+    h.run_steps(3);
+    shell
+}
+
 fn shell_player<'a>(h: &'a Harness<'static, App>) -> Option<&'a Player> {
     h.state().state.player.as_ref()
 }
 
 #[test]
 fn clicking_a_finished_jobs_picture_plays_it_in_the_window_and_escape_closes_it() {
-    let mut shell = common::shell(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
-    let h = &mut shell.harness;
     let path = clip("flat-colours.mp4");
-    h.state_mut()
-        .state
-        .apply(Event::Job(Box::new(finished_job(path.clone()))));
-    h.run_steps(3);
+    let mut shell = shell_with_finished_job(&path);
+    let h = &mut shell.harness;
     assert!(shell_player(h).is_none());
     h.get_by_label("Play in the window").click();
     let start = Instant::now();
@@ -440,13 +447,9 @@ fn clicking_a_finished_jobs_picture_plays_it_in_the_window_and_escape_closes_it(
 
 #[test]
 fn the_play_buttons_menu_offers_the_window_and_the_system_player() {
-    let mut shell = common::shell(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
-    let h = &mut shell.harness;
     let path = clip("flat-colours.mp4");
-    h.state_mut()
-        .state
-        .apply(Event::Job(Box::new(finished_job(path.clone()))));
-    h.run_steps(3);
+    let mut shell = shell_with_finished_job(&path);
+    let h = &mut shell.harness;
     h.get_by_label("Play").click_secondary();
     h.run_steps(2);
     assert!(h.query_all_by_label("Open in the system player").count() == 1);

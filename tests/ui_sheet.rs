@@ -127,6 +127,19 @@ impl Sheet {
         }
     }
 
+    /// A primary click at `at` (a place with no widget of its own to click).
+    fn click_at(&mut self, at: egui::Pos2) {
+        self.h.hover_at(at);
+        for pressed in [true, false] {
+            self.h.event(egui::Event::PointerButton {
+                pos: at,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+        }
+    }
+
     fn commands(&mut self) -> Vec<AppCommand> {
         std::mem::take(&mut self.h.state_mut().commands)
     }
@@ -204,19 +217,7 @@ fn pause_step_and_scrub_act_on_every_take_together() {
     // A click at three quarters of the scrub bar: 1.5 s, frame 36 everywhere.
     let bar = s.h.get_by_label("Position in the video").rect();
     let at = egui::pos2(bar.left() + bar.width() * 0.75 + 1.0, bar.center().y);
-    s.h.hover_at(at);
-    s.h.event(egui::Event::PointerButton {
-        pos: at,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::NONE,
-    });
-    s.h.event(egui::Event::PointerButton {
-        pos: at,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::NONE,
-    });
+    s.click_at(at);
     s.frame();
     s.until_all_show(36);
 }
@@ -380,19 +381,7 @@ fn the_wipe_shows_take_a_left_of_the_line_and_take_b_right_of_it() {
     assert_eq!(a.center(), b.center());
     // A click a quarter of the way across moves the line there.
     let at = egui::pos2(area.left() + area.width() * 0.25, area.center().y);
-    s.h.hover_at(at);
-    s.h.event(egui::Event::PointerButton {
-        pos: at,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::NONE,
-    });
-    s.h.event(egui::Event::PointerButton {
-        pos: at,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::NONE,
-    });
+    s.click_at(at);
     s.frame();
     let wipe = s.h.state().wipe.unwrap();
     assert!((wipe.at - 0.25).abs() < 0.01, "line at {}", wipe.at);
