@@ -49,6 +49,16 @@ fn stereo_48k() -> DeviceFormat {
     }
 }
 
+/// A sound started on a capture, and the test's device pulling from it.
+fn start_device(name: &str, format: DeviceFormat) -> (Sound, Device) {
+    let (sound, capture) = start(name, format);
+    let device = Device {
+        capture,
+        now: Instant::now(),
+    };
+    (sound, device)
+}
+
 /// The test's view of a device: it pulls every `step` of its clock.
 struct Device {
     capture: Capture,
@@ -74,11 +84,7 @@ impl Device {
 #[test]
 fn it_starts_paused_and_plays_from_the_picture_s_position_when_played() {
     let want = decoded(STEREO);
-    let (mut sound, capture) = start(STEREO, stereo_48k());
-    let mut device = Device {
-        capture,
-        now: Instant::now(),
-    };
+    let (mut sound, mut device) = start_device(STEREO, stereo_48k());
     sound.sync_at(device.now, false, Duration::ZERO, 1.0, false);
     assert_eq!(sound.restarts(), 1, "the first sync places the sound");
     let silent = device.pull(480);
@@ -97,11 +103,7 @@ fn it_starts_paused_and_plays_from_the_picture_s_position_when_played() {
 #[test]
 fn it_follows_the_picture_without_restarting_while_they_agree() {
     let want = decoded(STEREO);
-    let (mut sound, capture) = start(STEREO, stereo_48k());
-    let mut device = Device {
-        capture,
-        now: Instant::now(),
-    };
+    let (mut sound, mut device) = start_device(STEREO, stereo_48k());
     sound.sync_at(device.now, true, Duration::ZERO, 1.0, false);
     let mut heard = device.pull(frames(100));
     // Ten UI frames, each 100 ms on, the picture a little ahead or behind
@@ -131,11 +133,7 @@ fn it_follows_the_picture_without_restarting_while_they_agree() {
 #[test]
 fn a_jump_of_the_picture_restarts_the_sound_where_the_picture_is() {
     let want = decoded(STEREO);
-    let (mut sound, capture) = start(STEREO, stereo_48k());
-    let mut device = Device {
-        capture,
-        now: Instant::now(),
-    };
+    let (mut sound, mut device) = start_device(STEREO, stereo_48k());
     sound.sync_at(device.now, true, Duration::ZERO, 1.0, false);
     device.pull(frames(100));
     device.advance(ms(100));
@@ -161,11 +159,7 @@ fn a_jump_of_the_picture_restarts_the_sound_where_the_picture_is() {
 
 #[test]
 fn a_drift_beyond_the_tolerance_restarts_and_one_within_it_does_not() {
-    let (mut sound, capture) = start(STEREO, stereo_48k());
-    let mut device = Device {
-        capture,
-        now: Instant::now(),
-    };
+    let (mut sound, mut device) = start_device(STEREO, stereo_48k());
     sound.sync_at(device.now, true, ms(500), 1.0, false);
     device.pull(frames(100));
     device.advance(ms(100));
@@ -180,11 +174,7 @@ fn a_drift_beyond_the_tolerance_restarts_and_one_within_it_does_not() {
 #[test]
 fn pausing_gives_silence_and_playing_again_goes_on_where_it_stopped() {
     let want = decoded(STEREO);
-    let (mut sound, capture) = start(STEREO, stereo_48k());
-    let mut device = Device {
-        capture,
-        now: Instant::now(),
-    };
+    let (mut sound, mut device) = start_device(STEREO, stereo_48k());
     sound.sync_at(device.now, true, Duration::ZERO, 1.0, false);
     let mut heard = device.pull(frames(200));
     device.advance(ms(200));
@@ -204,11 +194,7 @@ fn pausing_gives_silence_and_playing_again_goes_on_where_it_stopped() {
 #[test]
 fn a_scrub_while_paused_moves_the_waiting_sound() {
     let want = decoded(STEREO);
-    let (mut sound, capture) = start(STEREO, stereo_48k());
-    let mut device = Device {
-        capture,
-        now: Instant::now(),
-    };
+    let (mut sound, mut device) = start_device(STEREO, stereo_48k());
     sound.sync_at(device.now, false, Duration::ZERO, 1.0, false);
     for to in [300, 700, 1500] {
         sound.sync_at(device.now, false, ms(to), 1.0, false);
@@ -225,11 +211,7 @@ fn a_scrub_while_paused_moves_the_waiting_sound() {
 #[test]
 fn volume_scales_the_sound_and_mute_silences_it_without_losing_the_place() {
     let want = decoded(STEREO);
-    let (mut sound, capture) = start(STEREO, stereo_48k());
-    let mut device = Device {
-        capture,
-        now: Instant::now(),
-    };
+    let (mut sound, mut device) = start_device(STEREO, stereo_48k());
     sound.sync_at(device.now, true, Duration::ZERO, 1.0, false);
     device.pull(frames(50));
     device.advance(ms(50));
@@ -265,11 +247,7 @@ fn volume_scales_the_sound_and_mute_silences_it_without_losing_the_place() {
 #[test]
 fn the_device_s_latency_is_made_up_for() {
     let want = decoded(STEREO);
-    let (mut sound, capture) = start(STEREO, stereo_48k());
-    let mut device = Device {
-        capture,
-        now: Instant::now(),
-    };
+    let (mut sound, mut device) = start_device(STEREO, stereo_48k());
     sound.sync_at(device.now, true, Duration::ZERO, 1.0, false);
     device.pull(frames(10));
     // The device reports that it plays what it is given 60 ms later: the
@@ -287,11 +265,7 @@ fn the_device_s_latency_is_made_up_for() {
 
 #[test]
 fn past_the_end_it_is_silent_and_does_not_keep_restarting() {
-    let (mut sound, capture) = start(STEREO, stereo_48k());
-    let mut device = Device {
-        capture,
-        now: Instant::now(),
-    };
+    let (mut sound, mut device) = start_device(STEREO, stereo_48k());
     let end = sound.duration();
     assert_eq!(end, ms(2000));
     sound.sync_at(device.now, true, end - ms(20), 1.0, false);
