@@ -251,7 +251,6 @@ fn closing_with_nothing_unsaved_does_not_ask() {
 }
 
 /// Runs hidden frames until `done` (at most a minute).
-#[cfg(unix)]
 fn frames_until(
     ctx: &egui::Context,
     app: &mut App,
@@ -271,7 +270,6 @@ fn frames_until(
     }
 }
 
-#[cfg(unix)]
 #[test]
 fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that_one_closes() {
     use r2v_studio::engine::EventSink;
@@ -293,12 +291,7 @@ fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that
         EventSink::new(first_tx, std::sync::Arc::new(|| {})),
     )
     .unwrap();
-    let socket = dir.path().join("data").join("engine.sock");
-    let start = Instant::now();
-    while !socket.exists() {
-        assert!(start.elapsed() < Duration::from_secs(20));
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_for_engine(&dir.path().join("data"));
     // The second window finds it and becomes its client.
     let ctx = egui::Context::default();
     let (events, _) = common::event_channel(&ctx);
@@ -348,7 +341,8 @@ fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that
             .count()
             == 2
     });
-    assert!(socket.exists(), "it serves the folder now");
+    // It serves the folder now.
+    common::wait_for_engine(&dir.path().join("data"));
     let counts = sim.counts();
     assert_eq!((counts.create_requests, counts.tasks_created), (2, 2));
     drop(app);

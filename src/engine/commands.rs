@@ -186,15 +186,11 @@ pub(super) async fn serve(
     if owner && sh.config.resume_on_start {
         resume_all(&sh);
     }
-    #[cfg(unix)]
     if owner
         && let Err(e) = super::hub::start(&sh.config.data_dir, client_tx, tap, sh.shutdown.clone())
     {
         tracing::warn!("other processes cannot use this engine: {e}");
     }
-    // No local channel for other processes here yet (see README).
-    #[cfg(not(unix))]
-    let _ = (client_tx, tap);
     loop {
         let command = tokio::select! {
             command = rx.recv() => command,

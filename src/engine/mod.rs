@@ -6,11 +6,11 @@
 //! the engine calls a repaint callback, so a GUI can wake up without the engine
 //! knowing about it.
 
+mod channel;
 pub mod clock;
 mod commands;
 mod driver;
 mod handle;
-#[cfg(unix)]
 mod hub;
 pub mod images;
 pub mod job;
@@ -19,7 +19,6 @@ pub mod machine;
 pub mod output;
 mod png_scaled;
 pub mod posters;
-#[cfg(unix)]
 pub mod remote;
 pub mod schedule;
 mod shared;
