@@ -7,6 +7,7 @@
 
 use crate::api::{ApiKey, key::API_KEY_ENV};
 use crate::core::capabilities::{self as caps, PriceEntry};
+use crate::core::spend::Budget;
 use crate::core::{Lang, Localized};
 use crate::loc;
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,8 @@ pub struct Settings {
     pub theme: Theme,
     /// Recently opened or saved projects, newest first.
     pub recent_projects: Vec<PathBuf>,
+    /// Daily and monthly caps on estimated spend.
+    pub budget: Budget,
 }
 
 impl Default for Settings {
@@ -53,6 +56,7 @@ impl Default for Settings {
             lang: None,
             theme: Theme::System,
             recent_projects: Vec::new(),
+            budget: Budget::default(),
         }
     }
 }

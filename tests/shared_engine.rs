@@ -413,6 +413,7 @@ fn a_second_client_claiming_a_journaled_job_is_told_and_nothing_more_is_sent() {
             prompt: "@cafe 同一个".into(),
             ..r2v_studio::core::GenerationSpec::default()
         },
+        allow: Default::default(),
         output_dir: Some(dir.path().join("videos")),
     };
     let hello = wire::line(&Request::Hello {

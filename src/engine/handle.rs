@@ -2,7 +2,7 @@
 //! R2V Studio runs the engine for the same data folder) that one, as its client.
 //! Windows and commands use it alike; see `hub.rs` and `remote.rs`.
 
-use super::{Command, Engine, EngineConfig, EngineError, EventSink, GenerationSpec, JobId};
+use super::{Allow, Command, Engine, EngineConfig, EngineError, EventSink, GenerationSpec, JobId};
 use std::path::PathBuf;
 
 pub enum Handle {
@@ -72,8 +72,9 @@ impl Handle {
         spec: GenerationSpec,
         output_dir: Option<PathBuf>,
         takes: usize,
+        allow: Allow,
     ) -> Vec<JobId> {
-        let (ids, command) = Command::generate_takes(spec, output_dir, takes);
+        let (ids, command) = Command::generate_takes(spec, output_dir, takes, allow);
         self.send(command);
         ids
     }

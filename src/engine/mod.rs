@@ -22,6 +22,7 @@ pub mod posters;
 pub mod remote;
 pub mod schedule;
 mod shared;
+mod spending;
 mod steps;
 pub mod store;
 mod webp_scaled;
@@ -35,8 +36,9 @@ pub use steps::download::MAX_VIDEO_BYTES;
 pub use steps::upload::MAX_REFERENCE_BYTES;
 
 use crate::api::ApiKey;
-use crate::core::{GenerationSpec, Localized, Problem, RefSource};
+use crate::core::{GenerationSpec, Localized, Problem, RefSource, spend};
 use crate::loc;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,6 +72,10 @@ pub struct EngineConfig {
     pub expected_generation: Option<Duration>,
     /// Never wait longer than this between two queries of a task.
     pub max_poll_interval: Duration,
+    /// Where `settings.json` is, for the budget caps and the price table, read
+    /// again for every new job (a `config set` in a terminal counts at once).
+    /// `None`: no caps, the default prices.
+    pub settings_dir: Option<PathBuf>,
 }
 
 impl EngineConfig {
@@ -97,6 +103,7 @@ impl EngineConfig {
             resume_on_start: true,
             expected_generation: None,
             max_poll_interval: Duration::from_secs(60),
+            settings_dir: None,
         }
     }
 
@@ -128,10 +135,16 @@ pub enum Command {
     /// a [`TakeSet`]. With a random seed each take gets its own seed, drawn here;
     /// a fixed seed is shared by all. No id, more than [`MAX_TAKES`] or a repeated
     /// id is refused with [`Event::Rejected`] (for the first id, if any).
+    ///
+    /// Before anything is journaled, the spending rules apply (see
+    /// [`crate::core::spend`]): a setup that repeats one under way or billed in
+    /// the last 30 minutes, or a job over a budget cap, is refused with
+    /// [`Event::Refused`] unless `allow` says to send it anyway.
     Generate {
         ids: Vec<JobId>,
         spec: GenerationSpec,
         output_dir: Option<PathBuf>,
+        allow: Allow,
     },
     /// Drop a queued job, or cancel a PENDING task on the service.
     Cancel(JobId),
@@ -190,15 +203,58 @@ impl Command {
         spec: GenerationSpec,
         output_dir: Option<PathBuf>,
         takes: usize,
+        allow: Allow,
     ) -> (Vec<JobId>, Command) {
         let ids: Vec<JobId> = (0..takes).map(|_| JobId::new()).collect();
         let command = Command::Generate {
             ids: ids.clone(),
             spec,
             output_dir,
+            allow,
         };
         (ids, command)
     }
+}
+
+/// What the user chose to send anyway, for one Generate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Allow {
+    /// Over a budget cap.
+    pub over_budget: bool,
+    /// The same setup as one under way or just billed ("make another take").
+    pub again: bool,
+}
+
+/// Why a Generate was not sent (nothing was journaled or uploaded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Refusal {
+    /// The job would take spend over a cap.
+    OverBudget { over: spend::OverBudget },
+    /// The same setup is under way, or was billed less than 30 minutes ago.
+    Duplicate { earlier: Box<Job> },
+}
+
+impl Refusal {
+    /// What happened and what to do.
+    pub fn message(&self) -> Localized {
+        match self {
+            Refusal::OverBudget { over } => over.message(),
+            Refusal::Duplicate { earlier } => loc!(
+                "engine-duplicate-setup",
+                id = earlier.id.short().to_string(),
+                state = earlier.state.as_str()
+            ),
+        }
+    }
+}
+
+/// Spend so far against the caps, as the engine counts it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpendReport {
+    pub totals: spend::Totals,
+    pub budget: spend::Budget,
 }
 
 /// What the engine reports.
@@ -212,6 +268,15 @@ pub enum Event {
         id: JobId,
         problems: Vec<Problem>,
     },
+    /// A valid Generate was not sent because of a spending rule; the user may
+    /// send it again with [`Allow`].
+    Refused {
+        ids: Vec<JobId>,
+        refusal: Refusal,
+    },
+    /// Spend today and this month (after a job is added or ends, and with the
+    /// history).
+    Spend(SpendReport),
     Removed(JobId),
     /// Every journaled job, newest first (the answer to `LoadHistory`).
     History(Vec<Job>),
@@ -422,6 +487,7 @@ impl Engine {
             ids: vec![id.clone()],
             spec,
             output_dir,
+            allow: Allow::default(),
         });
         id
     }
@@ -434,7 +500,7 @@ impl Engine {
         output_dir: Option<PathBuf>,
         takes: usize,
     ) -> Vec<JobId> {
-        let (ids, command) = Command::generate_takes(spec, output_dir, takes);
+        let (ids, command) = Command::generate_takes(spec, output_dir, takes, Allow::default());
         self.send(command);
         ids
     }

@@ -14,7 +14,7 @@ use crate::core::capabilities::{MAX_IMAGES, PriceEntry};
 use crate::core::refname::{self, check_name};
 use crate::core::{Field, GenerationSpec, Localized, Model, Problem, RefSource};
 use crate::engine::images::Thumbnail;
-use crate::engine::{Command, JobId, MAX_TAKES};
+use crate::engine::{Allow, Command, JobId, MAX_TAKES};
 use crate::loc;
 use egui::Ui;
 use std::path::PathBuf;
@@ -336,6 +336,7 @@ impl EditorState {
                 ids,
                 spec,
                 output_dir: None,
+                allow: Allow::default(),
             }));
             let text = match takes {
                 1 => loc!("editor-state-sent"),
