@@ -39,7 +39,7 @@ impl Budget {
             return Ok(None);
         }
         match text.parse::<f64>() {
-            Ok(amount) if amount == 0.0 => Ok(None),
+            Ok(0.0) => Ok(None),
             Ok(amount) if amount.is_finite() && amount > 0.0 => Ok(Some(amount)),
             _ => Err(loc!("spend-cap-invalid", value = text)),
         }
