@@ -109,3 +109,8 @@ cli-report-handed-over = Job { $id } is journaled: the R2V Studio already runnin
 # generate refused by a spending rule (cli::jobs::print_refusal)
 cli-refused-duplicate-hint = Nothing was sent. To follow the earlier job: r2v-studio show { $id }. To pay for another take on purpose, run the same command with --again.
 cli-refused-budget-hint = Nothing was sent. To send it anyway, run the same command with --over-budget; to change the caps: r2v-studio config set budget.daily AMOUNT (or off).
+
+# r2v-studio config (settings::Settings::set, cli::config)
+cli-settings-key-unknown = There is no setting “{ $key }”. `r2v-studio config list` shows every one.
+cli-settings-value-invalid = “{ $value }” is not a value for { $key }. `r2v-studio config list` shows the current values; see README for what each takes.
+cli-config-not-saved = Nothing was changed: fix or remove the settings file first (the window can also save new settings).

@@ -9,6 +9,7 @@ use crate::engine::store::Store;
 use crate::engine::{
     Allow, Command, EngineConfig, EngineError, Event, EventSink, Job, JobId, JobState, Refusal,
 };
+use crate::settings::Settings;
 use crate::tr;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -125,18 +126,29 @@ impl EngineArgs {
         )
     }
 
+    /// The engine's configuration: these flags over the window's settings
+    /// (`config`), over the defaults.
     fn config(&self, resume_on_start: bool) -> EngineConfig {
+        let settings_dir = Settings::default_dir();
+        let settings = Settings::load(&settings_dir).unwrap_or_else(|problem| {
+            tracing::warn!("{}", problem.en);
+            Settings::default()
+        });
         let mut config = EngineConfig::new(
-            resolve_base_url(self.base_url.as_deref(), None),
+            resolve_base_url(self.base_url.as_deref(), settings.base_url.as_deref()),
             ApiKey::from_env(),
             self.data_dir(),
             // Journaled with each job: `resume` from another folder must write here.
             super::absolute(
                 self.out
                     .clone()
+                    .or(settings.output_dir)
                     .unwrap_or_else(EngineConfig::default_output_dir),
             ),
         );
+        config.jobs_per_series = settings.jobs_per_series;
+        config.queries_per_second = settings.queries_per_second;
+        config.settings_dir = Some(settings_dir);
         config.resume_on_start = resume_on_start;
         config.expected_generation = self
             .expect_secs

@@ -123,6 +123,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
     let mut config = EngineConfig::new(base_url.clone(), key, data_dir, out);
     config.jobs_per_series = settings.jobs_per_series;
     config.queries_per_second = settings.queries_per_second;
+    config.settings_dir = Some(settings_dir.clone());
     if let Some(d) = &demo {
         config.expected_generation = Some(d.sim.config().task_duration);
     }
