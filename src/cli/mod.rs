@@ -39,7 +39,7 @@ pub struct Cli {
     /// Where the window's engine works.
     #[command(flatten)]
     pub window: EngineArgs,
-    /// Pictures to open the window with, as references (up to seven).
+    /// Pictures to open the window with, as references (up to seven), or a project (*.r2v.json).
     #[arg(value_name = "IMAGE")] // not text: clap's placeholder
     pub files: Vec<PathBuf>,
     #[command(subcommand)]

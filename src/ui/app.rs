@@ -165,6 +165,31 @@ impl AppState {
         self.toast(loc!("editor-state-restored"), false);
     }
 
+    /// Opens what the window was started with (`r2v-studio FILE…`, which is
+    /// also how a file manager opens a double-clicked project): a project file
+    /// opens as the project, read on the worker as File → Open does; pictures
+    /// and image URLs become references. A project opens alone: anything given
+    /// with it is left out, and a toast says so.
+    pub fn open_arguments(&mut self, files: Vec<PathBuf>) {
+        let (projects, pictures): (Vec<PathBuf>, Vec<PathBuf>) = files
+            .into_iter()
+            .partition(|f| crate::project::is_project_path(f));
+        let left_out = projects.len().saturating_sub(1) + pictures.len();
+        match projects.into_iter().next() {
+            Some(project) => {
+                // Remembered among the recent projects: absolute, whatever the
+                // folder the window was started in (no file is read for it).
+                let project = std::path::absolute(&project).unwrap_or(project);
+                self.commands.push(AppCommand::OpenProject(Some(project)));
+                if left_out > 0 {
+                    self.toast(loc!("app-arguments-left-out", count = left_out), true);
+                }
+            }
+            None if !pictures.is_empty() => self.editor.add_arguments(pictures),
+            None => {}
+        }
+    }
+
     /// Shows a project in the editor.
     pub fn load_project(&mut self, path: PathBuf, spec: &GenerationSpec, missing: Vec<usize>) {
         self.editor.restore(spec);
@@ -622,6 +647,7 @@ fn toasts(ctx: &egui::Context, state: &mut AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn state() -> AppState {
         AppState::new(Lang::En, "http://127.0.0.1:1/api/v1".into())
@@ -660,6 +686,46 @@ mod tests {
         assert!(s.unsaved(), "a relinked file is a change to save");
         s.new_project();
         assert!(s.editor.slots.is_empty() && s.project.path.is_none() && !s.unsaved());
+    }
+
+    #[test]
+    fn a_project_given_at_start_is_opened_on_the_worker_and_pictures_become_references() {
+        let mut s = state();
+        s.open_arguments(vec!["/work/海报.r2v.json".into()]);
+        assert!(s.editor.slots.is_empty(), "a project is not a picture");
+        assert!(s.toasts.is_empty(), "{:?}", s.toasts);
+        let commands: Vec<AppCommand> = s.take_commands();
+        assert!(
+            matches!(&commands[..], [AppCommand::OpenProject(Some(p))] if p == Path::new("/work/海报.r2v.json")),
+            "{commands:?}"
+        );
+
+        let mut s = state();
+        s.open_arguments(vec!["/work/hero.png".into(), "https://e.com/c.png".into()]);
+        assert_eq!(s.editor.slots.len(), 2);
+        assert!(
+            !s.pending_commands()
+                .any(|c| matches!(c, AppCommand::OpenProject(_)))
+        );
+    }
+
+    #[test]
+    fn a_project_given_with_other_files_opens_alone_and_says_what_was_left_out() {
+        let mut s = state();
+        s.open_arguments(vec![
+            "/work/hero.png".into(),
+            "/work/a.r2v.json".into(),
+            "/work/b.R2V.JSON".into(),
+        ]);
+        assert!(s.editor.slots.is_empty());
+        assert_eq!(s.toasts.len(), 1);
+        assert!(s.toasts[0].error);
+        assert!(s.toasts[0].text.en.contains('2'), "{:?}", s.toasts[0].text);
+        let commands = s.take_commands();
+        assert!(
+            matches!(&commands[..], [AppCommand::OpenProject(Some(p))] if p == Path::new("/work/a.r2v.json")),
+            "the first project opens: {commands:?}"
+        );
     }
 
     #[test]
