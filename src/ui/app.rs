@@ -13,7 +13,7 @@ use super::shared::Shared;
 use crate::api::{CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, PriceEntry};
 use crate::core::{GenerationSpec, Lang, Localized, RefSource};
-use crate::engine::Event;
+use crate::engine::{Event, SpendReport};
 use crate::settings::{Settings, Theme};
 use crate::{loc, tr};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
@@ -61,6 +61,8 @@ pub struct AppState {
     pub demo: bool,
     pub base_url: String,
     pub prices: Vec<PriceEntry>,
+    /// Spend today and this month, as the engine last reported it.
+    pub spend: Option<SpendReport>,
     pub editor: EditorState,
     pub jobs: JobsPanel,
     pub settings: SettingsPanel,
@@ -83,6 +85,7 @@ impl AppState {
             demo: false,
             base_url,
             prices: caps::default_prices(),
+            spend: None,
             editor: EditorState::new(),
             jobs: JobsPanel::default(),
             settings: SettingsPanel::default(),
@@ -101,6 +104,7 @@ impl AppState {
             lang: self.lang,
             prices: &self.prices,
             base_url: &self.base_url,
+            spend: self.spend,
         }
     }
 
@@ -136,8 +140,20 @@ impl AppState {
             }
             Event::ImageStored { key, result } => self.editor.image_stored(key, result),
             Event::Rejected { problems, .. } => self.editor.problems = problems,
+            Event::Refused { ids, refusal } => self.editor.refused_by_engine(&ids, refusal),
+            Event::Spend(report) => {
+                // The caps as the engine read them (a `config set` in a
+                // terminal included), unless they are being edited here.
+                if !self.settings.open {
+                    self.settings.draft.budget = report.budget;
+                }
+                self.spend = Some(report);
+            }
             Event::Notice { message, .. } => self.toast(message, true),
             other => {
+                if let Event::Job(job) = &other {
+                    self.editor.journaled(&job.id);
+                }
                 if let (Event::Job(job), Some(player)) = (&other, &mut self.player) {
                     player.job_changed(job);
                 }
@@ -275,6 +291,7 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
         lang: state.lang,
         prices: &state.prices,
         base_url: &state.base_url,
+        spend: state.spend,
     };
     egui::Panel::bottom("jobs-panel")
         .resizable(true)
