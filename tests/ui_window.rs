@@ -563,17 +563,27 @@ fn the_takes_control_reads_in_chinese() {
 }
 
 /// The Generate the editor sends now, with its ids and what it allows.
+/// It is not said to be sent before the engine has journaled it.
 fn send_one(h: &mut Harness<'static, AppState>) -> (Vec<JobId>, Allow) {
     h.state_mut().editor.generate();
-    let generates: Vec<(Vec<JobId>, Allow)> = pump(h)
+    h.run();
+    let commands = h.state_mut().take_commands();
+    assert!(!said_sent(&commands), "{commands:?}");
+    let generates: Vec<(Vec<JobId>, Allow)> = commands
         .into_iter()
         .filter_map(|c| match c {
-            Command::Generate { ids, allow, .. } => Some((ids, allow)),
+            AppCommand::Engine(Command::Generate { ids, allow, .. }) => Some((ids, allow)),
             _ => None,
         })
         .collect();
     assert_eq!(generates.len(), 1, "{generates:?}");
     generates.into_iter().next().unwrap()
+}
+
+fn said_sent(commands: &[AppCommand]) -> bool {
+    commands
+        .iter()
+        .any(|c| matches!(c, AppCommand::Toast { text, .. } if text.en.starts_with("Sent")))
 }
 
 /// A job of the editor's setup that finished `minutes` ago.
@@ -685,27 +695,38 @@ fn over_budget_asks_first_and_dont_send_sends_nothing_while_send_anyway_sends_on
     });
     h.run();
     h.get_by_label("Send it anyway, this once").click();
-    let allows: Vec<Allow> = pump(&mut h)
-        .into_iter()
+    h.run();
+    let commands = h.state_mut().take_commands();
+    let sent: Vec<(Vec<JobId>, Allow)> = commands
+        .iter()
         .filter_map(|c| match c {
-            Command::Generate { allow, .. } => Some(allow),
+            AppCommand::Engine(Command::Generate { ids, allow, .. }) => Some((ids.clone(), *allow)),
             _ => None,
         })
         .collect();
+    assert_eq!(sent.len(), 1);
     assert_eq!(
-        allows,
-        vec![Allow {
+        sent[0].1,
+        Allow {
             over_budget: true,
             again: false
-        }]
+        }
     );
+    assert!(!said_sent(&commands));
+    // Journaled: now it is said to be sent.
+    let mut job = Job::new(h.state().editor.spec(), "/tmp".into(), 0);
+    job.id = sent[0].0[0].clone();
+    h.state_mut().apply(Event::Job(Box::new(job)));
+    // (a queued job's row spins: step, don't wait to settle)
+    h.run_steps(2);
+    assert!(said_sent(&h.state_mut().take_commands()));
     // A refusal for a Generate sent from elsewhere (another window, a
     // terminal) asks nothing here.
     h.state_mut().apply(Event::Refused {
         ids: vec![JobId::new()],
         refusal: Refusal::OverBudget { over },
     });
-    h.run();
+    h.run_steps(2);
     assert!(h.query_by_label("Over your budget").is_none());
 }
 
@@ -726,8 +747,8 @@ fn the_spend_line_shows_today_against_the_cap_and_warns_before_a_generate_goes_o
         },
     }));
     h.run();
-    h.get_by_label("Today: 12.40 of 20.00 CNY");
-    assert!(h.query_by_label_contains("This month:").is_none());
+    h.get_by_label("Budget today: 12.40 of 20.00 CNY");
+    assert!(h.query_by_label_contains("Budget this month").is_none());
     assert!(h.query_by_label_contains("goes over a cap").is_none());
     // Four takes of the same: over today's cap.
     let cost = h

@@ -129,4 +129,4 @@ engine-client-version = This R2V Studio ({ $theirs }) cannot work with the one a
 engine-client-bad-request = The running R2V Studio could not read a request from another process ({ $detail }): nothing was done for it; try again, and use the same version of the app everywhere.
 
 # A Generate stopped by the duplicate-spend guard (engine::Refusal)
-engine-duplicate-setup = Not sent: the same setup (same pictures, names, prompt and settings) is already job { $id } ({ $state }), under way or finished less than 30 minutes ago. Sending it again pays again: make another take on purpose, or change something first.
+engine-duplicate-setup = Not sent: the same setup (same pictures, names, prompt and settings) is already job { $id }, under way or finished less than 30 minutes ago. Sending it again pays again: make another take on purpose, or change something first.

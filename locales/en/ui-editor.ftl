@@ -78,8 +78,8 @@ editor-state-sent-takes = Sent { $takes } takes: they run in the background and 
 
 # Spend beside Generate, and a Generate a spending rule stopped (ui::editor::spend)
 editor-spend-no-caps = Spent today { $today } · this month { $month } { $currency } (estimates)
-editor-spend-today = Today: { $spent } of { $limit } { $currency }
-editor-spend-month = This month: { $spent } of { $limit } { $currency }
+editor-spend-today = Budget today: { $spent } of { $limit } { $currency }
+editor-spend-month = Budget this month: { $spent } of { $limit } { $currency }
 editor-spend-hint = Estimates from the price table in Settings, counting every job billed or on its way. Caps are set in Settings or with r2v-studio config set budget.daily.
 editor-spend-would-exceed = This Generate (about { $cost } { $currency }) goes over a cap: you will be asked first.
 editor-refused-duplicate-title = The same setup again?

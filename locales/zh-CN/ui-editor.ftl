@@ -78,8 +78,8 @@ editor-state-sent-takes = 已提交 { $takes } 个镜次：它们在后台运行
 
 # Spend beside Generate, and a Generate a spending rule stopped (ui::editor::spend)
 editor-spend-no-caps = 今日已花费 { $today } · 本月 { $month } { $currency }（估算）
-editor-spend-today = 今日：{ $spent } / { $limit } { $currency }
-editor-spend-month = 本月：{ $spent } / { $limit } { $currency }
+editor-spend-today = 今日预算：{ $spent } / { $limit } { $currency }
+editor-spend-month = 本月预算：{ $spent } / { $limit } { $currency }
 editor-spend-hint = 按设置中的价格表估算，计入所有已计费或即将计费的任务。上限可在设置中修改，或使用 r2v-studio config set budget.daily。
 editor-spend-would-exceed = 本次生成（约 { $cost } { $currency }）将超出上限：发送前会先询问你。
 editor-refused-duplicate-title = 再次使用相同的设置？

@@ -243,8 +243,7 @@ impl Refusal {
             Refusal::OverBudget { over } => over.message(),
             Refusal::Duplicate { earlier } => loc!(
                 "engine-duplicate-setup",
-                id = earlier.id.short().to_string(),
-                state = earlier.state.as_str()
+                id = earlier.id.short().to_string()
             ),
         }
     }

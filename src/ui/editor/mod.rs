@@ -153,11 +153,6 @@ impl EditorState {
         let (ids, command) = Command::generate_takes(spec.clone(), None, takes, allow);
         self.sent = Some(Sent { ids, spec, allow });
         self.commands.push(AppCommand::Engine(command));
-        let text = match takes {
-            1 => loc!("editor-state-sent"),
-            _ => loc!("editor-state-sent-takes", takes = takes),
-        };
-        self.commands.push(AppCommand::Toast { text, error: false });
     }
 
     /// The engine refused a Generate: if it is the one sent from here, the
@@ -168,9 +163,16 @@ impl EditorState {
         }
     }
 
-    /// The engine journaled a job: the send it belongs to is done.
+    /// The engine journaled a job: the send it belongs to went through (its
+    /// takes are journaled together), which a toast says.
     pub fn journaled(&mut self, id: &JobId) {
-        self.sent.take_if(|sent| sent.ids.contains(id));
+        if let Some(sent) = self.sent.take_if(|sent| sent.ids.contains(id)) {
+            let text = match sent.ids.len() {
+                1 => loc!("editor-state-sent"),
+                takes => loc!("editor-state-sent-takes", takes = takes),
+            };
+            self.commands.push(AppCommand::Toast { text, error: false });
+        }
     }
 
     /// Sends the refused Generate again, this once past the rule that stopped
