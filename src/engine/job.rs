@@ -433,6 +433,81 @@ impl Job {
 mod tests {
     use super::*;
 
+    fn job_through(states: &[JobState]) -> Job {
+        let mut job = Job::new(GenerationSpec::default(), "/tmp".into(), 1_000);
+        for (i, state) in states.iter().enumerate() {
+            job.set_state(*state, 2_000 + i as i64);
+        }
+        job
+    }
+
+    #[test]
+    fn spend_counts_jobs_billed_or_on_their_way_and_never_those_that_sent_nothing() {
+        use JobState::*;
+        let seconds = |job: &Job| job.charge().map(|c| c.seconds);
+        let asked = f64::from(GenerationSpec::default().duration);
+        // On its way: counted at its length.
+        assert_eq!(seconds(&job_through(&[])), Some(asked));
+        assert_eq!(seconds(&job_through(&[Uploading, Submitting])), Some(asked));
+        // Billed: at its billed seconds.
+        let mut done = job_through(&[
+            Uploading,
+            Submitting,
+            Pending,
+            Running,
+            Succeeded,
+            Downloading,
+            Done,
+        ]);
+        done.billed_seconds = Some(4.0);
+        assert_eq!(seconds(&done), Some(4.0));
+        assert_eq!(
+            done.charge().map(|c| c.at_ms),
+            Some(1_000),
+            "on the day it was asked for"
+        );
+        // May have been billed.
+        assert_eq!(
+            seconds(&job_through(&[Submitting, SubmitUnknown])),
+            Some(asked)
+        );
+        let mut failed_after_running = job_through(&[Submitting, Pending, Running, Failed]);
+        failed_after_running.task_id = Some("t".into());
+        assert_eq!(seconds(&failed_after_running), Some(asked));
+        let dropped_unconfirmed = job_through(&[Submitting, SubmitUnknown, Canceled]);
+        assert_eq!(seconds(&dropped_unconfirmed), Some(asked));
+        // Nothing was sent, or a pending task was cancelled on the service.
+        assert_eq!(seconds(&job_through(&[Canceled])), None);
+        assert_eq!(seconds(&job_through(&[Uploading, Failed])), None);
+        let mut cancelled_pending = job_through(&[Submitting, Pending, Canceled]);
+        cancelled_pending.task_id = Some("t".into());
+        assert_eq!(seconds(&cancelled_pending), None);
+    }
+
+    #[test]
+    fn a_job_is_an_earlier_use_of_its_setup_while_under_way_and_once_done() {
+        use JobState::*;
+        let mut job = job_through(&[]);
+        assert!(
+            job.past_use().is_none(),
+            "no key: journaled before the guard"
+        );
+        job.setup = Some("k".into());
+        assert!(job.past_use().unwrap().under_way);
+        let mut done = job_through(&[Running, Done]);
+        done.setup = Some("k".into());
+        let past = done.past_use().unwrap();
+        assert!(!past.under_way);
+        assert_eq!(past.billed_end_ms, Some(2_001));
+        let mut failed = job_through(&[Running, Failed]);
+        failed.setup = Some("k".into());
+        assert_eq!(
+            failed.past_use().unwrap().billed_end_ms,
+            None,
+            "a failure may be sent again"
+        );
+    }
+
     #[test]
     fn job_ids_sort_by_creation_and_have_a_short_form() {
         let a = JobId::new();
