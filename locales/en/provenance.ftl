@@ -1,0 +1,20 @@
+# Settings kept inside a video, the reference archive, and restoring a video's
+# setup (provenance::ProvenanceError::describe and the settings window).
+# error: the operating system's own (English) explanation; path: the file.
+provenance-error-read = The file could not be read ({ $error }): check that it still exists and that you may open it. { $path }
+provenance-error-write = The file could not be written ({ $error }): check that the folder is writable and has free space. { $path }
+provenance-error-empty = The file is empty (0 bytes), so it holds no video and no settings.
+provenance-error-not-mp4 = This file is not an MP4 video, so it holds no settings of R2V Studio: choose a video the app made.
+# detail: what was found damaged, in English.
+provenance-error-corrupt = The video is damaged ({ $detail }), so its settings cannot be read or written: download it again from its job.
+provenance-error-no-index = The video has no index (it may be incomplete), so its settings cannot be read or written: download it again from its job.
+provenance-error-fragmented = The video is in a streaming (fragmented) layout, which the app does not write settings into: the video itself is fine.
+provenance-error-index-too-large = The video's index is unusually large ({ $megabytes } MB), so the app does not read it: the file may be damaged.
+provenance-error-tag-too-large = The settings are too large to keep in the video ({ $kilobytes } KB): shorten the prompt.
+provenance-error-no-settings = This video was not made by R2V Studio or has lost its settings: choose the original file the app downloaded.
+# detail: why the stored settings were refused, in English.
+provenance-error-bad-settings = The settings stored in this video cannot be read ({ $detail }): the video was changed by another program, or by a newer R2V Studio.
+provenance-error-too-new = The settings in this video were written by a newer R2V Studio (format { $format }): update the app to restore them.
+# detail: the network's or server's own (English) explanation; url: the reference's address.
+provenance-error-fetch = The reference could not be fetched for the archive ({ $detail }): check the address and the network, then try again. { $url }
+provenance-error-fetch-too-large = The reference is larger than { $limit } MB, so it was not kept in the archive: use a smaller picture. { $url }
