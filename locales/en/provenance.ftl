@@ -18,3 +18,5 @@ provenance-error-too-new = The settings in this video were written by a newer R2
 # detail: the network's or server's own (English) explanation; url: the reference's address.
 provenance-error-fetch = The reference could not be fetched for the archive ({ $detail }): check the address and the network, then try again. { $url }
 provenance-error-fetch-too-large = The reference is larger than { $limit } MB, so it was not kept in the archive: use a smaller picture. { $url }
+# After a download (the job is done all the same). error: why, in words; path: the video.
+provenance-notice-not-tagged = The video is saved, but its settings could not be written into it ({ $error }); the settings file beside it still has them. { $path }

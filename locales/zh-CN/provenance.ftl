@@ -17,3 +17,5 @@ provenance-error-too-new = 该视频中的设置由更新版本的 R2V Studio �
 # detail：网络或服务器给出的（英文）原因；url：参考图地址。
 provenance-error-fetch = 无法获取该参考图以存档（{ $detail }）：请检查地址和网络后重试。{ $url }
 provenance-error-fetch-too-large = 该参考图超过 { $limit } MB，未存入存档：请使用较小的图片。{ $url }
+# 下载之后（任务照常完成）。error：原因；path：视频文件。
+provenance-notice-not-tagged = 视频已保存，但无法把设置写入其中（{ $error }）；旁边的设置文件中仍保存着这些设置。{ $path }

@@ -102,6 +102,18 @@ pub fn text_tags(path: &Path) -> Result<Vec<(String, String)>, ProvenanceError> 
     Ok(out)
 }
 
+/// Every byte of an MP4 but its index (`moov`): what writing tags never
+/// changes (a download can be checked against the served file with it).
+pub fn outside_index(bytes: &[u8]) -> Result<Vec<u8>, ProvenanceError> {
+    let layout = scan(
+        &mut std::io::Cursor::new(bytes),
+        bytes.len() as u64,
+        Path::new("memory"),
+    )?;
+    let (start, end) = (layout.moov.start as usize, layout.moov.end as usize);
+    Ok([&bytes[..start], &bytes[end..]].concat())
+}
+
 /// [`read_tags`] on any reader of `len` bytes; `path` only names it in errors.
 pub(crate) fn read_tags_from<R: Read + Seek>(
     reader: &mut R,

@@ -1,0 +1,295 @@
+//! Provenance through the engine against the simulator on 127.0.0.1: the
+//! settings written into each downloaded video, the reference archive, and the
+//! restore of a video's setup.
+
+use r2v_studio::api::ApiKey;
+use r2v_studio::core::{GenerationSpec, RefSource, Reference, Seed};
+use r2v_studio::engine::store::Store;
+use r2v_studio::engine::{Clock, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState};
+use r2v_studio::provenance::{self, Record, read_tags};
+use r2v_studio::sim::{DEMO_VIDEO, SimConfig, Simulator};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+const KEY: &str = "sk-provenance-test-7c4b1a90";
+
+struct Harness {
+    sim: Simulator,
+    engine: Option<Engine>,
+    events: Receiver<Event>,
+    dir: tempfile::TempDir,
+    jobs: HashMap<JobId, Job>,
+    notices: Vec<String>,
+    clock: Clock,
+    // Dropped last: the simulator and the engine run on it (paused clock).
+    rt: tokio::runtime::Runtime,
+}
+
+impl Harness {
+    fn new(tweak: impl FnOnce(&mut SimConfig)) -> Harness {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let mut config = SimConfig::default().with_task_duration(Duration::from_secs(2));
+        config.api_key = KEY.into();
+        tweak(&mut config);
+        let sim = rt.block_on(Simulator::start(config, 0)).unwrap();
+        let clock = rt.block_on(async { Clock::following_tokio() });
+        let mut h = Harness {
+            sim,
+            engine: None,
+            events: std::sync::mpsc::channel().1,
+            dir: tempfile::tempdir().unwrap(),
+            jobs: HashMap::new(),
+            notices: Vec::new(),
+            clock,
+            rt,
+        };
+        h.start_engine();
+        h
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn start_engine(&mut self) {
+        let mut c = EngineConfig::new(
+            self.sim.base_url(),
+            ApiKey::new(KEY),
+            self.data(),
+            self.dir.path().join("out"),
+        );
+        c.expected_generation = Some(Duration::from_secs(1));
+        c.max_backoff = Duration::from_millis(400);
+        c.request_timeout = Duration::from_secs(5);
+        c.max_poll_interval = Duration::from_millis(700);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = EventSink::new(tx, Arc::new(|| {}));
+        let clock = self.clock.clone();
+        let engine = self
+            .rt
+            .block_on(async { Engine::spawn_here(c, sink, clock) })
+            .unwrap();
+        self.engine = Some(engine);
+        self.events = rx;
+    }
+
+    fn stop_engine(&mut self) {
+        if let Some(engine) = self.engine.take() {
+            self.rt.block_on(engine.stop_task());
+        }
+        self.drain();
+    }
+
+    fn drain(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            match event {
+                Event::Job(job) => {
+                    self.jobs.insert(job.id.clone(), *job);
+                }
+                Event::Notice { message, .. } => self.notices.push(message.en.clone()),
+                _ => {}
+            }
+        }
+    }
+
+    fn run_for(&self, d: Duration) {
+        self.rt.block_on(async move { tokio::time::sleep(d).await });
+    }
+
+    fn now(&self) -> tokio::time::Instant {
+        self.rt.block_on(async { tokio::time::Instant::now() })
+    }
+
+    /// Runs `spec` to its end; fails unless it ends Done.
+    fn run_job(&mut self, spec: GenerationSpec) -> Job {
+        let id = self.engine.as_ref().unwrap().generate(spec, None);
+        self.wait_done(&id)
+    }
+
+    fn wait_done(&mut self, id: &JobId) -> Job {
+        let deadline = self.now() + Duration::from_secs(60);
+        loop {
+            self.drain();
+            if let Some(job) = self.jobs.get(id)
+                && job.state.is_final()
+            {
+                assert_eq!(job.state, JobState::Done, "{:#?}", job.error);
+                return job.clone();
+            }
+            assert!(self.now() < deadline, "timed out: {:#?}", self.jobs.get(id));
+            self.run_for(Duration::from_millis(50));
+        }
+    }
+
+    fn image(&self, name: &str, shade: u8) -> PathBuf {
+        let path = self.dir.path().join(name);
+        let img = image::RgbImage::from_fn(96, 80, |x, y| image::Rgb([x as u8, y as u8, shade]));
+        img.save(&path).unwrap();
+        path
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.stop_engine();
+    }
+}
+
+fn spec(refs: Vec<(&str, RefSource)>, prompt: &str) -> GenerationSpec {
+    GenerationSpec {
+        references: refs
+            .into_iter()
+            .map(|(name, source)| Reference {
+                name: name.into(),
+                source,
+            })
+            .collect(),
+        prompt: prompt.into(),
+        duration: 5,
+        seed: Seed::Fixed(4242),
+        ..GenerationSpec::default()
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn a_downloaded_video_holds_its_settings_and_never_the_key_or_a_signed_link() {
+    let mut h = Harness::new(|_| {});
+    let hero = h.image("hero.png", 10);
+    let signed = "https://example.com/refs/cafe.jpg?Expires=1700000000&Signature=c2lnbmVk";
+    let job = h.run_job(spec(
+        vec![
+            ("英雄", RefSource::Local(hero.clone())),
+            ("cafe", RefSource::Url(signed.into())),
+        ],
+        "@英雄 在@cafe 里读书",
+    ));
+    let video = job.output_path.clone().unwrap();
+    let record = Record::from_tags(&read_tags(&video).unwrap().unwrap()).unwrap();
+    assert_eq!(record.job_id, job.id.0);
+    assert_eq!(record.model, job.spec.model);
+    assert_eq!(record.prompt, "@英雄 在@cafe 里读书");
+    assert_eq!(record.seed, Some(4242));
+    assert_eq!((record.duration, record.audio), (5, job.spec.audio));
+    assert_eq!(record.task_id, job.task_id);
+    assert!(!record.request_ids.is_empty());
+    assert_eq!(record.request_ids.len(), job.calls.len());
+    assert_eq!(record.billed_seconds, job.billed_seconds);
+    assert!(record.billed_seconds.is_some());
+    assert_eq!(record.app_version, env!("CARGO_PKG_VERSION"));
+    let names: Vec<_> = record
+        .references
+        .iter()
+        .map(|r| (r.name.as_str(), r.file_name.as_str()))
+        .collect();
+    assert_eq!(names, [("英雄", "hero.png"), ("cafe", "cafe.jpg")]);
+    assert_eq!(
+        record.references[1].url.as_deref(),
+        Some("https://example.com/refs/cafe.jpg")
+    );
+
+    let bytes = std::fs::read(&video).unwrap();
+    let mut secrets = vec![
+        KEY.to_string(),
+        "Signature".into(),
+        "Expires".into(),
+        job.video_url.clone().unwrap(),
+        h.dir.path().display().to_string(),
+    ];
+    // The uploaded reference's temporary link (oss://…) is signed access too.
+    for media in &job.request.as_ref().unwrap().input.media {
+        if media.url.starts_with("oss://") {
+            secrets.push(media.url.clone());
+        }
+    }
+    assert!(secrets.len() >= 6);
+    for secret in &secrets {
+        assert!(!contains(&bytes, secret), "{secret} is in the video");
+    }
+    assert_eq!(
+        provenance::mp4::outside_index(&bytes).unwrap(),
+        provenance::mp4::outside_index(DEMO_VIDEO).unwrap(),
+        "nothing but the index changed"
+    );
+    assert!(h.notices.is_empty(), "{:?}", h.notices);
+}
+
+#[test]
+fn a_video_that_cannot_take_settings_is_kept_as_downloaded_and_the_job_is_done() {
+    // An MP4 without an index: a download that is complete, but nothing to tag.
+    let mut served = 24u32.to_be_bytes().to_vec();
+    served.extend_from_slice(b"ftypisom\0\0\0\0isomavc1");
+    served.extend_from_slice(&16u32.to_be_bytes());
+    served.extend_from_slice(b"mdat01234567");
+    let copy = served.clone();
+    let mut h = Harness::new(move |c| c.video = copy.into());
+    let hero = h.image("hero.png", 20);
+    let job = h.run_job(spec(vec![("hero", RefSource::Local(hero))], "@hero waves"));
+    let video = job.output_path.unwrap();
+    assert_eq!(std::fs::read(&video).unwrap(), served);
+    h.drain();
+    assert_eq!(h.notices.len(), 1, "{:?}", h.notices);
+    assert!(
+        h.notices[0].contains("settings could not be written"),
+        "{}",
+        h.notices[0]
+    );
+    assert!(h.notices[0].contains(&video.display().to_string()));
+    let names: Vec<_> = std::fs::read_dir(video.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "the video and its sidecar, no temporary file: {names:?}"
+    );
+}
+
+#[test]
+fn a_video_tagged_just_before_the_app_stopped_is_not_downloaded_again() {
+    let mut h = Harness::new(|_| {});
+    h.stop_engine();
+    // The journal says Downloading (the app stopped before writing Done); the
+    // video is under its final name, already with this job's settings.
+    let mut job = Job::new(
+        spec(
+            vec![("cafe", RefSource::Url("https://example.com/c.jpg".into()))],
+            "@cafe",
+        ),
+        h.dir.path().join("out"),
+        1,
+    );
+    job.set_state(JobState::Pending, 2);
+    job.set_state(JobState::Running, 3);
+    job.set_state(JobState::Succeeded, 4);
+    job.set_state(JobState::Downloading, 5);
+    job.task_id = Some("task-gone".into());
+    let video = h.dir.path().join("out").join("done.mp4");
+    std::fs::create_dir_all(video.parent().unwrap()).unwrap();
+    std::fs::write(&video, DEMO_VIDEO).unwrap();
+    provenance::tag_video(&video, &job).unwrap();
+    job.output_path = Some(video.clone());
+    job.video_bytes = Some(DEMO_VIDEO.len() as u64);
+    Store::open(&h.data().join("jobs.sqlite"))
+        .unwrap()
+        .save(&job, 6)
+        .unwrap();
+    h.start_engine();
+    let done = h.wait_done(&job.id);
+    assert_eq!(done.output_path, Some(video.clone()));
+    assert_eq!(h.sim.counts().downloads, 0, "nothing was downloaded again");
+    assert!(provenance::is_tagged_for(&video, &job.id.0));
+}
