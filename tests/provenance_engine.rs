@@ -5,7 +5,10 @@
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, RefSource, Reference, Seed};
 use r2v_studio::engine::store::Store;
-use r2v_studio::engine::{Clock, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState};
+use r2v_studio::engine::{
+    Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState,
+};
+use r2v_studio::provenance::archive::{Archive, Report, sha256_hex};
 use r2v_studio::provenance::{self, Record, read_tags};
 use r2v_studio::sim::{DEMO_VIDEO, SimConfig, Simulator};
 use std::collections::HashMap;
@@ -23,6 +26,7 @@ struct Harness {
     dir: tempfile::TempDir,
     jobs: HashMap<JobId, Job>,
     notices: Vec<String>,
+    archive_reports: Vec<Result<Report, String>>,
     clock: Clock,
     // Dropped last: the simulator and the engine run on it (paused clock).
     rt: tokio::runtime::Runtime,
@@ -47,6 +51,7 @@ impl Harness {
             dir: tempfile::tempdir().unwrap(),
             jobs: HashMap::new(),
             notices: Vec::new(),
+            archive_reports: Vec::new(),
             clock,
             rt,
         };
@@ -94,6 +99,7 @@ impl Harness {
                     self.jobs.insert(job.id.clone(), *job);
                 }
                 Event::Notice { message, .. } => self.notices.push(message.en.clone()),
+                Event::Archive(report) => self.archive_reports.push(report.map_err(|e| e.en)),
                 _ => {}
             }
         }
@@ -126,6 +132,41 @@ impl Harness {
             assert!(self.now() < deadline, "timed out: {:#?}", self.jobs.get(id));
             self.run_for(Duration::from_millis(50));
         }
+    }
+
+    fn send(&self, command: Command) {
+        self.engine.as_ref().unwrap().send(command);
+    }
+
+    /// The next answer about the archive.
+    fn archive_report(&mut self) -> Report {
+        let deadline = self.now() + Duration::from_secs(30);
+        loop {
+            self.drain();
+            if !self.archive_reports.is_empty() {
+                return self.archive_reports.remove(0).unwrap();
+            }
+            assert!(self.now() < deadline, "no answer about the archive");
+            self.run_for(Duration::from_millis(20));
+        }
+    }
+
+    /// A web server on 127.0.0.1 for linked references: `/<name>` answers the
+    /// bytes given for it; anything else is 404. Returns its address.
+    fn serve(&self, files: Vec<(&'static str, Vec<u8>)>) -> String {
+        let mut app = axum::Router::new();
+        for (name, bytes) in files {
+            app = app.route(
+                &format!("/{name}"),
+                axum::routing::get(move || async move { bytes }),
+            );
+        }
+        self.rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let address = listener.local_addr().unwrap();
+            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+            format!("http://{address}")
+        })
     }
 
     fn image(&self, name: &str, shade: u8) -> PathBuf {
@@ -168,11 +209,12 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 fn a_downloaded_video_holds_its_settings_and_never_the_key_or_a_signed_link() {
     let mut h = Harness::new(|_| {});
     let hero = h.image("hero.png", 10);
-    let signed = "https://example.com/refs/cafe.jpg?Expires=1700000000&Signature=c2lnbmVk";
+    let site = h.serve(vec![("refs/cafe.jpg", png_bytes(11))]);
+    let signed = format!("{site}/refs/cafe.jpg?Expires=1700000000&Signature=c2lnbmVk");
     let job = h.run_job(spec(
         vec![
             ("英雄", RefSource::Local(hero.clone())),
-            ("cafe", RefSource::Url(signed.into())),
+            ("cafe", RefSource::Url(signed.clone())),
         ],
         "@英雄 在@cafe 里读书",
     ));
@@ -196,8 +238,8 @@ fn a_downloaded_video_holds_its_settings_and_never_the_key_or_a_signed_link() {
         .collect();
     assert_eq!(names, [("英雄", "hero.png"), ("cafe", "cafe.jpg")]);
     assert_eq!(
-        record.references[1].url.as_deref(),
-        Some("https://example.com/refs/cafe.jpg")
+        record.references[1].url,
+        Some(format!("{site}/refs/cafe.jpg"))
     );
 
     let bytes = std::fs::read(&video).unwrap();
@@ -292,4 +334,128 @@ fn a_video_tagged_just_before_the_app_stopped_is_not_downloaded_again() {
     assert_eq!(done.output_path, Some(video.clone()));
     assert_eq!(h.sim.counts().downloads, 0, "nothing was downloaded again");
     assert!(provenance::is_tagged_for(&video, &job.id.0));
+}
+
+fn png_bytes(shade: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(80, 80, |x, y| image::Rgb([x as u8, y as u8, shade]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn every_reference_a_job_uses_is_archived_once_with_its_hash_in_the_job_and_the_video() {
+    let mut h = Harness::new(|_| {});
+    let hero = h.image("hero.png", 30);
+    let linked = png_bytes(31);
+    let site = h.serve(vec![("cafe.png", linked.clone())]);
+    let link = format!("{site}/cafe.png?token=secret");
+    let refs = || {
+        vec![
+            ("hero", RefSource::Local(hero.clone())),
+            ("cafe", RefSource::Url(link.clone())),
+        ]
+    };
+    let first = h.run_job(spec(refs(), "@hero at @cafe"));
+    let hero_hash = sha256_hex(&std::fs::read(&hero).unwrap());
+    let cafe_hash = sha256_hex(&linked);
+    assert_eq!(
+        first.reference_hashes,
+        [Some(hero_hash.clone()), Some(cafe_hash.clone())]
+    );
+    let archive = Archive::in_data_dir(&h.data());
+    assert_eq!(
+        std::fs::read(archive.get(&hero_hash).unwrap()).unwrap(),
+        std::fs::read(&hero).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(archive.get(&cafe_hash).unwrap()).unwrap(),
+        linked
+    );
+    assert_eq!(archive.origins(&hero_hash), std::slice::from_ref(&hero));
+    assert!(
+        archive.origins(&cafe_hash).is_empty(),
+        "a link has no local origin"
+    );
+    let record = Record::from_tags(
+        &read_tags(first.output_path.as_ref().unwrap())
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let hashes: Vec<_> = record.references.iter().map(|r| r.sha256.clone()).collect();
+    assert_eq!(hashes, [Some(hero_hash.clone()), Some(cafe_hash.clone())]);
+
+    // A second job with the same pictures stores nothing new.
+    let before = archive.usage().unwrap();
+    let second = h.run_job(spec(refs(), "@hero leaves @cafe"));
+    assert_eq!(second.reference_hashes, first.reference_hashes);
+    assert_eq!(archive.usage().unwrap(), before);
+    assert_eq!(before.files, 2);
+    assert!(h.notices.is_empty(), "{:?}", h.notices);
+}
+
+#[test]
+fn a_link_that_cannot_be_fetched_is_told_and_the_job_goes_on() {
+    let mut h = Harness::new(|_| {});
+    let site = h.serve(vec![]);
+    let job = h.run_job(spec(
+        vec![(
+            "cafe",
+            RefSource::Url(format!("{site}/gone.png?Signature=abc")),
+        )],
+        "@cafe at night",
+    ));
+    assert_eq!(job.reference_hashes, [None]);
+    h.drain();
+    assert_eq!(h.notices.len(), 1, "{:?}", h.notices);
+    assert!(
+        h.notices[0].contains("Reference 1 could not be kept"),
+        "{}",
+        h.notices[0]
+    );
+    assert!(h.notices[0].contains("HTTP 404"), "{}", h.notices[0]);
+    assert!(
+        !h.notices[0].contains("Signature"),
+        "no signature in messages"
+    );
+}
+
+#[test]
+fn the_clean_up_removes_only_references_no_job_in_the_journal_uses() {
+    let mut h = Harness::new(|_| {});
+    let kept_image = h.image("kept.png", 40);
+    let dropped_image = h.image("dropped.png", 41);
+    let kept = h.run_job(spec(
+        vec![("a", RefSource::Local(kept_image.clone()))],
+        "@a stays",
+    ));
+    let dropped = h.run_job(spec(
+        vec![("b", RefSource::Local(dropped_image.clone()))],
+        "@b goes",
+    ));
+    h.send(Command::MeasureArchive);
+    let before = h.archive_report();
+    assert_eq!((before.usage.files, before.removed), (2, None));
+
+    // With both jobs in the journal, nothing is removed.
+    h.send(Command::PruneArchive);
+    let report = h.archive_report();
+    assert_eq!(report.removed.map(|r| r.files), Some(0));
+    assert_eq!(report.usage, before.usage);
+
+    h.send(Command::Remove {
+        id: dropped.id.clone(),
+        delete_video: false,
+    });
+    h.send(Command::PruneArchive);
+    let report = h.archive_report();
+    assert_eq!(report.removed.map(|r| r.files), Some(1));
+    assert_eq!(report.usage.files, 1);
+    assert!(report.usage.bytes < before.usage.bytes);
+    let archive = Archive::in_data_dir(&h.data());
+    let kept_hash = kept.reference_hashes[0].clone().unwrap();
+    let dropped_hash = dropped.reference_hashes[0].clone().unwrap();
+    assert!(archive.get(&kept_hash).is_some());
+    assert!(archive.get(&dropped_hash).is_none());
 }

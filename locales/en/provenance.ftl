@@ -20,3 +20,22 @@ provenance-error-fetch = The reference could not be fetched for the archive ({ $
 provenance-error-fetch-too-large = The reference is larger than { $limit } MB, so it was not kept in the archive: use a smaller picture. { $url }
 # After a download (the job is done all the same). error: why, in words; path: the video.
 provenance-notice-not-tagged = The video is saved, but its settings could not be written into it ({ $error }); the settings file beside it still has them. { $path }
+# While a job's references are read (the job goes on). number: the reference's place; error: why, in words.
+provenance-notice-not-archived = Reference { $number } could not be kept in the reference archive ({ $error }); the job goes on, but restoring this video later may not find that picture.
+
+# The settings window's reference archive section.
+provenance-archive-heading = Reference archive
+provenance-archive-note = Every picture a job used is kept here, so that a video's settings can be restored after the original files have moved or been deleted.
+provenance-archive-measuring = Measuring the archive…
+# count: pictures kept; size: a file size such as 2.4 MB.
+provenance-archive-size = { $count ->
+    [one] 1 picture
+   *[other] { $count } pictures
+}, { $size }
+# After a clean-up. count: pictures removed; size: the space freed.
+provenance-archive-removed = Removed { $count ->
+    [one] 1 picture
+   *[other] { $count } pictures
+} ({ $size }).
+provenance-archive-prune = Remove references no job uses
+provenance-archive-prune-tooltip = Deletes the kept pictures that no job in the history uses any more (for example after jobs were removed from the list). Pictures of the jobs in the list stay.

@@ -19,3 +19,16 @@ provenance-error-fetch = 无法获取该参考图以存档（{ $detail }）：�
 provenance-error-fetch-too-large = 该参考图超过 { $limit } MB，未存入存档：请使用较小的图片。{ $url }
 # 下载之后（任务照常完成）。error：原因；path：视频文件。
 provenance-notice-not-tagged = 视频已保存，但无法把设置写入其中（{ $error }）；旁边的设置文件中仍保存着这些设置。{ $path }
+# 读取任务的参考图时（任务照常进行）。number：参考图序号；error：原因。
+provenance-notice-not-archived = 参考图 { $number } 未能存入参考图存档（{ $error }）；任务照常进行，但日后从该视频恢复设置时可能找不到这张图片。
+
+# 设置窗口中的参考图存档部分。
+provenance-archive-heading = 参考图存档
+provenance-archive-note = 每个任务用过的图片都保存在这里，即使原文件被移动或删除，也能从视频中恢复设置。
+provenance-archive-measuring = 正在统计存档…
+# count：保存的图片数；size：文件大小，如 2.4 MB。
+provenance-archive-size = { $count } 张图片，{ $size }
+# 清理之后。count：移除的图片数；size：释放的空间。
+provenance-archive-removed = 已移除 { $count } 张图片（{ $size }）。
+provenance-archive-prune = 移除没有任务使用的参考图
+provenance-archive-prune-tooltip = 删除历史记录中已没有任何任务使用的图片（例如从列表中移除任务之后）。列表中任务的图片会保留。

@@ -62,7 +62,9 @@ impl Handle {
                 (
                     command @ (Command::LoadImage { .. }
                     | Command::LoadPoster { .. }
-                    | Command::StoreImage { .. }),
+                    | Command::StoreImage { .. }
+                    | Command::MeasureArchive
+                    | Command::PruneArchive),
                     Some(helper),
                 ) => helper.send(command),
                 (command, _) => {

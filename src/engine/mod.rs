@@ -19,6 +19,7 @@ pub mod machine;
 pub mod output;
 mod png_scaled;
 pub mod posters;
+mod references;
 #[cfg(unix)]
 pub mod remote;
 pub mod schedule;
@@ -182,6 +183,11 @@ pub enum Command {
         id: JobId,
         review: Review,
     },
+    /// Measure the reference archive (answered by [`Event::Archive`]).
+    MeasureArchive,
+    /// Remove the archived references no job in the journal uses (answered by
+    /// [`Event::Archive`], with what was removed).
+    PruneArchive,
     Shutdown,
 }
 
@@ -246,6 +252,9 @@ pub enum Event {
         key: u64,
         result: Result<PathBuf, Localized>,
     },
+    /// The reference archive's size, or why it could not be measured or
+    /// cleaned up (the answer to `MeasureArchive` and `PruneArchive`).
+    Archive(Result<crate::provenance::archive::Report, Localized>),
     /// Something to tell the user (e.g. a running task cannot be cancelled).
     Notice {
         job: Option<JobId>,

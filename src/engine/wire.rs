@@ -115,6 +115,8 @@ impl Request {
             Command::LoadImage { .. }
             | Command::LoadPoster { .. }
             | Command::StoreImage { .. }
+            | Command::MeasureArchive
+            | Command::PruneArchive
             | Command::Shutdown => return None,
         })
     }
@@ -240,6 +242,7 @@ impl WireEvent {
             Event::Thumbnail { .. }
             | Event::Poster { .. }
             | Event::ImageStored { .. }
+            | Event::Archive(_)
             | Event::Stopped
             | Event::EngineGone => return None,
         })

@@ -2,10 +2,12 @@
 //! [`Record`]), the reference images every job used kept in the data folder
 //! (`archive`), and a video's setup given back to the editor (`restore`).
 
+pub mod archive;
 mod error;
 pub mod mp4;
 pub mod record;
 
+pub use archive::Archive;
 pub use error::ProvenanceError;
 pub use mp4::{Tags, read_tags, write_tags};
 pub use record::{FORMAT_VERSION, Record, ReferenceRecord};

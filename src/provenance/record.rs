@@ -222,7 +222,7 @@ impl Record {
 }
 
 /// A link without what may sign it: no query, fragment, user or password.
-fn unsigned_url(text: &str) -> String {
+pub fn unsigned_url(text: &str) -> String {
     match url::Url::parse(text) {
         Ok(mut url) => {
             url.set_query(None);

@@ -137,6 +137,7 @@ impl AppState {
             Event::ImageStored { key, result } => self.editor.image_stored(key, result),
             Event::Rejected { problems, .. } => self.editor.problems = problems,
             Event::Notice { message, .. } => self.toast(message, true),
+            Event::Archive(result) => self.settings.archive_measured(result),
             other => {
                 if let (Event::Job(job), Some(player)) = (&other, &mut self.player) {
                     player.job_changed(job);
