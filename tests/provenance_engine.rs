@@ -9,10 +9,10 @@ use r2v_studio::engine::{
     Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState,
 };
 use r2v_studio::provenance::archive::{Archive, Report, sha256_hex};
-use r2v_studio::provenance::{self, Record, read_tags};
+use r2v_studio::provenance::{self, Found, ProvenanceError, Record, read_tags};
 use r2v_studio::sim::{DEMO_VIDEO, SimConfig, Simulator};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
@@ -458,4 +458,138 @@ fn the_clean_up_removes_only_references_no_job_in_the_journal_uses() {
     let dropped_hash = dropped.reference_hashes[0].clone().unwrap();
     assert!(archive.get(&kept_hash).is_some());
     assert!(archive.get(&dropped_hash).is_none());
+}
+
+/// A job with a local picture and a linked one, run to its end.
+fn job_with_two_references(h: &mut Harness, seed: Seed) -> (Job, PathBuf, Vec<u8>) {
+    let hero = h.image("hero.png", 50);
+    let linked = png_bytes(51);
+    let site = h.serve(vec![("cafe.png", linked.clone())]);
+    let mut s = spec(
+        vec![
+            ("英雄", RefSource::Local(hero.clone())),
+            ("cafe", RefSource::Url(format!("{site}/cafe.png?token=t"))),
+        ],
+        "@英雄 在@cafe 喝咖啡",
+    );
+    s.seed = seed;
+    s.audio = true;
+    s.watermark = true;
+    s.ratio = r2v_studio::core::AspectRatio::R9x16;
+    s.duration = 8;
+    let job = h.run_job(s);
+    (job, hero, linked)
+}
+
+/// What restore gives must equal the job's spec but for the references' sources.
+fn assert_same_parameters(restored: &GenerationSpec, job: &Job) {
+    let mut expected = job.spec.clone();
+    for (e, r) in expected.references.iter_mut().zip(&restored.references) {
+        e.source = r.source.clone();
+    }
+    assert_eq!(restored, &expected);
+}
+
+#[test]
+fn a_video_restores_every_parameter_and_its_unchanged_original_files() {
+    let mut h = Harness::new(|_| {});
+    let (job, hero, linked) = job_with_two_references(&mut h, Seed::Fixed(777));
+    let archive = Archive::in_data_dir(&h.data());
+    let restored = provenance::restore(job.output_path.as_ref().unwrap(), &archive).unwrap();
+    assert_same_parameters(&restored.spec, &job);
+    assert_eq!(restored.spec.seed, Seed::Fixed(777));
+    assert_eq!(restored.references[0].found, Found::Original(hero.clone()));
+    assert_eq!(restored.references[0].file_name, "hero.png");
+    // A link comes back as the picture it gave (the link may change or expire).
+    let Found::Archived(copy) = &restored.references[1].found else {
+        panic!("{:?}", restored.references[1]);
+    };
+    assert_eq!(std::fs::read(copy).unwrap(), linked);
+    assert!(copy.starts_with(archive.root()));
+    assert!(!restored.has_missing());
+    assert_eq!(restored.record.task_id, job.task_id);
+}
+
+#[test]
+fn after_the_original_changed_or_moved_the_archived_copy_is_restored() {
+    let mut h = Harness::new(|_| {});
+    let (job, hero, _) = job_with_two_references(&mut h, Seed::Random);
+    let original = std::fs::read(&hero).unwrap();
+    let archive = Archive::in_data_dir(&h.data());
+    let video = job.output_path.clone().unwrap();
+
+    std::fs::write(&hero, b"edited since").unwrap();
+    let restored = provenance::restore(&video, &archive).unwrap();
+    let Found::Archived(copy) = &restored.references[0].found else {
+        panic!("{:?}", restored.references[0]);
+    };
+    assert_eq!(std::fs::read(copy).unwrap(), original);
+    assert_eq!(
+        restored.spec.references[0].source,
+        RefSource::Local(copy.clone())
+    );
+    assert_eq!(
+        restored.spec.seed,
+        Seed::Random,
+        "a random seed stays random"
+    );
+
+    std::fs::remove_file(&hero).unwrap();
+    let restored = provenance::restore(&video, &archive).unwrap();
+    assert!(matches!(restored.references[0].found, Found::Archived(_)));
+    assert_same_parameters(&restored.spec, &job);
+}
+
+#[test]
+fn a_video_restored_without_its_archive_names_what_is_missing() {
+    let mut h = Harness::new(|_| {});
+    let (job, _, _) = job_with_two_references(&mut h, Seed::Fixed(5));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let empty = Archive::in_data_dir(elsewhere.path());
+    let restored = provenance::restore(job.output_path.as_ref().unwrap(), &empty).unwrap();
+    // The original is still in place, but nothing on this "computer" says where.
+    assert_eq!(restored.references[0].found, Found::Missing);
+    assert_eq!(restored.references[0].file_name, "hero.png");
+    assert_eq!(
+        restored.spec.references[0].source,
+        RefSource::Local(PathBuf::new())
+    );
+    let Found::Link(link) = &restored.references[1].found else {
+        panic!("{:?}", restored.references[1]);
+    };
+    assert!(link.ends_with("/cafe.png"), "{link}: without its query");
+    assert!(restored.has_missing());
+    assert_same_parameters(&restored.spec, &job);
+}
+
+#[test]
+fn a_video_without_our_settings_says_so_and_other_files_say_what_they_are() {
+    let archive = Archive::in_data_dir(Path::new("/nonexistent"));
+    let clips = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/test-clips");
+    let error = provenance::restore(&clips.join("keyed-metadata.mp4"), &archive).unwrap_err();
+    assert!(matches!(error, ProvenanceError::NoSettings), "{error:?}");
+    assert!(
+        error
+            .describe()
+            .en
+            .contains("not made by R2V Studio or has lost its settings")
+    );
+    assert!(!error.describe().zh.is_empty());
+    let error = provenance::restore(&clips.join("not-mp4.mp4"), &archive).unwrap_err();
+    assert!(matches!(error, ProvenanceError::NotMp4), "{error:?}");
+
+    // Another program's JSON under our name is not taken for ours.
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("v.mp4");
+    std::fs::copy(clips.join("stereo-48k-aac.mp4"), &video).unwrap();
+    provenance::write_tags(
+        &video,
+        &provenance::Tags {
+            comment: String::new(),
+            json: r#"{"format":1,"app":"Another App"}"#.into(),
+        },
+    )
+    .unwrap();
+    let error = provenance::restore(&video, &archive).unwrap_err();
+    assert!(matches!(error, ProvenanceError::NoSettings), "{error:?}");
 }

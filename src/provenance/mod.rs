@@ -1,16 +1,19 @@
 //! Provenance: the settings of a generation kept inside its MP4 ([`mp4`], as a
 //! [`Record`]), the reference images every job used kept in the data folder
-//! (`archive`), and a video's setup given back to the editor (`restore`).
+//! ([`archive`]), and a video's setup given back to the editor or the command
+//! line ([`restore()`]).
 
 pub mod archive;
 mod error;
 pub mod mp4;
 pub mod record;
+mod restore;
 
 pub use archive::Archive;
 pub use error::ProvenanceError;
 pub use mp4::{Tags, read_tags, write_tags};
 pub use record::{FORMAT_VERSION, Record, ReferenceRecord};
+pub use restore::{Found, Restored, RestoredReference, restore};
 
 use crate::engine::Job;
 use std::path::Path;
