@@ -39,3 +39,14 @@ provenance-archive-removed = Removed { $count ->
 } ({ $size }).
 provenance-archive-prune = Remove references no job uses
 provenance-archive-prune-tooltip = Deletes the kept pictures that no job in the history uses any more (for example after jobs were removed from the list). Pictures of the jobs in the list stay.
+
+# A video dropped onto the window.
+provenance-restored = Settings restored from the video into the editor.
+# count: references whose pictures are neither where they were nor in the archive.
+provenance-restored-missing = Settings restored from the video, but { $count ->
+    [one] 1 picture was
+   *[other] { $count } pictures were
+} not found on this computer: choose { $count ->
+    [one] it
+   *[other] them
+} again.

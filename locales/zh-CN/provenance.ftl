@@ -32,3 +32,8 @@ provenance-archive-size = { $count } 张图片，{ $size }
 provenance-archive-removed = 已移除 { $count } 张图片（{ $size }）。
 provenance-archive-prune = 移除没有任务使用的参考图
 provenance-archive-prune-tooltip = 删除历史记录中已没有任何任务使用的图片（例如从列表中移除任务之后）。列表中任务的图片会保留。
+
+# 拖到窗口上的视频。
+provenance-restored = 已从视频把设置恢复到编辑器。
+# count：原位置和存档中都找不到的参考图数量。
+provenance-restored-missing = 已从视频恢复设置，但在这台电脑上找不到其中 { $count } 张图片：请重新选择。
