@@ -7,6 +7,11 @@
 //!    over a Unix socket, read and turned back (a `Job` event and a `Download`
 //!    event), against building the same event in memory.
 //!
+//! 3. The spending checks before a new job is journaled (`engine::spending`):
+//!    hashing the references' contents (seven 10 MB files against URLs) and
+//!    reading the journal for spend and duplicates (an empty journal against
+//!    one with 5,000 jobs).
+//!
 //! `cargo bench --bench shared_engine` (release build; the simulator on 127.0.0.1).
 
 #[cfg(unix)]
@@ -23,8 +28,12 @@ fn main() {
 mod unix {
     use r2v_studio::api::ApiKey;
     use r2v_studio::core::GenerationSpec;
+    use r2v_studio::core::{RefSource, Reference};
     use r2v_studio::engine::wire::{self, Reply, WireEvent};
-    use r2v_studio::engine::{Engine, EngineConfig, Event, EventSink, Job, JobId};
+    use r2v_studio::engine::{
+        Allow, Command as EngineCommand, Engine, EngineConfig, Event, EventSink, Job, JobId,
+        JobState,
+    };
     use r2v_studio::sim::{SimConfig, Simulator};
     use std::io::{BufRead, BufReader, Write};
     use std::os::unix::net::UnixStream;
@@ -55,7 +64,7 @@ mod unix {
         let mut child = Command::new(BIN)
             .args(["generate", "--ref", "cafe=https://example.com/cafe.jpg"])
             .args(["--prompt", "@cafe 计时", "--duration", "1"])
-            .args(["--base-url", base_url])
+            .args(["--base-url", base_url, "--again"])
             .arg("--data-dir")
             .arg(&data)
             .arg("--out")
@@ -188,6 +197,108 @@ mod unix {
                 us(through) - us(in_memory)
             );
         }
+        admission(&base_url);
         runtime.block_on(sim.stop());
+    }
+
+    /// Part 3: from a Generate sent to an engine in this process to its job
+    /// being journaled.
+    fn admission(base_url: &str) {
+        let dir = tempfile::tempdir().expect("a folder");
+        let data = dir.path().join("data");
+        let pictures: Vec<Reference> = (0..7)
+            .map(|i| {
+                let path = dir.path().join(format!("big-{i}.png"));
+                let bytes: Vec<u8> = (0..10_000_000u32)
+                    .map(|n| (n.wrapping_mul(2_654_435_761) >> 13) as u8 ^ i as u8)
+                    .collect();
+                std::fs::write(&path, bytes).expect("written");
+                Reference {
+                    name: format!("p{i}"),
+                    source: RefSource::Local(path),
+                }
+            })
+            .collect();
+        let urls: Vec<Reference> = (0..7)
+            .map(|i| Reference {
+                name: format!("p{i}"),
+                source: RefSource::Url(format!("https://example.com/{i}.jpg")),
+            })
+            .collect();
+        for (history, label) in [
+            (0, "an empty journal"),
+            (5_000, "5,000 jobs in the journal"),
+        ] {
+            let data = data.join(history.to_string());
+            std::fs::create_dir_all(&data).expect("a folder");
+            if history > 0 {
+                let store = r2v_studio::engine::store::Store::open(&data.join("jobs.sqlite"))
+                    .expect("the journal");
+                let jobs: Vec<Job> = (0..history)
+                    .map(|i| {
+                        let mut job = Job::new(
+                            GenerationSpec {
+                                prompt: format!("@cafe 历史 {i}"),
+                                ..GenerationSpec::default()
+                            },
+                            "/tmp/videos".into(),
+                            i as i64 * 60_000,
+                        );
+                        job.set_state(JobState::Done, i as i64 * 60_000 + 30_000);
+                        job.billed_seconds = Some(5.0);
+                        job.setup = Some(format!("{i:064x}"));
+                        job
+                    })
+                    .collect();
+                store.insert_new(&jobs, 0).expect("journaled");
+            }
+            let (tx, events) = std::sync::mpsc::channel();
+            let mut config = EngineConfig::new(
+                base_url,
+                ApiKey::new(KEY),
+                data.clone(),
+                dir.path().join("v"),
+            );
+            config.resume_on_start = false;
+            let engine =
+                Engine::start(config, EventSink::new(tx, Arc::new(|| {}))).expect("the engine");
+            for (references, what) in [(&urls, "7 URLs"), (&pictures, "7 × 10 MB files")] {
+                let times: Vec<Duration> = (0..RUNS)
+                    .map(|run| {
+                        let spec = GenerationSpec {
+                            references: references.clone(),
+                            prompt: format!("@p0 计时 {run}"),
+                            ..GenerationSpec::default()
+                        };
+                        let (ids, command) = EngineCommand::generate_takes(
+                            spec,
+                            None,
+                            1,
+                            Allow {
+                                again: true,
+                                over_budget: true,
+                            },
+                        );
+                        let start = Instant::now();
+                        engine.send(command);
+                        loop {
+                            match events.recv_timeout(Duration::from_secs(30)) {
+                                Ok(Event::Job(job)) if job.id == ids[0] => break,
+                                Ok(_) => {}
+                                Err(e) => panic!("never journaled: {e}"),
+                            }
+                        }
+                        let took = start.elapsed();
+                        engine.send(EngineCommand::Cancel(ids[0].clone()));
+                        took
+                    })
+                    .collect();
+                println!(
+                    "Generate → journaled, {what:<16} {label:<26} {}",
+                    summary(times)
+                );
+            }
+            engine.shutdown();
+        }
     }
 }

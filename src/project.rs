@@ -94,6 +94,15 @@ fn write_failed(path: &Path, e: &std::io::Error) -> Localized {
     )
 }
 
+/// Whether `path` names a project file, by its name as file managers match it
+/// (`*.r2v.json`, in any case).
+pub fn is_project_path(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| {
+        let name = name.to_string_lossy().to_lowercase();
+        name.len() > EXTENSION.len() + 1 && name.ends_with(&format!(".{EXTENSION}"))
+    })
+}
+
 /// `path` with the project extension, unless it has it already.
 pub fn with_extension(path: PathBuf) -> PathBuf {
     if path.to_string_lossy().ends_with(EXTENSION) {
@@ -176,6 +185,16 @@ mod tests {
             find_in_folder(&project, &missing, &moved),
             vec![(0, moved.join("hero.png"))]
         );
+    }
+
+    #[test]
+    fn project_files_are_known_by_their_double_extension_in_any_case() {
+        for name in ["a.r2v.json", "/home/me/海报.R2V.JSON", "x y.r2v.Json"] {
+            assert!(is_project_path(Path::new(name)), "{name}");
+        }
+        for name in ["a.json", "a.r2v", "r2v.json", ".r2v.json", "ar2v.json"] {
+            assert!(!is_project_path(Path::new(name)), "{name}");
+        }
     }
 
     #[test]

@@ -7,10 +7,14 @@
 
 use crate::api::{ApiKey, key::API_KEY_ENV};
 use crate::core::capabilities::{self as caps, PriceEntry};
+use crate::core::spend::Budget;
 use crate::core::{Lang, Localized};
 use crate::loc;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+/// Overrides the folder for settings.
+pub const CONFIG_DIR_ENV: &str = "R2V_STUDIO_CONFIG_DIR";
 
 /// Keychain entry: service and user names.
 pub const KEYCHAIN_SERVICE: &str = "r2v-studio";
@@ -40,6 +44,8 @@ pub struct Settings {
     pub theme: Theme,
     /// Recently opened or saved projects, newest first.
     pub recent_projects: Vec<PathBuf>,
+    /// Daily and monthly caps on estimated spend.
+    pub budget: Budget,
 }
 
 impl Default for Settings {
@@ -53,13 +59,19 @@ impl Default for Settings {
             lang: None,
             theme: Theme::System,
             recent_projects: Vec::new(),
+            budget: Budget::default(),
         }
     }
 }
 
 impl Settings {
     /// The folder for settings (e.g. `~/.config/r2v-studio`).
+    /// `R2V_STUDIO_CONFIG_DIR` when set (another set of settings, e.g. for
+    /// tests or a second profile).
     pub fn default_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|d| !d.is_empty()) {
+            return PathBuf::from(dir);
+        }
         directories::ProjectDirs::from("com", "R2V Studio", "r2v-studio")
             .map(|d| d.config_dir().to_path_buf())
             .unwrap_or_else(|| PathBuf::from(".r2v-studio"))
@@ -118,6 +130,158 @@ impl Settings {
         }
         self
     }
+}
+
+/// The settings as `r2v-studio config` names them: `budget.daily`,
+/// `budget.monthly`, `output_dir`, `base_url`, `jobs_per_series`,
+/// `queries_per_second`, `language`, `theme`, and `price.<model>.<tier>` for
+/// each row of the price table (e.g. `price.c1.720p`). Values are text; `off`
+/// (or `default` for a folder or address) clears what may be cleared.
+impl Settings {
+    pub fn keys() -> Vec<String> {
+        let mut keys: Vec<String> = FIXED_KEYS.iter().map(|k| k.to_string()).collect();
+        for model in caps::Model::ALL {
+            for tier in model.tiers() {
+                keys.push(price_key(model, tier));
+            }
+        }
+        keys
+    }
+
+    /// The value of `key` as text; `None` for a key that does not exist.
+    pub fn get(&self, key: &str) -> Option<String> {
+        let cap = |c: Option<f64>| c.map_or_else(|| OFF.to_string(), crate::core::spend::money);
+        Some(match key {
+            "budget.daily" => cap(self.budget.daily),
+            "budget.monthly" => cap(self.budget.monthly),
+            "output_dir" => self
+                .output_dir
+                .as_ref()
+                .map_or_else(|| DEFAULT.to_string(), |p| p.display().to_string()),
+            "base_url" => self.base_url.clone().unwrap_or_else(|| DEFAULT.to_string()),
+            "jobs_per_series" => self.jobs_per_series.to_string(),
+            "queries_per_second" => self.queries_per_second.to_string(),
+            "language" => match self.lang {
+                None => SYSTEM.to_string(),
+                Some(Lang::En) => "en".to_string(), // not text: a setting's value
+                Some(Lang::Zh) => "zh-CN".to_string(), // not text: a setting's value
+            },
+            "theme" => match self.theme {
+                Theme::System => SYSTEM,
+                Theme::Light => "light", // not text: a setting's value
+                Theme::Dark => "dark",   // not text: a setting's value
+            }
+            .to_string(),
+            _ => {
+                let (model, tier) = parse_price_key(key)?;
+                self.prices
+                    .iter()
+                    .find(|e| e.model == model && e.tier == tier)
+                    .map_or_else(|| OFF.to_string(), |e| format!("{}", e.per_second))
+            }
+        })
+    }
+
+    /// Sets `key` from text, checked as the settings window checks it.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), Localized> {
+        let value = value.trim();
+        let invalid = || loc!("cli-settings-value-invalid", key = key, value = value);
+        let clears = |v: &str| v.eq_ignore_ascii_case(DEFAULT) || v.eq_ignore_ascii_case(OFF);
+        match key {
+            "budget.daily" => self.budget.daily = Budget::parse_cap(value)?,
+            "budget.monthly" => self.budget.monthly = Budget::parse_cap(value)?,
+            "output_dir" if clears(value) => self.output_dir = None,
+            "output_dir" if !value.is_empty() => self.output_dir = Some(PathBuf::from(value)),
+            "output_dir" => return Err(invalid()),
+            "base_url" if clears(value) => self.base_url = None,
+            "base_url" => {
+                let lower = value.to_ascii_lowercase();
+                if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+                    return Err(invalid());
+                }
+                self.base_url = Some(value.trim_end_matches('/').to_string());
+            }
+            "jobs_per_series" => {
+                let n: usize = value.parse().map_err(|_| invalid())?;
+                if !(1..=caps::RUNNING_TASKS_PER_SERIES).contains(&n) {
+                    return Err(invalid());
+                }
+                self.jobs_per_series = n;
+            }
+            "queries_per_second" => {
+                let n: u32 = value.parse().map_err(|_| invalid())?;
+                if !(1..=crate::engine::schedule::MAX_QUERIES_PER_SECOND).contains(&n) {
+                    return Err(invalid());
+                }
+                self.queries_per_second = n;
+            }
+            "language" => {
+                self.lang = match value.to_ascii_lowercase().as_str() {
+                    SYSTEM => None,
+                    "en" => Some(Lang::En), // not text: a setting's value
+                    "zh" | "zh-cn" => Some(Lang::Zh), // not text: a setting's value
+                    _ => return Err(invalid()),
+                }
+            }
+            "theme" => {
+                self.theme = match value.to_ascii_lowercase().as_str() {
+                    SYSTEM => Theme::System,
+                    "light" => Theme::Light, // not text: a setting's value
+                    "dark" => Theme::Dark,   // not text: a setting's value
+                    _ => return Err(invalid()),
+                }
+            }
+            _ => {
+                let Some((model, tier)) = parse_price_key(key) else {
+                    return Err(loc!("cli-settings-key-unknown", key = key));
+                };
+                let per_second: f64 = value.parse().map_err(|_| invalid())?;
+                if !per_second.is_finite() || per_second < 0.0 {
+                    return Err(invalid());
+                }
+                self.prices
+                    .retain(|e| !(e.model == model && e.tier == tier));
+                self.prices.push(PriceEntry {
+                    model,
+                    tier,
+                    per_second,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+const FIXED_KEYS: [&str; 8] = [
+    "budget.daily",
+    "budget.monthly",
+    "output_dir",
+    "base_url",
+    "jobs_per_series",
+    "queries_per_second",
+    "language",
+    "theme",
+];
+const OFF: &str = "off"; // not text: a setting's value
+const DEFAULT: &str = "default"; // not text: a setting's value
+const SYSTEM: &str = "system"; // not text: a setting's value
+
+fn price_key(model: caps::Model, tier: caps::Tier) -> String {
+    format!(
+        "price.{}.{}",
+        model.info().short_name,
+        tier.label().to_ascii_lowercase()
+    )
+}
+
+fn parse_price_key(key: &str) -> Option<(caps::Model, caps::Tier)> {
+    let rest = key.strip_prefix("price.")?;
+    let (model, tier) = rest.rsplit_once('.')?;
+    let model = caps::Model::ALL
+        .into_iter()
+        .find(|m| m.info().short_name.eq_ignore_ascii_case(model))?;
+    let tier = caps::Tier::parse(tier)?;
+    model.tiers().any(|t| t == tier).then_some((model, tier))
 }
 
 /// Why `path` could not be written.

@@ -17,7 +17,12 @@ fn r2v(args: &[&str]) -> Command {
         .env_remove("DASHSCOPE_HTTP_BASE_URL")
         .env("LANG", "en_US.UTF-8")
         .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
+        .env_remove("LC_MESSAGES")
+        // No settings unless a test writes some (never the user's own).
+        .env(
+            "R2V_STUDIO_CONFIG_DIR",
+            std::env::temp_dir().join("r2v-cli-tests-no-settings"),
+        );
     command
 }
 
@@ -917,4 +922,167 @@ fn dry_run_with_takes_shows_the_total_estimate_and_more_than_four_is_refused() {
     let five = run(r2v(&args));
     assert_eq!(five.status.code(), Some(2));
     assert!(text(&five.stdout).is_empty());
+}
+
+/// `r2v-studio config ARGS` on the settings in `config`.
+fn config(config: &Path, args: &[&str]) -> Output {
+    let mut command = r2v(&[]);
+    command
+        .arg("config")
+        .args(args)
+        .env("R2V_STUDIO_CONFIG_DIR", config);
+    run(command)
+}
+
+#[test]
+fn config_sets_gets_and_lists_the_windows_settings_and_refuses_bad_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = config(dir.path(), &["set", "budget.daily", "20"]);
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    assert_eq!(text(&set.stdout).trim(), "budget.daily = 20.00");
+    let get = config(dir.path(), &["get", "budget.daily"]);
+    assert_eq!(text(&get.stdout).trim(), "20.00");
+    // The window reads the same file.
+    let saved = r2v_studio::settings::Settings::load(dir.path()).unwrap();
+    assert_eq!(saved.budget.daily, Some(20.0));
+    assert_eq!(saved.budget.monthly, None);
+
+    let list = text(&config(dir.path(), &["list"]).stdout);
+    for line in [
+        "budget.monthly",
+        "price.c1.720p",
+        "jobs_per_series",
+        "output_dir",
+    ] {
+        assert!(list.contains(line), "{line} in {list}");
+    }
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("budget.monthly") && l.ends_with("= off")),
+        "{list}"
+    );
+
+    for (key, value) in [
+        ("budget.daily", "abc"),
+        ("budget.daily", "-5"),
+        ("jobs_per_series", "9"),
+        ("price.c1.720p", "much"),
+        ("no.such.key", "1"),
+        ("price.c1.2160p", "1"),
+    ] {
+        let refused = config(dir.path(), &["set", key, value]);
+        assert_eq!(refused.status.code(), Some(2), "{key} {value}");
+        assert!(!text(&refused.stderr).trim().is_empty(), "says why");
+    }
+    let unknown = config(dir.path(), &["get", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("config list"));
+    // Nothing refused changed the file.
+    assert_eq!(
+        r2v_studio::settings::Settings::load(dir.path()).unwrap(),
+        saved
+    );
+
+    let off = config(dir.path(), &["set", "budget.daily", "off"]);
+    assert!(off.status.success());
+    assert_eq!(
+        text(&config(dir.path(), &["get", "budget.daily"]).stdout).trim(),
+        "off"
+    );
+    let price = config(dir.path(), &["set", "price.c1.720p", "0.75"]);
+    assert!(price.status.success(), "{}", text(&price.stderr));
+    assert_eq!(
+        text(&config(dir.path(), &["get", "price.c1.720p"]).stdout).trim(),
+        "0.75"
+    );
+}
+
+#[test]
+fn generate_over_a_cap_sends_nothing_and_exits_2_unless_over_budget_is_given() {
+    let sim = Sim::start(Duration::from_millis(300), |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings");
+    // One second of the default model and size costs 0.60 in the default table.
+    assert!(
+        config(&settings, &["set", "budget.daily", "1"])
+            .status
+            .success()
+    );
+    assert!(
+        config(&settings, &["set", "budget.monthly", "100"])
+            .status
+            .success()
+    );
+    let generate = |extra: &[&str]| {
+        let args = generate_args(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut command = r2v_sim(&sim, dir.path(), &args);
+        command.env("R2V_STUDIO_CONFIG_DIR", &settings);
+        run_within(command, 120)
+    };
+    // Under the cap: sent.
+    let first = generate(&[]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    // 0.60 spent; another 0.60 would make 1.20 of 1.00.
+    let over = generate(&["--seed", "7"]);
+    let said = text(&over.stderr);
+    assert_eq!(over.status.code(), Some(2), "{said}");
+    assert!(said.contains("today’s cap of 1.00"), "{said}");
+    assert!(
+        said.contains("0.60 of") || said.contains("and 0.60"),
+        "{said}"
+    );
+    assert!(said.contains("--over-budget"), "{said}");
+    assert_eq!(sim.get().counts().create_requests, 1, "nothing sent");
+    assert!(text(&over.stdout).is_empty());
+    // Sent anyway when asked.
+    let anyway = generate(&["--seed", "7", "--over-budget"]);
+    assert_eq!(anyway.status.code(), Some(0), "{}", text(&anyway.stderr));
+    assert_eq!(sim.get().counts().create_requests, 2);
+    // The journal has two jobs, none for the refused command.
+    let jobs = r2v_studio::engine::store::Store::open(&dir.path().join("data").join("jobs.sqlite"))
+        .unwrap()
+        .all()
+        .unwrap();
+    assert_eq!(jobs.len(), 2);
+}
+
+#[test]
+fn the_same_setup_again_is_refused_with_the_earlier_job_until_again_is_given() {
+    let sim = Sim::start(Duration::from_millis(300), |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |extra: &[&str]| {
+        let args = generate_args(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_within(r2v_sim(&sim, dir.path(), &args), 120)
+    };
+    let first = generate(&[]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let earlier =
+        r2v_studio::engine::store::Store::open(&dir.path().join("data").join("jobs.sqlite"))
+            .unwrap()
+            .all()
+            .unwrap()[0]
+            .id
+            .clone();
+    let twice = generate(&[]);
+    let said = text(&twice.stderr);
+    assert_eq!(twice.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(earlier.short()),
+        "names the earlier job: {said}"
+    );
+    assert!(
+        said.contains(&earlier.to_string()),
+        "and how to show it: {said}"
+    );
+    assert!(said.contains("--again"), "{said}");
+    assert_eq!(sim.get().counts().create_requests, 1, "nothing sent");
+    // Something changed: not the same setup.
+    let changed = generate(&["--seed", "3"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed.stderr));
+    // On purpose.
+    let again = generate(&["--again"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(sim.get().counts().create_requests, 3);
 }

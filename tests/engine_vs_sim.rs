@@ -4,7 +4,7 @@
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference, Seed};
 use r2v_studio::engine::{
-    Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState,
+    Allow, Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState,
 };
 use r2v_studio::sim::{DEMO_VIDEO, Fault, FaultKind, Route, SimConfig, Simulator};
 use std::collections::HashMap;
@@ -107,6 +107,21 @@ impl Harness {
 
     fn generate(&self, spec: GenerationSpec) -> JobId {
         self.engine().generate(spec, None)
+    }
+
+    /// The same setup as a job under way or just finished, on purpose.
+    fn generate_again(&self, spec: GenerationSpec) -> JobId {
+        let (ids, command) = Command::generate_takes(
+            spec,
+            None,
+            1,
+            Allow {
+                again: true,
+                ..Allow::default()
+            },
+        );
+        self.engine().send(command);
+        ids[0].clone()
     }
 
     fn absorb(&mut self, event: Event) {
@@ -355,7 +370,7 @@ fn local_files_and_urls_end_as_an_identical_mp4_with_a_sidecar() {
     assert!(h.sim.uploaded_size(big_url).is_some());
 
     // A second job with the same files reuses the uploads.
-    let again = h.generate(s);
+    let again = h.generate_again(s);
     h.wait_state(&again, JobState::Done, 30);
     assert_eq!(
         h.sim.counts().uploads,
@@ -764,7 +779,7 @@ fn an_upload_the_service_no_longer_has_is_uploaded_again() {
     );
     h.rt.block_on(old.stop());
     h.sim = h.rt.block_on(Simulator::start(config, port)).unwrap();
-    let second = h.generate(s);
+    let second = h.generate_again(s);
     let job = h.wait_state(&second, JobState::Done, 30);
     assert!(job.reuploaded);
     let counts = h.sim.counts();
@@ -843,7 +858,7 @@ fn a_proxy_error_page_on_create_is_never_resent_and_a_huge_answer_is_not_trusted
     // A 200 with a 50 MB body: the app cannot tell whether a task was made,
     // so it looks in the task list and never sends the create again.
     h.sim.inject(Route::Create, Fault::Huge(50 * 1024 * 1024));
-    let id = h.generate(url_spec("@cafe"));
+    let id = h.generate_again(url_spec("@cafe"));
     let job = h.wait(&id, 60, |j| {
         matches!(j.state, JobState::SubmitUnknown | JobState::Done)
     });
@@ -1006,6 +1021,7 @@ fn a_set_of_takes_that_cannot_be_journaled_whole_sends_nothing() {
         ids: vec![fresh[0].clone(), fresh[1].clone(), existing.clone()],
         spec: url_spec("@cafe clash"),
         output_dir: None,
+        allow: Allow::default(),
     });
     let mut refused = Vec::new();
     while refused.len() < 3 {
@@ -1023,12 +1039,14 @@ fn a_set_of_takes_that_cannot_be_journaled_whole_sends_nothing() {
         ids: five.clone(),
         spec: url_spec("@cafe five"),
         output_dir: None,
+        allow: Allow::default(),
     });
     let twice = JobId::new();
     h.engine().send(Command::Generate {
         ids: vec![twice.clone(), twice.clone()],
         spec: url_spec("@cafe twice"),
         output_dir: None,
+        allow: Allow::default(),
     });
     let mut rejected = Vec::new();
     while rejected.len() < 2 {

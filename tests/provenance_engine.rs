@@ -74,6 +74,9 @@ impl Harness {
         c.max_backoff = Duration::from_millis(400);
         c.request_timeout = Duration::from_secs(5);
         c.max_poll_interval = Duration::from_millis(700);
+        // The links here are served on 127.0.0.1 by the test's own server.
+        assert!(!c.archive_links, "off against a local service by default");
+        c.archive_links = true;
         let (tx, rx) = std::sync::mpsc::channel();
         let sink = EventSink::new(tx, Arc::new(|| {}));
         let clock = self.clock.clone();

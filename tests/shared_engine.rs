@@ -1,9 +1,13 @@
 //! One engine per data folder: the first process runs it, every later one on the
-//! same folder becomes its client over the folder's socket, and a client takes
-//! over when the engine's process dies. Against the simulator on 127.0.0.1 with
-//! the service's limit of 5 running tasks per model series.
+//! same folder becomes its client over the folder's local channel (a Unix
+//! socket, or a named pipe on Windows), and a client takes over when the
+//! engine's process dies. Against the simulator on 127.0.0.1 with the
+//! service's limit of 5 running tasks per model series.
+//!
+//! The tests that write raw bytes to the socket are Unix-only; the others run
+//! on Windows too (checked under Wine, see docs/ENGINE.md).
 
-#![cfg(unix)]
+mod common;
 
 use r2v_studio::api::ApiKey;
 use r2v_studio::engine::{Engine, EngineConfig, Event, EventSink, JobId};
@@ -82,11 +86,27 @@ fn finish(child: Child, secs: u64) -> Output {
     match rx.recv_timeout(Duration::from_secs(secs)) {
         Ok(output) => output.unwrap(),
         Err(_) => {
-            // SAFETY: sending SIGKILL to our own child process by its id.
-            unsafe { libc::kill(id as i32, libc::SIGKILL) };
-            panic!("generate {id} did not end within {secs} s");
+            kill(id);
+            let said = rx
+                .recv_timeout(Duration::from_secs(10))
+                .map(|output| text(&output.unwrap()))
+                .unwrap_or_default();
+            panic!("generate {id} did not end within {secs} s; it said: {said}");
         }
     }
+}
+
+/// Ends our own child process `id` at once.
+fn kill(id: u32) {
+    #[cfg(unix)]
+    // SAFETY: sending SIGKILL to our own child process by its id.
+    unsafe {
+        libc::kill(id as i32, libc::SIGKILL)
+    };
+    #[cfg(not(unix))]
+    let _ = Command::new("taskkill")
+        .args(["/F", "/PID", &id.to_string()])
+        .status();
 }
 
 fn text(output: &Output) -> String {
@@ -123,18 +143,6 @@ fn until_tasks_created(sim: &Sim, count: u64) {
     }
 }
 
-/// Waits until `path` exists (the engine's socket).
-fn wait_for(path: &Path) {
-    let start = Instant::now();
-    while !path.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "{path:?} never came"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn eight_commands_on_the_windows_data_folder_all_finish_through_its_engine_within_the_limits() {
     let sim = Sim::start(Duration::from_secs(2));
@@ -143,7 +151,7 @@ fn eight_commands_on_the_windows_data_folder_all_finish_through_its_engine_withi
     let (tx, events) = std::sync::mpsc::channel();
     let config = engine_config(&sim, dir.path());
     let engine = Engine::start(config, EventSink::new(tx, Arc::new(|| {}))).unwrap();
-    wait_for(&dir.path().join("data").join("engine.sock"));
+    common::wait_for_engine(&dir.path().join("data"));
     let children: Vec<Child> = (0..8)
         .map(|i| {
             generate(&sim, dir.path(), &format!("@cafe 第{i}个"))
@@ -186,7 +194,7 @@ fn when_the_engines_process_is_killed_a_waiting_command_takes_over_and_every_job
     let dir = tempfile::tempdir().unwrap();
     // The first command runs the engine; three more become its clients.
     let owner = generate(&sim, dir.path(), "@cafe 主人").spawn().unwrap();
-    wait_for(&dir.path().join("data").join("engine.sock"));
+    common::wait_for_engine(&dir.path().join("data"));
     let clients: Vec<Child> = (0..3)
         .map(|i| {
             generate(&sim, dir.path(), &format!("@cafe 客人{i}"))
@@ -219,16 +227,18 @@ fn own_engine(sim: &Sim, dir: &Path) -> (Engine, std::sync::mpsc::Receiver<Event
     let (tx, events) = std::sync::mpsc::channel();
     let config = engine_config(sim, dir);
     let engine = Engine::start(config, EventSink::new(tx, Arc::new(|| {}))).unwrap();
-    wait_for(&dir.join("data").join("engine.sock"));
+    common::wait_for_engine(&dir.join("data"));
     (engine, events)
 }
 
+#[cfg(unix)]
 fn read_line(reader: &mut impl std::io::BufRead) -> serde_json::Value {
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
     serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
 }
 
+#[cfg(unix)]
 #[test]
 fn bad_lines_on_the_socket_get_an_error_answer_and_never_take_the_engine_down() {
     use std::io::{BufReader, Write};
@@ -311,7 +321,7 @@ fn a_create_in_flight_when_the_engines_process_dies_is_found_again_never_resent(
     let sim = Sim::start(Duration::from_secs(3));
     let dir = tempfile::tempdir().unwrap();
     let owner = generate(&sim, dir.path(), "@cafe 主人").spawn().unwrap();
-    wait_for(&dir.path().join("data").join("engine.sock"));
+    common::wait_for_engine(&dir.path().join("data"));
     until_tasks_created(&sim, 1);
     // The client's create makes its task, and its answer never comes.
     sim.get().inject(Route::Create, Fault::Hang);
@@ -382,6 +392,7 @@ fn cancel_through_the_running_engine_cancels_a_pending_task_there() {
     drop(engine);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_second_client_claiming_a_journaled_job_is_told_and_nothing_more_is_sent() {
     use r2v_studio::core::{RefSource, Reference};
@@ -402,6 +413,7 @@ fn a_second_client_claiming_a_journaled_job_is_told_and_nothing_more_is_sent() {
             prompt: "@cafe 同一个".into(),
             ..r2v_studio::core::GenerationSpec::default()
         },
+        allow: Default::default(),
         output_dir: Some(dir.path().join("videos")),
     };
     let hello = wire::line(&Request::Hello {

@@ -236,6 +236,51 @@ fn save_then_close_writes_the_project_before_the_window_goes() {
 }
 
 #[test]
+fn a_project_file_given_at_start_opens_as_the_project_as_a_double_click_in_a_file_manager_does() {
+    // The launcher runs `r2v-studio %f`: the project file is the only argument.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("雨天海报.r2v.json");
+    let spec = r2v_studio::core::GenerationSpec {
+        references: vec![r2v_studio::core::Reference {
+            name: "cafe".into(),
+            source: RefSource::Url("https://example.com/cafe.png".into()),
+        }],
+        prompt: "@cafe 窗外下着小雨".into(),
+        duration: 8,
+        ..Default::default()
+    };
+    r2v_studio::project::Project::new(spec.clone())
+        .save(&file)
+        .unwrap();
+    let mut state = AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into());
+    state.open_arguments(vec![file.clone()]);
+    let mut shell = common::shell(state);
+    let h = &mut shell.harness;
+    // The file is read on the worker thread: wait for it (a positive check).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.state().state.project.path.is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the project did not open; toasts {:?}",
+            h.state().state.toasts
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The window draws it (its thumbnail stays a spinner: no engine here).
+    h.step();
+    let state = &h.state().state;
+    assert_eq!(state.project.path.as_deref(), Some(file.as_path()));
+    assert_eq!(state.editor.spec(), spec);
+    assert_eq!(state.editor.slots.len(), 1, "the project is not a picture");
+    assert!(
+        !state.unsaved(),
+        "a project just opened has nothing to save"
+    );
+    assert_eq!(state.project.recent, vec![file]);
+}
+
+#[test]
 fn closing_with_nothing_unsaved_does_not_ask() {
     let mut shell = common::shell(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
     let h = &mut shell.harness;
@@ -251,7 +296,6 @@ fn closing_with_nothing_unsaved_does_not_ask() {
 }
 
 /// Runs hidden frames until `done` (at most a minute).
-#[cfg(unix)]
 fn frames_until(
     ctx: &egui::Context,
     app: &mut App,
@@ -271,7 +315,6 @@ fn frames_until(
     }
 }
 
-#[cfg(unix)]
 #[test]
 fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that_one_closes() {
     use r2v_studio::engine::EventSink;
@@ -293,12 +336,7 @@ fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that
         EventSink::new(first_tx, std::sync::Arc::new(|| {})),
     )
     .unwrap();
-    let socket = dir.path().join("data").join("engine.sock");
-    let start = Instant::now();
-    while !socket.exists() {
-        assert!(start.elapsed() < Duration::from_secs(20));
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_for_engine(&dir.path().join("data"));
     // The second window finds it and becomes its client.
     let ctx = egui::Context::default();
     let (events, _) = common::event_channel(&ctx);
@@ -348,7 +386,8 @@ fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that
             .count()
             == 2
     });
-    assert!(socket.exists(), "it serves the folder now");
+    // It serves the folder now.
+    common::wait_for_engine(&dir.path().join("data"));
     let counts = sim.counts();
     assert_eq!((counts.create_requests, counts.tasks_created), (2, 2));
     drop(app);

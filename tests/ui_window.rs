@@ -5,8 +5,11 @@
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use r2v_studio::core::spend::{Budget, Cap, OverBudget, Totals};
 use r2v_studio::core::{AspectRatio, Lang, Model, RefSource, Seed};
-use r2v_studio::engine::{Command, Event, images};
+use r2v_studio::engine::{
+    Allow, Command, Event, Job, JobId, JobState, Refusal, SpendReport, images,
+};
 use r2v_studio::ui::app::AppState;
 use r2v_studio::ui::command::AppCommand;
 use r2v_studio::ui::widgets::Thumb;
@@ -556,5 +559,240 @@ fn the_takes_control_reads_in_chinese() {
     assert!(
         h.query_by_label("4 个镜次各自使用不同的随机种子。")
             .is_some()
+    );
+}
+
+/// The Generate the editor sends now, with its ids and what it allows.
+/// It is not said to be sent before the engine has journaled it.
+fn send_one(h: &mut Harness<'static, AppState>) -> (Vec<JobId>, Allow) {
+    h.state_mut().editor.generate();
+    h.run();
+    let commands = h.state_mut().take_commands();
+    assert!(!said_sent(&commands), "{commands:?}");
+    let generates: Vec<(Vec<JobId>, Allow)> = commands
+        .into_iter()
+        .filter_map(|c| match c {
+            AppCommand::Engine(Command::Generate { ids, allow, .. }) => Some((ids, allow)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(generates.len(), 1, "{generates:?}");
+    generates.into_iter().next().unwrap()
+}
+
+fn said_sent(commands: &[AppCommand]) -> bool {
+    commands
+        .iter()
+        .any(|c| matches!(c, AppCommand::Toast { text, .. } if text.en.starts_with("Sent")))
+}
+
+/// A job of the editor's setup that finished `minutes` ago.
+fn finished_job(state: &AppState, minutes: i64) -> Job {
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut job = Job::new(
+        state.editor.spec(),
+        "/tmp".into(),
+        now - (minutes + 1) * 60_000,
+    );
+    job.set_state(JobState::Done, now - minutes * 60_000);
+    job.output_path = Some("/tmp/earlier.mp4".into());
+    job
+}
+
+#[test]
+fn a_refused_duplicate_asks_first_and_another_take_sends_it_again_in_both_languages() {
+    for (lang, title, status, another) in [
+        (
+            Lang::En,
+            "The same setup again?",
+            "Finished 4 min ago.",
+            "Make another take",
+        ),
+        (
+            Lang::Zh,
+            "再次使用相同的设置？",
+            "4 分钟前已完成。",
+            "再生成一个镜次",
+        ),
+    ] {
+        let mut state = with_refs(&["a"]);
+        state.lang = lang;
+        state.editor.prompt = "@a 走".into();
+        let earlier = finished_job(&state, 4);
+        let mut h = harness(state);
+        h.run();
+        let (ids, allow) = send_one(&mut h);
+        assert_eq!(allow, Allow::default(), "checked by default");
+        h.state_mut().apply(Event::Refused {
+            ids,
+            refusal: Refusal::Duplicate {
+                earlier: Box::new(earlier.clone()),
+            },
+        });
+        h.run();
+        h.get_by_label(title);
+        h.get_by_label(status);
+        assert!(
+            h.query_by_label_contains(earlier.id.short()).is_some(),
+            "names the earlier job"
+        );
+        h.get_by_label(another).click();
+        let sent: Vec<Command> = pump(&mut h);
+        let again: Vec<_> = sent
+            .iter()
+            .filter_map(|c| match c {
+                Command::Generate { spec, allow, .. } => Some((spec.prompt.clone(), *allow)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            again,
+            vec![(
+                "@a 走".to_string(),
+                Allow {
+                    again: true,
+                    over_budget: false
+                }
+            )]
+        );
+        assert!(h.query_by_label(title).is_none(), "the question is gone");
+    }
+}
+
+#[test]
+fn over_budget_asks_first_and_dont_send_sends_nothing_while_send_anyway_sends_once() {
+    let mut state = with_refs(&["a"]);
+    state.editor.prompt = "@a 走".into();
+    let mut h = harness(state);
+    h.run();
+    let over = OverBudget {
+        cap: Cap::Daily,
+        limit: 20.0,
+        spent: 12.4,
+        cost: 9.6,
+    };
+    let (ids, _) = send_one(&mut h);
+    h.state_mut().apply(Event::Refused {
+        ids,
+        refusal: Refusal::OverBudget { over },
+    });
+    h.run();
+    h.get_by_label("Over your budget");
+    h.get_by_label_contains("today’s cap of 20.00 CNY");
+    h.get_by_label("Don’t send").click();
+    assert!(
+        !pump(&mut h)
+            .iter()
+            .any(|c| matches!(c, Command::Generate { .. })),
+        "nothing sent"
+    );
+    assert!(h.query_by_label("Over your budget").is_none());
+
+    let (ids, _) = send_one(&mut h);
+    h.state_mut().apply(Event::Refused {
+        ids,
+        refusal: Refusal::OverBudget { over },
+    });
+    h.run();
+    h.get_by_label("Send it anyway, this once").click();
+    h.run();
+    let commands = h.state_mut().take_commands();
+    let sent: Vec<(Vec<JobId>, Allow)> = commands
+        .iter()
+        .filter_map(|c| match c {
+            AppCommand::Engine(Command::Generate { ids, allow, .. }) => Some((ids.clone(), *allow)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].1,
+        Allow {
+            over_budget: true,
+            again: false
+        }
+    );
+    assert!(!said_sent(&commands));
+    // Journaled: now it is said to be sent.
+    let mut job = Job::new(h.state().editor.spec(), "/tmp".into(), 0);
+    job.id = sent[0].0[0].clone();
+    h.state_mut().apply(Event::Job(Box::new(job)));
+    // (a queued job's row spins: step, don't wait to settle)
+    h.run_steps(2);
+    assert!(said_sent(&h.state_mut().take_commands()));
+    // A refusal for a Generate sent from elsewhere (another window, a
+    // terminal) asks nothing here.
+    h.state_mut().apply(Event::Refused {
+        ids: vec![JobId::new()],
+        refusal: Refusal::OverBudget { over },
+    });
+    h.run_steps(2);
+    assert!(h.query_by_label("Over your budget").is_none());
+}
+
+#[test]
+fn the_spend_line_shows_today_against_the_cap_and_warns_before_a_generate_goes_over() {
+    let mut state = with_refs(&["a"]);
+    state.editor.prompt = "@a 走".into();
+    state.editor.takes = 1;
+    let mut h = harness(state);
+    h.state_mut().apply(Event::Spend(SpendReport {
+        totals: Totals {
+            today: 12.4,
+            month: 40.0,
+        },
+        budget: Budget {
+            daily: Some(20.0),
+            monthly: None,
+        },
+    }));
+    h.run();
+    h.get_by_label("Budget today: 12.40 of 20.00 CNY");
+    assert!(h.query_by_label_contains("Budget this month").is_none());
+    assert!(h.query_by_label_contains("goes over a cap").is_none());
+    // Four takes of the same: over today's cap.
+    let cost = h
+        .state()
+        .editor
+        .estimated_price(&r2v_studio::core::capabilities::default_prices())
+        .unwrap();
+    let takes = ((7.6 / cost).floor() as usize + 1).min(4);
+    assert!(cost * takes as f64 > 7.6, "the test needs a costlier setup");
+    h.state_mut().editor.takes = takes;
+    h.run();
+    h.get_by_label_contains("goes over a cap: you will be asked first");
+    // No caps: the spend alone, as a hint.
+    h.state_mut().apply(Event::Spend(SpendReport::default()));
+    h.run();
+    h.get_by_label("Spent today 0.00 · this month 0.00 CNY (estimates)");
+}
+
+#[test]
+fn the_settings_window_sets_the_caps_it_saves() {
+    let mut state = new_state(Lang::En);
+    state.settings.open();
+    let mut h = harness(state);
+    h.run();
+    h.get_by_label("Daily cap").click();
+    h.run();
+    assert_eq!(h.state().settings.draft.budget.daily, Some(20.0));
+    assert_eq!(h.state().settings.draft.budget.monthly, None);
+    h.get_by_label("Save").click();
+    h.run();
+    let saved: Vec<_> = h
+        .state_mut()
+        .take_commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            AppCommand::SaveSettings(s) => Some(s.budget),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        saved,
+        vec![Budget {
+            daily: Some(20.0),
+            monthly: None
+        }]
     );
 }

@@ -105,3 +105,12 @@ cli-dry-run-takes-random = The same request is sent { $takes } times, each take 
 cli-dry-run-takes-fixed = The same request is sent { $takes } times with seed { $seed }; on this service the same seed does not make identical videos.
 cli-takes-summary = { $done } of { $takes } takes done.
 cli-report-handed-over = Job { $id } is journaled: the R2V Studio already running for this data folder sends it and finishes it (follow it with `r2v-studio show { $id }`).
+
+# generate refused by a spending rule (cli::jobs::print_refusal)
+cli-refused-duplicate-hint = Nothing was sent. To follow the earlier job: r2v-studio show { $id }. To pay for another take on purpose, run the same command with --again.
+cli-refused-budget-hint = Nothing was sent. To send it anyway, run the same command with --over-budget; to change the caps: r2v-studio config set budget.daily AMOUNT (or off).
+
+# r2v-studio config (settings::Settings::set, cli::config)
+cli-settings-key-unknown = There is no setting “{ $key }”. `r2v-studio config list` shows every one.
+cli-settings-value-invalid = “{ $value }” is not a value for { $key }. `r2v-studio config list` shows the current values; see README for what each takes.
+cli-config-not-saved = Nothing was changed: fix or remove the settings file first (the window can also save new settings).

@@ -32,3 +32,8 @@ note-duration-switched = { $old } s is not available on { $model } at { $tier }:
 # Models (core::capabilities)
 model-c1-description = Fights, spell effects, fast motion and multi-panel scenes.
 model-v56-description = General scenes with natural, steady motion.
+
+# Spending rules (core::spend)
+spend-cap-invalid = “{ $value }” is not a cap: give an amount above 0 (such as 20 or 12.5), or “off” for no cap.
+spend-over-daily = Not sent: this job would cost about { $cost } { $currency }, and { $spent } of today’s cap of { $limit } { $currency } is already spent or on its way. Send it anyway, raise or remove the daily cap in Settings, or wait until tomorrow.
+spend-over-monthly = Not sent: this job would cost about { $cost } { $currency }, and { $spent } of this month’s cap of { $limit } { $currency } is already spent or on its way. Send it anyway, or raise or remove the monthly cap in Settings.

@@ -127,3 +127,6 @@ engine-poster-missing = The video is no longer at { $path }: it was moved, renam
 engine-poster-undecodable = No poster frame: { $reason }
 engine-client-version = This R2V Studio ({ $theirs }) cannot work with the one already running for this data folder ({ $ours }): close the other one, or use the same version.
 engine-client-bad-request = The running R2V Studio could not read a request from another process ({ $detail }): nothing was done for it; try again, and use the same version of the app everywhere.
+
+# A Generate stopped by the duplicate-spend guard (engine::Refusal)
+engine-duplicate-setup = Not sent: the same setup (same pictures, names, prompt and settings) is already job { $id }, under way or finished less than 30 minutes ago. Sending it again pays again: make another take on purpose, or change something first.

@@ -26,6 +26,13 @@ app-menu-recent = Recent
 # Ctrl+V while no text field has the keyboard
 app-paste-not-image = The clipboard holds text, not an image or an image URL.
 
+# The window was started with a project file and other files (r2v-studio FILE…):
+# the project opened, $count other files did not.
+app-arguments-left-out = { $count ->
+    [one] The project opened on its own: the other file given with it was left out. Open one project at a time, then add pictures to it.
+   *[other] The project opened on its own: the { $count } other files given with it were left out. Open one project at a time, then add pictures to it.
+}
+
 # An opened project whose reference files are no longer where it says
 app-missing-title = Some pictures have moved
 app-missing-explanation = These references are not where the project says. Choose each file again, or a folder that holds them.

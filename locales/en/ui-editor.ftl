@@ -75,3 +75,18 @@ editor-params-generate-takes = Generate { $takes } takes
 editor-params-total-price = Total ≈ { $total } { $currency } ({ $takes } × { $price }, estimate)
 editor-params-total-no-price = { $takes } takes, each billed; no price estimate
 editor-state-sent-takes = Sent { $takes } takes: they run in the background and are grouped in the jobs list.
+
+# Spend beside Generate, and a Generate a spending rule stopped (ui::editor::spend)
+editor-spend-no-caps = Spent today { $today } · this month { $month } { $currency } (estimates)
+editor-spend-today = Budget today: { $spent } of { $limit } { $currency }
+editor-spend-month = Budget this month: { $spent } of { $limit } { $currency }
+editor-spend-hint = Estimates from the price table in Settings, counting every job billed or on its way. Caps are set in Settings or with r2v-studio config set budget.daily.
+editor-spend-would-exceed = This Generate (about { $cost } { $currency }) goes over a cap: you will be asked first.
+editor-refused-duplicate-title = The same setup again?
+editor-refused-budget-title = Over your budget
+editor-refused-finished-ago = Finished { $minutes } min ago.
+editor-refused-under-way = { $state }, { $elapsed } in.
+editor-refused-another-take = Make another take
+editor-refused-play = Play it
+editor-refused-send-anyway = Send it anyway, this once
+editor-refused-cancel = Don’t send

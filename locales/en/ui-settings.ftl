@@ -53,3 +53,9 @@ settings-key-test-tooltip = Makes a free call with the key (lists one task) and 
 settings-key-forget = Forget
 settings-key-allow-file = If there is no keychain, keep the key in a file only I can read
 settings-key-testing = Testing…
+
+# Budget caps (ui::settings)
+settings-budget = Budget
+settings-budget-note = Caps on estimated spend in { $currency }, from the price table above, counting every job billed or on its way. A Generate that would go over a cap asks first. The command line uses the same caps (r2v-studio config set budget.daily 20).
+settings-budget-daily = Daily cap
+settings-budget-monthly = Monthly cap

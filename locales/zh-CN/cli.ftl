@@ -101,3 +101,12 @@ cli-dry-run-takes-random = 同一请求将发送 { $takes } 次，每个镜次�
 cli-dry-run-takes-fixed = 同一请求将以种子 { $seed } 发送 { $takes } 次；在该服务上，相同的种子并不会生成相同的视频。
 cli-takes-summary = { $takes } 个镜次中已完成 { $done } 个。
 cli-report-handed-over = 任务 { $id } 已记录：正在使用此数据文件夹的 R2V Studio 会提交并完成它（可用 `r2v-studio show { $id }` 查看进度）。
+
+# generate refused by a spending rule (cli::jobs::print_refusal)
+cli-refused-duplicate-hint = 未发送任何内容。查看之前的任务：r2v-studio show { $id }。如确需再付费生成一个镜次，请加上 --again 重新运行同一命令。
+cli-refused-budget-hint = 未发送任何内容。如仍要发送，请加上 --over-budget 重新运行同一命令；修改上限：r2v-studio config set budget.daily 金额（或 off）。
+
+# r2v-studio config (settings::Settings::set, cli::config)
+cli-settings-key-unknown = 没有名为“{ $key }”的设置。`r2v-studio config list` 会列出全部设置。
+cli-settings-value-invalid = “{ $value }”不是 { $key } 的有效值。`r2v-studio config list` 显示当前值；各项可取的值见 README。
+cli-config-not-saved = 未做任何更改：请先修复或删除设置文件（也可以在窗口中保存新的设置）。

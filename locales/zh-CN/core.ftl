@@ -32,3 +32,8 @@ note-duration-switched = { $model } 在 { $tier } 下不支持 { $old } 秒：�
 # 模型（core::capabilities）
 model-c1-description = 擅长打斗、法术特效、高速运动和多宫格画面。
 model-v56-description = 通用场景，动作自然平稳。
+
+# Spending rules (core::spend)
+spend-cap-invalid = “{ $value }”不是有效的上限：请填写大于 0 的金额（如 20 或 12.5），或填写“off”表示不设上限。
+spend-over-daily = 未发送：此任务预计花费约 { $cost } { $currency }，而今日上限 { $limit } { $currency } 中已花费或即将花费 { $spent }。可以仍然发送，或在设置中提高或取消每日上限，或等到明天。
+spend-over-monthly = 未发送：此任务预计花费约 { $cost } { $currency }，而本月上限 { $limit } { $currency } 中已花费或即将花费 { $spent }。可以仍然发送，或在设置中提高或取消每月上限。

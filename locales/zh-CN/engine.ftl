@@ -124,3 +124,6 @@ engine-poster-missing = 视频已不在 { $path }：它被移动、重命名或�
 engine-poster-undecodable = 无法生成封面帧：{ $reason }
 engine-client-version = 此 R2V Studio（{ $theirs }）无法与已在使用此数据文件夹的 R2V Studio（{ $ours }）协作：请关闭另一个，或使用相同版本。
 engine-client-bad-request = 正在运行的 R2V Studio 无法读取来自另一进程的请求（{ $detail }）：未执行任何操作；请重试，并在各处使用相同版本的应用。
+
+# A Generate stopped by the duplicate-spend guard (engine::Refusal)
+engine-duplicate-setup = 未发送：相同的设置（相同的图片、名称、提示词和参数）已是任务 { $id }，正在进行或在 30 分钟内刚完成。再次发送将再次付费：如确需要，请有意地再生成一个镜次，或先修改设置。

@@ -26,6 +26,9 @@ app-menu-recent = 最近
 # 没有文本框获得键盘焦点时按 Ctrl+V
 app-paste-not-image = 剪贴板中是文字，不是图片或图片网址。
 
+# 启动窗口时同时给出了项目文件和其他文件（r2v-studio 文件…）：只打开了项目，另外 $count 个文件没有打开。
+app-arguments-left-out = 已单独打开该项目：与它一起给出的另外 { $count } 个文件没有加入。请一次打开一个项目，再向其中添加图片。
+
 # 打开的项目中参考图文件已不在记录的位置
 app-missing-title = 部分图片已移动
 app-missing-explanation = 以下参考图不在项目记录的位置。请重新选择每个文件，或选择包含它们的文件夹。

@@ -75,3 +75,18 @@ editor-params-generate-takes = 生成 { $takes } 个镜次
 editor-params-total-price = 合计 ≈ { $total } { $currency }（{ $takes } × { $price }，估算）
 editor-params-total-no-price = { $takes } 个镜次，分别计费；无价格估算
 editor-state-sent-takes = 已提交 { $takes } 个镜次：它们在后台运行，并在任务列表中归为一组。
+
+# Spend beside Generate, and a Generate a spending rule stopped (ui::editor::spend)
+editor-spend-no-caps = 今日已花费 { $today } · 本月 { $month } { $currency }（估算）
+editor-spend-today = 今日预算：{ $spent } / { $limit } { $currency }
+editor-spend-month = 本月预算：{ $spent } / { $limit } { $currency }
+editor-spend-hint = 按设置中的价格表估算，计入所有已计费或即将计费的任务。上限可在设置中修改，或使用 r2v-studio config set budget.daily。
+editor-spend-would-exceed = 本次生成（约 { $cost } { $currency }）将超出上限：发送前会先询问你。
+editor-refused-duplicate-title = 再次使用相同的设置？
+editor-refused-budget-title = 超出预算
+editor-refused-finished-ago = { $minutes } 分钟前已完成。
+editor-refused-under-way = { $state }，已进行 { $elapsed }。
+editor-refused-another-take = 再生成一个镜次
+editor-refused-play = 播放
+editor-refused-send-anyway = 仍然发送（仅此一次）
+editor-refused-cancel = 不发送

@@ -53,3 +53,9 @@ settings-key-test-tooltip = 用此 Key 发起一次免费调用（列出一个�
 settings-key-forget = 删除
 settings-key-allow-file = 如无钥匙串，将 Key 保存在仅我可读的文件中
 settings-key-testing = 测试中…
+
+# Budget caps (ui::settings)
+settings-budget = 预算
+settings-budget-note = 估算花费的上限（{ $currency }），按上面的价格表计算，计入所有已计费或即将计费的任务。超出上限的生成会先询问。命令行使用相同的上限（r2v-studio config set budget.daily 20）。
+settings-budget-daily = 每日上限
+settings-budget-monthly = 每月上限

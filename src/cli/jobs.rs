@@ -6,7 +6,10 @@ use crate::core::GenerationSpec;
 use crate::core::{Lang, Localized};
 use crate::engine::Handle;
 use crate::engine::store::Store;
-use crate::engine::{Command, EngineConfig, EngineError, Event, EventSink, Job, JobId, JobState};
+use crate::engine::{
+    Allow, Command, EngineConfig, EngineError, Event, EventSink, Job, JobId, JobState, Refusal,
+};
+use crate::settings::Settings;
 use crate::tr;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -36,7 +39,7 @@ pub struct EngineArgs {
     // not text: placeholder, variable
     #[arg(long, value_name = "DIR", env = "R2V_STUDIO_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Folder for finished videos [default: ~/Videos/R2V Handle].
+    /// Folder for finished videos [default: ~/Videos/R2V Studio].
     #[arg(long, value_name = "DIR")] // not text: --help placeholder
     pub out: Option<PathBuf>,
     /// Assume generation takes this many seconds (for the simulator and tests).
@@ -50,11 +53,27 @@ pub struct GenerateArgs {
     pub spec: SpecArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// Return once the task is created (or, while another R2V Handle runs the
+    /// Return once the task is created (or, while another R2V Studio runs the
     /// engine for the data folder, once it has journaled the job: it finishes it);
     /// `r2v-studio resume` finishes it later.
     #[arg(long)]
     pub no_wait: bool,
+    /// Send it even if the same setup is under way or finished less than 30
+    /// minutes ago (another take on purpose).
+    #[arg(long)]
+    pub again: bool,
+    /// Send it even if it goes over a budget cap (`config set budget.daily …`).
+    #[arg(long)]
+    pub over_budget: bool,
+}
+
+impl GenerateArgs {
+    fn allow(&self) -> Allow {
+        Allow {
+            over_budget: self.over_budget,
+            again: self.again,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -73,7 +92,7 @@ pub struct JobsArgs {
 pub struct ResumeArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// If another R2V Handle is using the data folder, wait up to SECS for it to
+    /// If another R2V Studio is using the data folder, wait up to SECS for it to
     /// finish instead of stopping at once.
     #[arg(long, value_name = "SECS", default_value_t = 0)] // not text: --help placeholder
     pub wait: u64,
@@ -107,18 +126,29 @@ impl EngineArgs {
         )
     }
 
+    /// The engine's configuration: these flags over the window's settings
+    /// (`config`), over the defaults.
     fn config(&self, resume_on_start: bool) -> EngineConfig {
+        let settings_dir = Settings::default_dir();
+        let settings = Settings::load(&settings_dir).unwrap_or_else(|problem| {
+            tracing::warn!("{}", problem.en);
+            Settings::default()
+        });
         let mut config = EngineConfig::new(
-            resolve_base_url(self.base_url.as_deref(), None),
+            resolve_base_url(self.base_url.as_deref(), settings.base_url.as_deref()),
             ApiKey::from_env(),
             self.data_dir(),
             // Journaled with each job: `resume` from another folder must write here.
             super::absolute(
                 self.out
                     .clone()
+                    .or(settings.output_dir)
                     .unwrap_or_else(EngineConfig::default_output_dir),
             ),
         );
+        config.jobs_per_series = settings.jobs_per_series;
+        config.queries_per_second = settings.queries_per_second;
+        config.settings_dir = Some(settings_dir);
         config.resume_on_start = resume_on_start;
         config.expected_generation = self
             .expect_secs
@@ -143,7 +173,7 @@ const CONNECT_WAIT: Duration = Duration::from_secs(15);
 
 /// Starts the engine, or becomes the client of the one another process runs for
 /// the data folder. While neither works (an engine starting or stopping), tries
-/// again for a while; past that, while another R2V Handle holds the data folder
+/// again for a while; past that, while another R2V Studio holds the data folder
 /// without answering, tries for up to `wait` more (saying so once), unless
 /// interrupted.
 fn start_engine_waiting(
@@ -228,6 +258,7 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
         spec.clone(),
         Some(out.clone()),
         usize::from(args.spec.takes),
+        args.allow(),
     );
     let mut watch = Watch::new(lang, ids.iter().cloned().collect());
     // Through another process's engine, the job is in good hands once journaled.
@@ -240,7 +271,15 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
         &interrupted,
         early,
         &config,
-        |engine, watch| takeover(engine, watch, &args.engine, lang, &ids, &spec, &out),
+        |engine, watch| {
+            let asked = Asked {
+                ids: &ids,
+                spec: &spec,
+                out: &out,
+                allow: args.allow(),
+            };
+            takeover(engine, watch, &args.engine, lang, &asked)
+        },
     );
     let result = match followed {
         Ok(result) => result,
@@ -350,30 +389,45 @@ fn follow(
 /// Jobs the journal does not have were never journaled, so nothing of them was
 /// sent: they are asked for again, with the same ids (all the takes of a set are
 /// journaled together, so either all of them are there or none).
-fn takeover(
-    engine: &Handle,
-    watch: &Watch,
-    args: &EngineArgs,
-    lang: Lang,
-    ids: &[JobId],
-    spec: &GenerationSpec,
-    out: &std::path::Path,
-) {
+fn takeover(engine: &Handle, watch: &Watch, args: &EngineArgs, lang: Lang, asked: &Asked<'_>) {
     let mut missing = Vec::new();
-    for id in ids.iter().filter(|id| watch.waiting.contains(*id)) {
+    for id in asked.ids.iter().filter(|id| watch.waiting.contains(*id)) {
         match journal(args, lang, |s| s.get(id)).ok().flatten() {
             Some(job) if !job.state.is_final() => engine.send(Command::Resume(id.clone())),
             Some(_) => {}
             None => missing.push(id.clone()),
         }
     }
-    if !missing.is_empty() && missing.len() == ids.len() {
+    if !missing.is_empty() && missing.len() == asked.ids.len() {
         engine.send(Command::Generate {
             ids: missing,
-            spec: spec.clone(),
-            output_dir: Some(out.to_path_buf()),
+            spec: asked.spec.clone(),
+            output_dir: Some(asked.out.to_path_buf()),
+            allow: asked.allow,
         });
     }
+}
+
+/// What a `generate` asked the engine for.
+struct Asked<'a> {
+    ids: &'a [JobId],
+    spec: &'a GenerationSpec,
+    out: &'a std::path::Path,
+    allow: Allow,
+}
+
+/// Why nothing was sent, and the flag that sends it anyway.
+fn print_refusal(refusal: &Refusal, lang: Lang) {
+    eprintln!("{}", refusal.message().get(lang));
+    let hint = match refusal {
+        Refusal::Duplicate { earlier } => tr!(
+            lang,
+            "cli-refused-duplicate-hint",
+            id = earlier.id.to_string()
+        ),
+        Refusal::OverBudget { .. } => tr!(lang, "cli-refused-budget-hint"),
+    };
+    eprintln!("{hint}");
 }
 
 /// Failed over pending over done.
@@ -418,7 +472,7 @@ pub fn resume(args: &ResumeArgs) -> ExitCode {
             Err(code) => return code,
         };
     // The engine now holds the data folder: read again what is unfinished, since
-    // another R2V Handle may have finished some of these jobs in the meantime.
+    // another R2V Studio may have finished some of these jobs in the meantime.
     let still_open = match journal(engine_args, lang, Store::unfinished) {
         Ok(jobs) => jobs,
         Err(code) => return code,
@@ -885,6 +939,13 @@ impl Watch {
                 Event::Rejected { id, problems } if self.waiting.contains(&id) => {
                     self.bar.finish_and_clear();
                     print_problems(&problems, self.lang);
+                    return Outcome::Rejected;
+                }
+                Event::Refused { ids, refusal }
+                    if ids.iter().any(|id| self.waiting.contains(id)) =>
+                {
+                    self.bar.finish_and_clear();
+                    print_refusal(&refusal, self.lang);
                     return Outcome::Rejected;
                 }
                 Event::Upload {

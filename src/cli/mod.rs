@@ -1,5 +1,6 @@
 //! The command line: the same engine and library as the window.
 
+mod config;
 mod jobs;
 
 pub use jobs::EngineArgs;
@@ -38,7 +39,7 @@ pub struct Cli {
     /// Where the window's engine works.
     #[command(flatten)]
     pub window: EngineArgs,
-    /// Pictures to open the window with, as references (up to seven).
+    /// Pictures to open the window with, as references (up to seven), or a project (*.r2v.json).
     #[arg(value_name = "IMAGE")] // not text: clap's placeholder
     pub files: Vec<PathBuf>,
     #[command(subcommand)]
@@ -59,6 +60,8 @@ pub enum Command {
     Cancel(jobs::CancelArgs),
     /// Show everything the journal knows about one job.
     Show(jobs::ShowArgs),
+    /// Read or change the settings the window uses (budgets, prices, folders).
+    Config(config::ConfigArgs),
     /// Run the built-in Model Studio simulator on 127.0.0.1.
     Sim(SimArgs),
 }
@@ -168,6 +171,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Resume(args) => jobs::resume(&args),
         Command::Cancel(args) => jobs::cancel(&args),
         Command::Show(args) => jobs::show(&args),
+        Command::Config(args) => config::run(&args),
         Command::Sim(args) => run_sim(&args),
     }
 }

@@ -5,6 +5,7 @@ pub mod mentions;
 pub mod redact;
 pub mod refname;
 pub mod spec;
+pub mod spend;
 pub mod text;
 
 pub use capabilities::{AspectRatio, Model, Size, Tier};

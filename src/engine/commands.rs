@@ -10,10 +10,10 @@ use super::posters;
 use super::schedule::Limiter;
 use super::shared::{Shared, lock};
 use super::store::Store;
-use super::{Command, EngineConfig, EngineError, Event, EventSink};
+use super::{Allow, Command, EngineConfig, EngineError, Event, EventSink, spending};
 use crate::api::{self, Client, ClientConfig};
 use crate::core::capabilities::{SEED_MAX, SEED_MIN};
-use crate::core::{Field, GenerationSpec, Localized, Model, Problem, RefSource, Seed};
+use crate::core::{Field, GenerationSpec, Localized, Model, Problem, RefSource, Seed, spend};
 use crate::loc;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -182,21 +182,18 @@ pub(super) async fn serve(
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap_or_default(),
+        admission: tokio::sync::Mutex::new(()),
         config,
     });
     let owner = file_lock.is_some();
     if owner && sh.config.resume_on_start {
         resume_all(&sh);
     }
-    #[cfg(unix)]
     if owner
         && let Err(e) = super::hub::start(&sh.config.data_dir, client_tx, tap, sh.shutdown.clone())
     {
         tracing::warn!("other processes cannot use this engine: {e}");
     }
-    // No local channel for other processes here yet (see README).
-    #[cfg(not(unix))]
-    let _ = (client_tx, tap);
     loop {
         let command = tokio::select! {
             command = rx.recv() => command,
@@ -229,7 +226,8 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             ids,
             spec,
             output_dir,
-        } => generate(sh, ids, spec, output_dir),
+            allow,
+        } => generate(sh, ids, spec, output_dir, allow),
         Command::Retry { from, new_id } => retry(sh, &from, new_id),
         Command::Resume(id) => resume(sh, &id),
         Command::ResumeAll => resume_all(sh),
@@ -261,8 +259,14 @@ fn handle(sh: &Arc<Shared>, command: Command) {
 }
 
 /// Journals the new jobs (one, or the takes of a set, all together) before
-/// anything is sent, then runs them.
-fn generate(sh: &Arc<Shared>, ids: Vec<JobId>, spec: GenerationSpec, output_dir: Option<PathBuf>) {
+/// anything is sent, then runs them; unless a spending rule stops them first.
+fn generate(
+    sh: &Arc<Shared>,
+    ids: Vec<JobId>,
+    spec: GenerationSpec,
+    output_dir: Option<PathBuf>,
+    allow: Allow,
+) {
     let mut problems = spec.validate();
     problems.extend(takes_problem(&ids));
     if !problems.is_empty() {
@@ -275,16 +279,31 @@ fn generate(sh: &Arc<Shared>, ids: Vec<JobId>, spec: GenerationSpec, output_dir:
         return;
     }
     let out = output_dir.map_or_else(|| sh.config.output_dir.clone(), |d| absolute(&d));
-    let now = sh.now_ms();
-    let jobs = match ids.as_slice() {
-        [id] => {
-            let mut job = Job::new(spec, out, now);
-            job.id = id.clone();
-            vec![job]
+    let sh = sh.clone();
+    tokio::spawn(async move {
+        // One new setup at a time: the next one's checks see this one journaled.
+        let _turn = sh.admission.lock().await;
+        let contents = spending::content_hashes(&spec);
+        let setup = spend::setup_key(&spec, &contents);
+        if let Some(refusal) = spending::refusal(&sh, &spec, &ids, &setup, allow) {
+            sh.events.emit(Event::Refused { ids, refusal });
+            return;
         }
-        _ => takes(&ids, &spec, &out, now),
-    };
-    start_new(sh, jobs);
+        let now = sh.now_ms();
+        let mut jobs = match ids.as_slice() {
+            [id] => {
+                let mut job = Job::new(spec, out, now);
+                job.id = id.clone();
+                vec![job]
+            }
+            _ => takes(&ids, &spec, &out, now),
+        };
+        for job in &mut jobs {
+            job.setup = Some(setup.clone());
+        }
+        start_new(&sh, jobs);
+        spending::report(&sh);
+    });
 }
 
 /// Why these ids cannot be a Generate: none, too many, or one given twice (the
@@ -347,6 +366,7 @@ fn retry(sh: &Arc<Shared>, from: &JobId, new_id: JobId) {
     let mut job = Job::new(old.spec.clone(), old.output_dir.clone(), sh.now_ms());
     job.id = new_id;
     job.retry_of = Some(from.clone());
+    job.setup = old.setup.clone();
     if let Some(set) = &old.take_set {
         if set.drawn_seed {
             let mut taken: HashSet<u32> = match old.spec.seed {
@@ -409,7 +429,10 @@ fn resume_all(sh: &Arc<Shared>) {
 fn load_history(sh: &Arc<Shared>) {
     let all = lock(&sh.store).all();
     match all {
-        Ok(jobs) => sh.events.emit(Event::History(jobs)),
+        Ok(jobs) => {
+            sh.events.emit(Event::History(jobs));
+            spending::report(sh);
+        }
         Err(e) => sh.journal_trouble(&e),
     }
 }

@@ -2,7 +2,7 @@
 //! R2V Studio runs the engine for the same data folder) that one, as its client.
 //! Windows and commands use it alike; see `hub.rs` and `remote.rs`.
 
-use super::{Command, Engine, EngineConfig, EngineError, EventSink, GenerationSpec, JobId};
+use super::{Allow, Command, Engine, EngineConfig, EngineError, EventSink, GenerationSpec, JobId};
 use std::path::PathBuf;
 
 pub enum Handle {
@@ -11,7 +11,6 @@ pub enum Handle {
     /// Another process does: jobs go there. A window also has a helper engine
     /// for its own chores (thumbnails, posters, pasted pictures), which holds no
     /// lock and runs no job.
-    #[cfg(unix)]
     Client {
         remote: super::remote::Remote,
         helper: Option<Engine>,
@@ -28,12 +27,8 @@ impl Handle {
         sink: &EventSink,
         with_helper: bool,
     ) -> Result<Handle, EngineError> {
-        // No local channel on other systems yet (see README): only the own engine.
-        #[cfg(not(unix))]
-        let _ = with_helper;
         match Engine::start(config.clone(), sink.clone()) {
             Ok(engine) => Ok(Handle::Own(engine)),
-            #[cfg(unix)]
             Err(EngineError::Locked(path)) => {
                 let remote = super::remote::Remote::connect(&path, sink.clone())
                     .map_err(|_| EngineError::Locked(path.clone()))?;
@@ -57,7 +52,6 @@ impl Handle {
     pub fn send(&self, command: Command) {
         match self {
             Handle::Own(engine) => engine.send(command),
-            #[cfg(unix)]
             Handle::Client { remote, helper } => match (command, helper) {
                 (
                     command @ (Command::LoadImage { .. }
@@ -80,8 +74,9 @@ impl Handle {
         spec: GenerationSpec,
         output_dir: Option<PathBuf>,
         takes: usize,
+        allow: Allow,
     ) -> Vec<JobId> {
-        let (ids, command) = Command::generate_takes(spec, output_dir, takes);
+        let (ids, command) = Command::generate_takes(spec, output_dir, takes, allow);
         self.send(command);
         ids
     }
@@ -91,7 +86,6 @@ impl Handle {
     pub fn shutdown(self) {
         match self {
             Handle::Own(engine) => engine.shutdown(),
-            #[cfg(unix)]
             Handle::Client { remote, helper } => {
                 drop(remote);
                 if let Some(helper) = helper {

@@ -1,67 +1,65 @@
-//! The engine's side of the local channel: a Unix socket in the data folder,
-//! readable and writable by its owner only, that other processes on the same
-//! data folder use as clients (see `wire.rs` for the messages and `remote.rs`
-//! for the client).
+//! The engine's side of the local channel that other processes on the same
+//! data folder use as clients (see `channel/` for the transport, `wire.rs` for
+//! the messages and `remote.rs` for the client). Only the process holding the
+//! data folder's lock serves it.
 //!
-//! Only the process holding the data folder's lock serves it, so a socket file
-//! found there at start is a crashed process's: it is removed and made anew.
 //! A client's bad line gets an error answer and is logged; a client that goes
 //! away mid-line is dropped; neither touches the engine.
 
+use super::channel::Listener;
 use super::wire::{self, MAX_LINE, Reply, Request, VERSION, WireEvent};
 use super::{Command, Event};
 use crate::loc;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::{broadcast, mpsc, watch};
 
-/// Binds the socket (replacing a stale one) and serves clients until `stop`.
-/// Returns the socket's path, or why it could not be served (the engine runs
-/// on without clients then).
+/// Starts listening for the folder's clients and serves them until `stop`.
+/// Returns the channel's address, or why it could not be served (the engine
+/// runs on without clients then).
 pub(super) fn start(
     data_dir: &Path,
     commands: mpsc::UnboundedSender<Command>,
     events: broadcast::Sender<Event>,
     stop: watch::Receiver<bool>,
-) -> std::io::Result<PathBuf> {
-    let path = data_dir.join(wire::SOCKET_NAME);
-    match std::fs::remove_file(&path) {
-        Ok(()) => tracing::info!("removed a stale socket at {}", path.display()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
-    }
-    let listener = UnixListener::bind(&path)?;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-    let served = path.clone();
+) -> std::io::Result<String> {
+    let mut listener = Listener::bind(data_dir)?;
+    let address = listener.address();
     tokio::spawn(async move {
         let mut stop = stop;
         loop {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => {
+                    Ok(stream) => {
                         let commands = commands.clone();
                         let events = events.subscribe();
                         tokio::spawn(serve_client(stream, commands, events));
                     }
-                    Err(e) => tracing::warn!("socket: {e}"),
+                    Err(e) => {
+                        tracing::warn!("local channel: {e}");
+                        // Not a busy loop if the error stays.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
                 },
                 _ = stop.changed() => break,
             }
         }
-        // Clients see the end of their stream and take over or reconnect.
-        let _ = std::fs::remove_file(&served);
+        // Dropping the listener closes the channel: clients see the end of
+        // their stream and take over or reconnect.
+        drop(listener);
     });
-    Ok(path)
+    Ok(address)
 }
 
-async fn serve_client(
-    stream: UnixStream,
+async fn serve_client<S>(
+    stream: S,
     commands: mpsc::UnboundedSender<Command>,
     mut events: broadcast::Receiver<Event>,
-) {
-    let (read, mut write) = stream.into_split();
+) where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (read, mut write) = tokio::io::split(stream);
     let (lines_tx, mut lines) = mpsc::channel(16);
     tokio::spawn(read_lines(read, lines_tx));
     loop {
@@ -111,7 +109,7 @@ enum Line {
 }
 
 /// Reads whole lines (at most [`MAX_LINE`] bytes) until the client goes away.
-async fn read_lines(read: tokio::net::unix::OwnedReadHalf, lines: mpsc::Sender<Line>) {
+async fn read_lines(read: impl AsyncRead + Unpin, lines: mpsc::Sender<Line>) {
     let mut read = BufReader::new(read);
     loop {
         let mut line = Vec::new();
@@ -168,7 +166,7 @@ fn error(detail: &str) -> Reply {
     }
 }
 
-async fn send(write: &mut tokio::net::unix::OwnedWriteHalf, reply: &Reply) -> std::io::Result<()> {
+async fn send(write: &mut (impl AsyncWrite + Unpin), reply: &Reply) -> std::io::Result<()> {
     let text = wire::line(reply).map_err(std::io::Error::other)?;
     write.write_all(text.as_bytes()).await
 }

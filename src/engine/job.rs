@@ -2,6 +2,7 @@
 
 use crate::api::CreateTaskRequest;
 use crate::api::types::Usage;
+use crate::core::spend::{Charge, PastUse};
 use crate::core::{GenerationSpec, Localized};
 use crate::loc;
 use serde::{Deserialize, Serialize};
@@ -286,6 +287,9 @@ pub struct Job {
     /// Uploads were redone once because the service no longer had them.
     #[serde(default)]
     pub reuploaded: bool,
+    /// The setup's key for the duplicate-spend guard ([`spend::setup_key`]).
+    #[serde(default)]
+    pub setup: Option<String>,
     /// The task was found in the task list after an unclear create: `Some(false)`
     /// until its prompt, size or length confirm it is this job's.
     #[serde(default)]
@@ -345,12 +349,48 @@ impl Job {
             retry_of: None,
             cancel_requested: false,
             reuploaded: false,
+            setup: None,
             adopted: None,
             foreign_tasks: Vec::new(),
             take_set: None,
             review: Review::default(),
             reference_hashes: Vec::new(),
         }
+    }
+
+    /// What the job counts toward spend: every job that was or may have been
+    /// billed, and every one on its way (queued to downloading), by its billed
+    /// seconds when known. A job canceled or failed before any create may
+    /// have reached the service counts nothing.
+    pub fn charge(&self) -> Option<Charge> {
+        let may_be_billed =
+            self.billed_seconds.is_some() || self.entered(JobState::SubmitUnknown).is_some();
+        let counts = match self.state {
+            JobState::Canceled => may_be_billed,
+            JobState::Failed | JobState::Expired => may_be_billed || self.task_id.is_some(),
+            _ => true,
+        };
+        counts.then(|| Charge {
+            at_ms: self.created_ms,
+            model: self.spec.model,
+            tier: self.spec.tier,
+            seconds: self
+                .billed_seconds
+                .unwrap_or_else(|| f64::from(self.spec.duration)),
+        })
+    }
+
+    /// This job as an earlier use of its setup, for the duplicate-spend guard
+    /// (`None` for jobs journaled before the guard existed).
+    pub fn past_use(&self) -> Option<PastUse<'_>> {
+        Some(PastUse {
+            setup: self.setup.as_deref()?,
+            under_way: !self.state.is_final(),
+            billed_end_ms: match self.state {
+                JobState::Done => self.entered(JobState::Done),
+                _ => None,
+            },
+        })
     }
 
     /// Moves to `state`, recording when. In the app only the state machine

@@ -6,11 +6,11 @@
 //! the engine calls a repaint callback, so a GUI can wake up without the engine
 //! knowing about it.
 
+mod channel;
 pub mod clock;
 mod commands;
 mod driver;
 mod handle;
-#[cfg(unix)]
 mod hub;
 pub mod images;
 pub mod job;
@@ -20,10 +20,10 @@ pub mod output;
 mod png_scaled;
 pub mod posters;
 mod references;
-#[cfg(unix)]
 pub mod remote;
 pub mod schedule;
 mod shared;
+mod spending;
 mod steps;
 pub mod store;
 mod webp_scaled;
@@ -37,8 +37,9 @@ pub use steps::download::MAX_VIDEO_BYTES;
 pub use steps::upload::MAX_REFERENCE_BYTES;
 
 use crate::api::ApiKey;
-use crate::core::{GenerationSpec, Localized, Problem, RefSource};
+use crate::core::{GenerationSpec, Localized, Problem, RefSource, spend};
 use crate::loc;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,6 +73,14 @@ pub struct EngineConfig {
     pub expected_generation: Option<Duration>,
     /// Never wait longer than this between two queries of a task.
     pub max_poll_interval: Duration,
+    /// Where `settings.json` is, for the budget caps and the price table, read
+    /// again for every new job (a `config set` in a terminal counts at once).
+    /// `None`: no caps, the default prices.
+    pub settings_dir: Option<PathBuf>,
+    /// Fetch linked references to keep them in the reference archive. Off by
+    /// default against a service on this computer (the simulator, the demo):
+    /// its links are made up, and nothing there reaches the internet.
+    pub archive_links: bool,
 }
 
 impl EngineConfig {
@@ -99,7 +108,27 @@ impl EngineConfig {
             resume_on_start: true,
             expected_generation: None,
             max_poll_interval: Duration::from_secs(60),
+            settings_dir: None,
+            archive_links: true,
         }
+        .with_links_for_the_service()
+    }
+
+    /// Links are archived unless the service is on this computer.
+    fn with_links_for_the_service(mut self) -> Self {
+        let host = url::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        let local = host.is_some_and(|h| {
+            h == "localhost"
+                || h.parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+                || h.trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        });
+        self.archive_links = !local;
+        self
     }
 
     /// The platform's data folder for the app (e.g. `~/.local/share/r2v-studio`).
@@ -130,10 +159,16 @@ pub enum Command {
     /// a [`TakeSet`]. With a random seed each take gets its own seed, drawn here;
     /// a fixed seed is shared by all. No id, more than [`MAX_TAKES`] or a repeated
     /// id is refused with [`Event::Rejected`] (for the first id, if any).
+    ///
+    /// Before anything is journaled, the spending rules apply (see
+    /// [`crate::core::spend`]): a setup that repeats one under way or billed in
+    /// the last 30 minutes, or a job over a budget cap, is refused with
+    /// [`Event::Refused`] unless `allow` says to send it anyway.
     Generate {
         ids: Vec<JobId>,
         spec: GenerationSpec,
         output_dir: Option<PathBuf>,
+        allow: Allow,
     },
     /// Drop a queued job, or cancel a PENDING task on the service.
     Cancel(JobId),
@@ -197,15 +232,57 @@ impl Command {
         spec: GenerationSpec,
         output_dir: Option<PathBuf>,
         takes: usize,
+        allow: Allow,
     ) -> (Vec<JobId>, Command) {
         let ids: Vec<JobId> = (0..takes).map(|_| JobId::new()).collect();
         let command = Command::Generate {
             ids: ids.clone(),
             spec,
             output_dir,
+            allow,
         };
         (ids, command)
     }
+}
+
+/// What the user chose to send anyway, for one Generate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Allow {
+    /// Over a budget cap.
+    pub over_budget: bool,
+    /// The same setup as one under way or just billed ("make another take").
+    pub again: bool,
+}
+
+/// Why a Generate was not sent (nothing was journaled or uploaded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Refusal {
+    /// The job would take spend over a cap.
+    OverBudget { over: spend::OverBudget },
+    /// The same setup is under way, or was billed less than 30 minutes ago.
+    Duplicate { earlier: Box<Job> },
+}
+
+impl Refusal {
+    /// What happened and what to do.
+    pub fn message(&self) -> Localized {
+        match self {
+            Refusal::OverBudget { over } => over.message(),
+            Refusal::Duplicate { earlier } => loc!(
+                "engine-duplicate-setup",
+                id = earlier.id.short().to_string()
+            ),
+        }
+    }
+}
+
+/// Spend so far against the caps, as the engine counts it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpendReport {
+    pub totals: spend::Totals,
+    pub budget: spend::Budget,
 }
 
 /// What the engine reports.
@@ -219,6 +296,15 @@ pub enum Event {
         id: JobId,
         problems: Vec<Problem>,
     },
+    /// A valid Generate was not sent because of a spending rule; the user may
+    /// send it again with [`Allow`].
+    Refused {
+        ids: Vec<JobId>,
+        refusal: Refusal,
+    },
+    /// Spend today and this month (after a job is added or ends, and with the
+    /// history).
+    Spend(SpendReport),
     Removed(JobId),
     /// Every journaled job, newest first (the answer to `LoadHistory`).
     History(Vec<Job>),
@@ -432,6 +518,7 @@ impl Engine {
             ids: vec![id.clone()],
             spec,
             output_dir,
+            allow: Allow::default(),
         });
         id
     }
@@ -444,7 +531,7 @@ impl Engine {
         output_dir: Option<PathBuf>,
         takes: usize,
     ) -> Vec<JobId> {
-        let (ids, command) = Command::generate_takes(spec, output_dir, takes);
+        let (ids, command) = Command::generate_takes(spec, output_dir, takes, Allow::default());
         self.send(command);
         ids
     }
@@ -466,5 +553,25 @@ impl Engine {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_archived_only_against_a_service_off_this_computer() {
+        let links =
+            |base: &str| EngineConfig::new(base, None, "/d".into(), "/o".into()).archive_links;
+        assert!(links("https://dashscope.aliyuncs.com/api/v1"));
+        assert!(links("https://dashscope-intl.aliyuncs.com/api/v1"));
+        for local in [
+            "http://127.0.0.1:9/api/v1",
+            "http://localhost:8080/api/v1",
+            "http://[::1]:7/api/v1",
+        ] {
+            assert!(!links(local), "{local}");
+        }
     }
 }

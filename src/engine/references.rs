@@ -46,7 +46,8 @@ pub(super) async fn keep(
 /// upload), or it could not be fetched (told as a notice; the job goes on).
 pub(super) async fn fetch(sh: &Shared, job: &Job, index: usize, url: &str) -> Option<Vec<u8>> {
     let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+    if !sh.config.archive_links || !(lower.starts_with("http://") || lower.starts_with("https://"))
+    {
         return None;
     }
     match fetch_bounded(&sh.http, url, MAX_FETCHED_BYTES).await {

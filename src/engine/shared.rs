@@ -32,6 +32,8 @@ pub(super) struct Shared {
     pub shutdown: watch::Receiver<bool>,
     /// For previews of image URLs (not the service's client).
     pub http: reqwest::Client,
+    /// Held while a Generate is checked and journaled (one at a time).
+    pub admission: tokio::sync::Mutex<()>,
 }
 
 /// The driver stops without changing the job's state (journal trouble, shutdown,
@@ -90,6 +92,10 @@ impl Shared {
         };
         if *job != before {
             self.save(job)?;
+            // Spend changes when a job ends (billed, or not after all).
+            if job.state != before.state && job.state.is_final() {
+                super::spending::report(self);
+            }
         }
         if let Some(notice) = next.notice {
             self.notice(Some(job.id.clone()), notice);

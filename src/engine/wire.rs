@@ -8,7 +8,7 @@
 //! jobs as [`Reply::Event`]. Events that answer one process's own question
 //! (thumbnails, posters, pasted images) never cross the channel.
 
-use super::{Command, Event, Job, JobId, Review};
+use super::{Allow, Command, Event, Job, JobId, Refusal, Review, SpendReport};
 use crate::core::{Field, GenerationSpec, Localized, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Bumped when a message changes shape; a client of another version is told so.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// The longest line either side reads (a generate request with seven long URLs
 /// and a 5000-character prompt is far below it).
 pub const MAX_LINE: usize = 1 << 20;
@@ -36,6 +36,8 @@ pub enum Request {
         ids: Vec<JobId>,
         spec: GenerationSpec,
         output_dir: Option<PathBuf>,
+        #[serde(default)]
+        allow: Allow,
     },
     Cancel {
         id: JobId,
@@ -74,10 +76,12 @@ impl Request {
                 ids,
                 spec,
                 output_dir,
+                allow,
             } => Command::Generate {
                 ids,
                 spec,
                 output_dir,
+                allow,
             },
             Request::Cancel { id } => Command::Cancel(id),
             Request::Retry { from, new_id } => Command::Retry { from, new_id },
@@ -98,10 +102,12 @@ impl Request {
                 ids,
                 spec,
                 output_dir,
+                allow,
             } => Request::Generate {
                 ids,
                 spec,
                 output_dir,
+                allow,
             },
             Command::Cancel(id) => Request::Cancel { id },
             Command::Retry { from, new_id } => Request::Retry { from, new_id },
@@ -156,6 +162,13 @@ pub enum WireEvent {
         id: JobId,
         problems: Vec<WireProblem>,
     },
+    Refused {
+        ids: Vec<JobId>,
+        refusal: Refusal,
+    },
+    Spend {
+        report: SpendReport,
+    },
     Removed {
         id: JobId,
     },
@@ -205,6 +218,11 @@ impl WireEvent {
                     })
                     .collect(),
             },
+            Event::Refused { ids, refusal } => WireEvent::Refused {
+                ids: ids.clone(),
+                refusal: refusal.clone(),
+            },
+            Event::Spend(report) => WireEvent::Spend { report: *report },
             Event::Removed(id) => WireEvent::Removed { id: id.clone() },
             Event::History(jobs) => WireEvent::History { jobs: jobs.clone() },
             Event::Upload {
@@ -264,6 +282,8 @@ impl WireEvent {
                     })
                     .collect(),
             },
+            WireEvent::Refused { ids, refusal } => Event::Refused { ids, refusal },
+            WireEvent::Spend { report } => Event::Spend(report),
             WireEvent::Removed { id } => Event::Removed(id),
             WireEvent::History { jobs } => Event::History(jobs),
             WireEvent::Upload {
@@ -341,6 +361,10 @@ mod tests {
                     ..GenerationSpec::default()
                 },
                 output_dir: Some("/tmp/出".into()),
+                allow: Allow {
+                    over_budget: true,
+                    again: false,
+                },
             },
             Request::Cancel { id: JobId::new() },
             Request::Review {

@@ -13,7 +13,7 @@ use super::shared::Shared;
 use crate::api::{CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, PriceEntry};
 use crate::core::{GenerationSpec, Lang, Localized, RefSource};
-use crate::engine::Event;
+use crate::engine::{Event, SpendReport};
 use crate::provenance::{Found, Restored};
 use crate::settings::{Settings, Theme};
 use crate::{loc, tr};
@@ -62,6 +62,8 @@ pub struct AppState {
     pub demo: bool,
     pub base_url: String,
     pub prices: Vec<PriceEntry>,
+    /// Spend today and this month, as the engine last reported it.
+    pub spend: Option<SpendReport>,
     pub editor: EditorState,
     pub jobs: JobsPanel,
     pub settings: SettingsPanel,
@@ -84,6 +86,7 @@ impl AppState {
             demo: false,
             base_url,
             prices: caps::default_prices(),
+            spend: None,
             editor: EditorState::new(),
             jobs: JobsPanel::default(),
             settings: SettingsPanel::default(),
@@ -102,6 +105,7 @@ impl AppState {
             lang: self.lang,
             prices: &self.prices,
             base_url: &self.base_url,
+            spend: self.spend,
         }
     }
 
@@ -137,9 +141,21 @@ impl AppState {
             }
             Event::ImageStored { key, result } => self.editor.image_stored(key, result),
             Event::Rejected { problems, .. } => self.editor.problems = problems,
+            Event::Refused { ids, refusal } => self.editor.refused_by_engine(&ids, refusal),
+            Event::Spend(report) => {
+                // The caps as the engine read them (a `config set` in a
+                // terminal included), unless they are being edited here.
+                if !self.settings.open {
+                    self.settings.draft.budget = report.budget;
+                }
+                self.spend = Some(report);
+            }
             Event::Notice { message, .. } => self.toast(message, true),
             Event::Archive(result) => self.settings.archive_measured(result),
             other => {
+                if let Event::Job(job) = &other {
+                    self.editor.journaled(&job.id);
+                }
                 if let (Event::Job(job), Some(player)) = (&other, &mut self.player) {
                     player.job_changed(job);
                 }
@@ -185,6 +201,31 @@ impl AppState {
         match self.project.missing.len() {
             0 => self.toast(loc!("provenance-restored"), false),
             count => self.toast(loc!("provenance-restored-missing", count = count), true),
+        }
+    }
+
+    /// Opens what the window was started with (`r2v-studio FILE…`, which is
+    /// also how a file manager opens a double-clicked project): a project file
+    /// opens as the project, read on the worker as File → Open does; pictures
+    /// and image URLs become references. A project opens alone: anything given
+    /// with it is left out, and a toast says so.
+    pub fn open_arguments(&mut self, files: Vec<PathBuf>) {
+        let (projects, pictures): (Vec<PathBuf>, Vec<PathBuf>) = files
+            .into_iter()
+            .partition(|f| crate::project::is_project_path(f));
+        let left_out = projects.len().saturating_sub(1) + pictures.len();
+        match projects.into_iter().next() {
+            Some(project) => {
+                // Remembered among the recent projects: absolute, whatever the
+                // folder the window was started in (no file is read for it).
+                let project = std::path::absolute(&project).unwrap_or(project);
+                self.commands.push(AppCommand::OpenProject(Some(project)));
+                if left_out > 0 {
+                    self.toast(loc!("app-arguments-left-out", count = left_out), true);
+                }
+            }
+            None if !pictures.is_empty() => self.editor.add_arguments(pictures),
+            None => {}
         }
     }
 
@@ -273,6 +314,7 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
         lang: state.lang,
         prices: &state.prices,
         base_url: &state.base_url,
+        spend: state.spend,
     };
     egui::Panel::bottom("jobs-panel")
         .resizable(true)
@@ -660,6 +702,7 @@ fn toasts(ctx: &egui::Context, state: &mut AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn state() -> AppState {
         AppState::new(Lang::En, "http://127.0.0.1:1/api/v1".into())
@@ -698,6 +741,46 @@ mod tests {
         assert!(s.unsaved(), "a relinked file is a change to save");
         s.new_project();
         assert!(s.editor.slots.is_empty() && s.project.path.is_none() && !s.unsaved());
+    }
+
+    #[test]
+    fn a_project_given_at_start_is_opened_on_the_worker_and_pictures_become_references() {
+        let mut s = state();
+        s.open_arguments(vec!["/work/海报.r2v.json".into()]);
+        assert!(s.editor.slots.is_empty(), "a project is not a picture");
+        assert!(s.toasts.is_empty(), "{:?}", s.toasts);
+        let commands: Vec<AppCommand> = s.take_commands();
+        assert!(
+            matches!(&commands[..], [AppCommand::OpenProject(Some(p))] if p == Path::new("/work/海报.r2v.json")),
+            "{commands:?}"
+        );
+
+        let mut s = state();
+        s.open_arguments(vec!["/work/hero.png".into(), "https://e.com/c.png".into()]);
+        assert_eq!(s.editor.slots.len(), 2);
+        assert!(
+            !s.pending_commands()
+                .any(|c| matches!(c, AppCommand::OpenProject(_)))
+        );
+    }
+
+    #[test]
+    fn a_project_given_with_other_files_opens_alone_and_says_what_was_left_out() {
+        let mut s = state();
+        s.open_arguments(vec![
+            "/work/hero.png".into(),
+            "/work/a.r2v.json".into(),
+            "/work/b.R2V.JSON".into(),
+        ]);
+        assert!(s.editor.slots.is_empty());
+        assert_eq!(s.toasts.len(), 1);
+        assert!(s.toasts[0].error);
+        assert!(s.toasts[0].text.en.contains('2'), "{:?}", s.toasts[0].text);
+        let commands = s.take_commands();
+        assert!(
+            matches!(&commands[..], [AppCommand::OpenProject(Some(p))] if p == Path::new("/work/a.r2v.json")),
+            "the first project opens: {commands:?}"
+        );
     }
 
     #[test]

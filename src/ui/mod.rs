@@ -60,6 +60,23 @@ pub const DEMO_PROMPT: &str =
     // not text: a sample prompt the user edits, sent to the model as written
     "@歌手 坐在@咖啡厅 的窗边，抱着@吉他 轻声弹唱一首慢歌，午后的阳光洒在木桌上，镜头缓缓推近";
 
+/// The app's icon (drawn in `assets/icon/r2v-studio.svg`, rendered by
+/// `assets/icon/render.sh`): the window's icon in the taskbar and window list.
+pub const ICON_PNG: &[u8] = include_bytes!("../../assets/icon/r2v-studio-256.png"); // not text: asset path
+
+/// The desktop file's id (`packaging/linux/r2v-studio.desktop`).
+pub const DESKTOP_ID: &str = "r2v-studio"; // not text: a file name
+
+/// The window's icon, decoded once before the window exists. Should the
+/// embedded PNG not decode, the window keeps the system's default icon (the
+/// unit test below makes sure it does decode).
+fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(ICON_PNG).unwrap_or_else(|e| {
+        tracing::warn!("window icon: {e}");
+        egui::IconData::default()
+    })
+}
+
 /// Opens the window; returns when it closes.
 ///
 /// Settings and the saved key are read here, before the window exists; later
@@ -123,6 +140,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
     let mut config = EngineConfig::new(base_url.clone(), key, data_dir, out);
     config.jobs_per_series = settings.jobs_per_series;
     config.queries_per_second = settings.queries_per_second;
+    config.settings_dir = Some(settings_dir.clone());
     if let Some(d) = &demo {
         config.expected_generation = Some(d.sim.config().task_duration);
     }
@@ -131,7 +149,11 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
             .with_title(tr!(lang, "shell-window-title"))
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([1024.0, 700.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_icon(window_icon())
+            // The launcher's name (r2v-studio.desktop): Wayland desktops find
+            // the icon and name through it, X11 ones through WM_CLASS.
+            .with_app_id(DESKTOP_ID),
         ..Default::default()
     };
     eframe::run_native(
@@ -177,9 +199,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 editor.prompt = DEMO_PROMPT.to_string();
                 editor.params.duration = 5;
             }
-            if !files.is_empty() {
-                editor.add_arguments(files.clone());
-            }
+            state.open_arguments(files.clone());
             state.project.recent = settings.recent_projects.clone();
             state.project.saved_spec = state.editor.spec();
             let wiring = shell::Wiring {
@@ -231,4 +251,21 @@ fn write_demo_samples(data_dir: &std::path::Path, lang: Lang) -> Result<Vec<Path
             Ok(path)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_decodes_to_a_square_opaque_in_its_middle() {
+        let icon = super::window_icon();
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+        let middle = (128 * 256 + 128) * 4;
+        assert_eq!(
+            icon.rgba[middle + 3],
+            255,
+            "the middle of the icon is opaque"
+        );
+        assert_eq!(icon.rgba[3], 0, "its corner is transparent (rounded)");
+    }
 }

@@ -34,6 +34,9 @@ impl KeyInfo {
     }
 }
 
+/// A cap as first offered when its box is ticked.
+const DEFAULT_CAP: f64 = 20.0;
+
 /// The settings window's own state.
 #[derive(Debug, Default)]
 pub struct SettingsPanel {
@@ -244,6 +247,44 @@ fn settings_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
     });
     if ui.button(tr!(lang, "settings-prices-reset")).clicked() {
         panel.draft.prices = caps::default_prices();
+    }
+
+    let budget = heading(ui, tr!(lang, "settings-budget"));
+    ui.label(
+        RichText::new(tr!(
+            lang,
+            "settings-budget-note",
+            currency = caps::PRICE_CURRENCY
+        ))
+        .weak()
+        .small(),
+    );
+    for (cap, label) in [
+        (
+            &mut panel.draft.budget.daily,
+            tr!(lang, "settings-budget-daily"),
+        ),
+        (
+            &mut panel.draft.budget.monthly,
+            tr!(lang, "settings-budget-monthly"),
+        ),
+    ] {
+        ui.horizontal(|ui| {
+            let mut on = cap.is_some();
+            if ui.checkbox(&mut on, label).changed() {
+                *cap = on.then_some(DEFAULT_CAP);
+            }
+            if let Some(amount) = cap {
+                ui.add(
+                    egui::DragValue::new(amount)
+                        .range(0.01..=1_000_000.0)
+                        .speed(0.5)
+                        .fixed_decimals(2)
+                        .suffix(format!(" {}", caps::PRICE_CURRENCY)),
+                )
+                .labelled_by(budget.id);
+            }
+        });
     }
 
     archive_ui(ui, panel, lang);

@@ -2,6 +2,7 @@
 
 use crate::core::Lang;
 use crate::core::capabilities::PriceEntry;
+use crate::engine::SpendReport;
 
 /// The facts a panel draws with but does not own.
 #[derive(Clone, Copy)]
@@ -11,4 +12,6 @@ pub struct Shared<'a> {
     pub prices: &'a [PriceEntry],
     /// The service address in use, for curl commands.
     pub base_url: &'a str,
+    /// Spend today and this month, and the caps, as the engine last said.
+    pub spend: Option<SpendReport>,
 }

@@ -1,6 +1,7 @@
 //! Shared by the window tests: the whole window in a 1280×800 kittest harness,
 //! with the app's own fonts (so missing glyphs fail the test); either the
 //! drawing alone over an [`AppState`], or the real eframe shell around it.
+//! Also: waiting for another engine to serve a data folder.
 
 #![allow(dead_code)] // each test file uses a part
 
@@ -100,5 +101,20 @@ pub fn shell(state: AppState) -> Shell {
         harness,
         notifications,
         dir,
+    }
+}
+
+/// Waits (at most 20 s) until an engine serves `data_dir` on its local channel
+/// (a socket, or a named pipe on Windows).
+pub fn wait_for_engine(data_dir: &std::path::Path) {
+    let start = std::time::Instant::now();
+    let (tx, _events) = std::sync::mpsc::channel();
+    let sink = EventSink::new(tx, Arc::new(|| {}));
+    while r2v_studio::engine::remote::Remote::connect(data_dir, sink.clone()).is_err() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "no engine came for {data_dir:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }

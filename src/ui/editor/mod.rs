@@ -6,6 +6,7 @@
 mod params;
 mod prompt;
 mod references;
+mod spend;
 
 use super::command::AppCommand;
 use super::shared::Shared;
@@ -14,7 +15,7 @@ use crate::core::capabilities::{MAX_IMAGES, PriceEntry};
 use crate::core::refname::{self, check_name};
 use crate::core::{Field, GenerationSpec, Localized, Model, Problem, RefSource};
 use crate::engine::images::Thumbnail;
-use crate::engine::{Command, JobId, MAX_TAKES};
+use crate::engine::{Allow, Command, JobId, MAX_TAKES, Refusal};
 use crate::loc;
 use egui::Ui;
 use std::path::PathBuf;
@@ -87,9 +88,28 @@ pub struct EditorState {
     pub takes: usize,
     /// What the editor asks of the shell, taken each frame.
     pub commands: Vec<AppCommand>,
+    /// The last Generate sent, until the engine journals or refuses it.
+    pub sent: Option<Sent>,
+    /// A Generate a spending rule stopped, while the user decides.
+    pub refused: Option<Refused>,
     textures: Textures,
     /// Load keys of slot thumbnails (the jobs panel draws from another range).
     next_key: u64,
+}
+
+/// A Generate as it was sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    pub ids: Vec<JobId>,
+    pub spec: GenerationSpec,
+    pub allow: Allow,
+}
+
+/// A Generate a spending rule stopped: nothing of it was journaled or sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub sent: Sent,
+    pub refusal: Refusal,
 }
 
 impl EditorState {
@@ -124,6 +144,49 @@ impl EditorState {
                     prompt::prompt_ui(ui, self, shared);
                 });
         });
+        spend::refused_ui(ui.ctx(), self, shared);
+    }
+
+    /// Sends `takes` new jobs of `spec` (new ids), remembered until the engine
+    /// journals or refuses them.
+    fn send(&mut self, spec: GenerationSpec, takes: usize, allow: Allow) {
+        let (ids, command) = Command::generate_takes(spec.clone(), None, takes, allow);
+        self.sent = Some(Sent { ids, spec, allow });
+        self.commands.push(AppCommand::Engine(command));
+    }
+
+    /// The engine refused a Generate: if it is the one sent from here, the
+    /// user is asked what to do.
+    pub fn refused_by_engine(&mut self, ids: &[JobId], refusal: Refusal) {
+        if let Some(sent) = self.sent.take_if(|sent| sent.ids == ids) {
+            self.refused = Some(Refused { sent, refusal });
+        }
+    }
+
+    /// The engine journaled a job: the send it belongs to went through (its
+    /// takes are journaled together), which a toast says.
+    pub fn journaled(&mut self, id: &JobId) {
+        if let Some(sent) = self.sent.take_if(|sent| sent.ids.contains(id)) {
+            let text = match sent.ids.len() {
+                1 => loc!("editor-state-sent"),
+                takes => loc!("editor-state-sent-takes", takes = takes),
+            };
+            self.commands.push(AppCommand::Toast { text, error: false });
+        }
+    }
+
+    /// Sends the refused Generate again, this once past the rule that stopped
+    /// it (and any passed before).
+    pub fn send_anyway(&mut self) {
+        let Some(Refused { sent, refusal }) = self.refused.take() else {
+            return;
+        };
+        let mut allow = sent.allow;
+        match refusal {
+            Refusal::Duplicate { .. } => allow.again = true,
+            Refusal::OverBudget { .. } => allow.over_budget = true,
+        }
+        self.send(sent.spec, sent.ids.len(), allow);
     }
 
     /// The spec as it would be sent now.
@@ -330,18 +393,7 @@ impl EditorState {
         }
         self.problems = problems;
         if self.problems.is_empty() {
-            let takes = self.take_count();
-            let ids = (0..takes).map(|_| JobId::new()).collect();
-            self.commands.push(AppCommand::Engine(Command::Generate {
-                ids,
-                spec,
-                output_dir: None,
-            }));
-            let text = match takes {
-                1 => loc!("editor-state-sent"),
-                _ => loc!("editor-state-sent-takes", takes = takes),
-            };
-            self.commands.push(AppCommand::Toast { text, error: false });
+            self.send(spec, self.take_count(), Allow::default());
         }
     }
 

@@ -244,6 +244,7 @@ pub(super) fn generate_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'
         };
         ui.label(RichText::new(total).strong());
     }
+    super::spend::spend_ui(ui, state, shared);
     if r.clicked() {
         state.generate();
     }
