@@ -118,8 +118,15 @@ fn settings_window(ctx: &egui::Context, panel: &mut SettingsPanel, lang: Lang) {
         .id(Id::unique("settings-window"))
         .open(&mut open)
         .default_size([560.0, 690.0])
-        .vscroll(true)
-        .show(ctx, |ui| settings_ui(ui, panel, lang));
+        .show(ctx, |ui| {
+            let height = (ctx.content_rect().height() - 190.0).clamp(160.0, 620.0);
+            egui::ScrollArea::vertical()
+                .max_height(height)
+                .auto_shrink([false, true])
+                .show(ui, |ui| settings_ui(ui, panel, lang));
+            ui.separator();
+            footer_ui(ui, panel, lang);
+        });
     if !open {
         panel.open = false;
         panel.key_entry.clear();
@@ -317,8 +324,10 @@ fn settings_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
             }
         }
     });
+}
 
-    ui.add_space(12.0);
+/// Save and Close, always in view below the settings (which scroll).
+fn footer_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
     if let Some(message) = &panel.message {
         ui.colored_label(ui.visuals().error_fg_color, message.get(lang));
     }
