@@ -9,6 +9,7 @@ pub mod cli;
 pub mod core;
 pub mod engine;
 pub mod project;
+pub mod provenance;
 pub mod settings;
 pub mod sim;
 pub mod ui;

@@ -567,10 +567,13 @@ fn r2v_no_display(args: &[&str]) -> Command {
 
 #[test]
 fn an_unknown_command_is_said_to_be_one_and_exits_2() {
-    let output = run_within(r2v_no_display(&["confg"]), 30);
+    let output = run_within(r2v_no_display(&["frobnicate"]), 30);
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("Unknown command \"confg\""), "{stderr}");
+    assert!(
+        stderr.contains("Unknown command \"frobnicate\""),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("generate") && stderr.contains("resume"),
         "{stderr}"

@@ -100,11 +100,7 @@ fn check_finished(sim: &Simulator, dir: &Path, label: &str) {
         }
     }
     assert_eq!(videos.len(), 1, "{label}: one video");
-    assert_eq!(
-        std::fs::read(&videos[0]).unwrap(),
-        DEMO_VIDEO,
-        "{label}: the MP4 is complete"
-    );
+    assert_is_demo_video(&videos[0], label);
 }
 
 #[test]
@@ -231,4 +227,19 @@ fn an_interrupted_generate_says_how_to_resume_and_exits_3() {
     let jobs: serde_json::Value = serde_json::from_slice(&jobs.stdout).unwrap();
     assert_eq!(jobs[0]["state"], "Pending", "journaled with its task");
     assert!(jobs[0]["task_id"].is_string());
+}
+
+/// The simulator's video as downloaded: byte for byte outside its index, where
+/// the app wrote the job's settings.
+fn assert_is_demo_video(path: &std::path::Path, label: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(
+        r2v_studio::provenance::mp4::outside_index(&bytes).unwrap(),
+        r2v_studio::provenance::mp4::outside_index(DEMO_VIDEO).unwrap(),
+        "{label}: the MP4 is complete"
+    );
+    assert!(
+        r2v_studio::provenance::read_tags(path).unwrap().is_some(),
+        "{label}: the settings are in the MP4"
+    );
 }

@@ -128,7 +128,18 @@ fn the_key_appears_nowhere_but_its_own_store() {
             message: format!("Invalid API-key provided: Bearer {CANARY} ({CANARY})"),
         },
     );
-    let echoed = engine.generate(spec.clone(), None);
+    // The same setup as `good`, on purpose.
+    let (ids, command) = r2v_studio::engine::Command::generate_takes(
+        spec.clone(),
+        None,
+        1,
+        r2v_studio::engine::Allow {
+            again: true,
+            ..Default::default()
+        },
+    );
+    engine.send(command);
+    let echoed = ids[0].clone();
     let refused = loop {
         assert!(Instant::now() < deadline, "the refused job did not end");
         if let Ok(Event::Job(job)) = rx.recv_timeout(Duration::from_millis(200))

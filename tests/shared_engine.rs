@@ -281,7 +281,13 @@ fn bad_lines_on_the_socket_get_an_error_answer_and_never_take_the_engine_down() 
     drop(half);
     // The engine still serves, and still runs jobs.
     stream
-        .write_all(b"{\"type\":\"hello\",\"version\":1}\n")
+        .write_all(
+            format!(
+                "{{\"type\":\"hello\",\"version\":{}}}\n",
+                r2v_studio::engine::wire::VERSION
+            )
+            .as_bytes(),
+        )
         .unwrap();
     assert_eq!(read_line(&mut reader)["type"], "welcome");
     let output = finish(

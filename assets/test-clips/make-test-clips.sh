@@ -54,6 +54,17 @@ ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=64x36:rate=24:duration=2" \
   -vf "$to709" "${h264[@]}" -crf 30 -c:a aac -aac_pns 0 -b:a 96k -shortest -movflags +faststart \
   stereo-48k-aac.mp4
 
+# FFmpeg's keyed metadata layout (-movflags use_metadata_tags: udta/meta with an
+# `mdta` handler, a `keys` list, items named by key index), with sound, moov first,
+# 0.5 s: settings written into it extend that layout and keep its tags
+# (src/provenance/mp4.rs, tests/provenance_mp4.rs).
+ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=64x36:rate=24:duration=0.5" \
+  -f lavfi -i "sine=frequency=440:duration=0.5" \
+  -vf "$to709" "${h264[@]}" -crf 30 -c:a aac -b:a 32k -shortest \
+  -movflags +faststart+use_metadata_tags -metadata title="Keyed layout" \
+  -metadata comment="A comment from another program" -metadata com.example.note="kept as is" \
+  keyed-metadata.mp4
+
 # Sound that is not AAC (the picture plays, the sound is refused by name).
 ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=64x36:rate=24:duration=0.5" \
   -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=0.5" \
@@ -91,7 +102,7 @@ ffmpeg "${common[@]}" -f lavfi -i "testsrc2=size=1920x1080:rate=24:duration=${BE
 
 # Reference checksums of FFmpeg's own decode, one MD5 per frame in presentation order.
 for clip in wide-16x9-aac-moov-last tall-9x16-moov-first cinema-21x9-aac flat-colours \
-            black-start bench-1080p; do
+            black-start bench-1080p keyed-metadata; do
   ffmpeg -hide_banner -loglevel error -i "$clip.mp4" -map 0:v:0 -f framemd5 -pix_fmt yuv420p - \
     | grep -v '^#' | awk -F', *' '{print $6}' > "$clip.md5"
 done

@@ -299,6 +299,7 @@ pub const CATALOGUE_FILES: &[(&str, &str, &str)] = &[
     catalogue_file!("ui-settings"),
     catalogue_file!("ui-shell"),
     catalogue_file!("video"),
+    catalogue_file!("provenance"),
 ];
 
 macro_rules! catalogue_file {

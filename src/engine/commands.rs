@@ -89,6 +89,8 @@ fn runs_jobs(command: &Command) -> bool {
             | Command::LoadPoster { .. }
             | Command::StoreImage { .. }
             | Command::LoadHistory
+            | Command::MeasureArchive
+            | Command::PruneArchive
             | Command::Shutdown
     )
 }
@@ -250,6 +252,8 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             rgba,
         } => store_image(sh, key, width, height, rgba),
         Command::Review { id, review } => set_review(sh, &id, review),
+        Command::MeasureArchive => super::references::measure(sh),
+        Command::PruneArchive => super::references::prune(sh),
         Command::Shutdown => {}
     }
 }

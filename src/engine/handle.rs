@@ -56,7 +56,9 @@ impl Handle {
                 (
                     command @ (Command::LoadImage { .. }
                     | Command::LoadPoster { .. }
-                    | Command::StoreImage { .. }),
+                    | Command::StoreImage { .. }
+                    | Command::MeasureArchive
+                    | Command::PruneArchive),
                     Some(helper),
                 ) => helper.send(command),
                 (command, _) => {

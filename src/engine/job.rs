@@ -303,6 +303,11 @@ pub struct Job {
     /// The user's star and note.
     #[serde(default, skip_serializing_if = "Review::is_empty")]
     pub review: Review,
+    /// The hex SHA-256 of each reference's content, in the spec's order, once
+    /// it is kept in the reference archive (`None`: not kept, e.g. a link that
+    /// could not be fetched). Empty until the upload step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reference_hashes: Vec<Option<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -349,6 +354,7 @@ impl Job {
             foreign_tasks: Vec::new(),
             take_set: None,
             review: Review::default(),
+            reference_hashes: Vec::new(),
         }
     }
 

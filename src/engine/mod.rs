@@ -19,6 +19,7 @@ pub mod machine;
 pub mod output;
 mod png_scaled;
 pub mod posters;
+mod references;
 pub mod remote;
 pub mod schedule;
 mod shared;
@@ -76,6 +77,10 @@ pub struct EngineConfig {
     /// again for every new job (a `config set` in a terminal counts at once).
     /// `None`: no caps, the default prices.
     pub settings_dir: Option<PathBuf>,
+    /// Fetch linked references to keep them in the reference archive. Off by
+    /// default against a service on this computer (the simulator, the demo):
+    /// its links are made up, and nothing there reaches the internet.
+    pub archive_links: bool,
 }
 
 impl EngineConfig {
@@ -104,7 +109,26 @@ impl EngineConfig {
             expected_generation: None,
             max_poll_interval: Duration::from_secs(60),
             settings_dir: None,
+            archive_links: true,
         }
+        .with_links_for_the_service()
+    }
+
+    /// Links are archived unless the service is on this computer.
+    fn with_links_for_the_service(mut self) -> Self {
+        let host = url::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        let local = host.is_some_and(|h| {
+            h == "localhost"
+                || h.parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+                || h.trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        });
+        self.archive_links = !local;
+        self
     }
 
     /// The platform's data folder for the app (e.g. `~/.local/share/r2v-studio`).
@@ -194,6 +218,11 @@ pub enum Command {
         id: JobId,
         review: Review,
     },
+    /// Measure the reference archive (answered by [`Event::Archive`]).
+    MeasureArchive,
+    /// Remove the archived references no job in the journal uses (answered by
+    /// [`Event::Archive`], with what was removed).
+    PruneArchive,
     Shutdown,
 }
 
@@ -309,6 +338,9 @@ pub enum Event {
         key: u64,
         result: Result<PathBuf, Localized>,
     },
+    /// The reference archive's size, or why it could not be measured or
+    /// cleaned up (the answer to `MeasureArchive` and `PruneArchive`).
+    Archive(Result<crate::provenance::archive::Report, Localized>),
     /// Something to tell the user (e.g. a running task cannot be cancelled).
     Notice {
         job: Option<JobId>,
@@ -521,5 +553,25 @@ impl Engine {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_archived_only_against_a_service_off_this_computer() {
+        let links =
+            |base: &str| EngineConfig::new(base, None, "/d".into(), "/o".into()).archive_links;
+        assert!(links("https://dashscope.aliyuncs.com/api/v1"));
+        assert!(links("https://dashscope-intl.aliyuncs.com/api/v1"));
+        for local in [
+            "http://127.0.0.1:9/api/v1",
+            "http://localhost:8080/api/v1",
+            "http://[::1]:7/api/v1",
+        ] {
+            assert!(!links(local), "{local}");
+        }
     }
 }

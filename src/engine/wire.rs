@@ -121,6 +121,8 @@ impl Request {
             Command::LoadImage { .. }
             | Command::LoadPoster { .. }
             | Command::StoreImage { .. }
+            | Command::MeasureArchive
+            | Command::PruneArchive
             | Command::Shutdown => return None,
         })
     }
@@ -258,6 +260,7 @@ impl WireEvent {
             Event::Thumbnail { .. }
             | Event::Poster { .. }
             | Event::ImageStored { .. }
+            | Event::Archive(_)
             | Event::Stopped
             | Event::EngineGone => return None,
         })

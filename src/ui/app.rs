@@ -14,6 +14,7 @@ use crate::api::{CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, PriceEntry};
 use crate::core::{GenerationSpec, Lang, Localized, RefSource};
 use crate::engine::{Event, SpendReport};
+use crate::provenance::{Found, Restored};
 use crate::settings::{Settings, Theme};
 use crate::{loc, tr};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
@@ -150,6 +151,7 @@ impl AppState {
                 self.spend = Some(report);
             }
             Event::Notice { message, .. } => self.toast(message, true),
+            Event::Archive(result) => self.settings.archive_measured(result),
             other => {
                 if let Event::Job(job) = &other {
                     self.editor.journaled(&job.id);
@@ -179,6 +181,27 @@ impl AppState {
     pub fn restore(&mut self, spec: &GenerationSpec) {
         self.editor.restore(spec);
         self.toast(loc!("editor-state-restored"), false);
+    }
+
+    /// A video's settings, read on the worker: into the editor, with the
+    /// references that could not be found offered to be chosen again.
+    pub fn video_restored(&mut self, result: Result<Box<Restored>, Localized>) {
+        let restored = match result {
+            Ok(restored) => restored,
+            Err(e) => return self.toast(e, true),
+        };
+        self.editor.restore(&restored.spec);
+        self.project.missing = restored
+            .references
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.found == Found::Missing)
+            .map(|(i, r)| (i, PathBuf::from(&r.file_name)))
+            .collect();
+        match self.project.missing.len() {
+            0 => self.toast(loc!("provenance-restored"), false),
+            count => self.toast(loc!("provenance-restored-missing", count = count), true),
+        }
     }
 
     /// Opens what the window was started with (`r2v-studio FILE…`, which is
@@ -325,8 +348,14 @@ fn global_input(ui: &mut Ui, state: &mut AppState) {
             .map(|f| f.path().to_path_buf())
             .collect()
     });
-    if !dropped.is_empty() {
-        state.editor.add_paths(dropped);
+    // A video brings back its settings; pictures become references.
+    let (videos, pictures): (Vec<PathBuf>, Vec<PathBuf>) =
+        dropped.into_iter().partition(|p| is_video(p));
+    if let Some(video) = videos.into_iter().next() {
+        state.commands.push(AppCommand::RestoreFromVideo(video));
+    }
+    if !pictures.is_empty() {
+        state.editor.add_paths(pictures);
     }
     // Ctrl+V into the slots when no text field has the keyboard.
     let text_focused = ui.ctx().memory(|m| m.focused()).is_some();
@@ -351,6 +380,15 @@ fn global_input(ui: &mut Ui, state: &mut AppState) {
             }
         }
     }
+}
+
+/// File extensions of videos the app may have made (MP4 and its relatives).
+const VIDEO_EXTENSIONS: [&str; 3] = ["mp4", "m4v", "mov"]; // not text: file extensions
+
+fn is_video(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 fn top_bar(ui: &mut Ui, state: &mut AppState) {

@@ -58,6 +58,9 @@ pub enum AppCommand {
     },
     /// `AppState::restore`: put a job's settings back into the editor.
     Restore(Box<GenerationSpec>),
+    /// `App::restore_from_video`: read a video's settings (on the worker) to
+    /// put them into the editor.
+    RestoreFromVideo(PathBuf),
     /// `App::open_player`: play a video in the window (opened on the worker).
     OpenPlayer(PathBuf),
     /// `App::close_player`: close the player (its decoder stops on the worker).
@@ -88,6 +91,8 @@ pub enum AppCommand {
     Exported(Result<PathBuf, Localized>),
     /// `AppState::dialog_closed`: a dialog was closed without a choice.
     DialogClosed,
+    /// `AppState::video_restored`: a video's settings, or why there are none.
+    VideoRestored(Result<Box<crate::provenance::Restored>, Localized>),
     /// `App::clip_opened`: the player's clip, opened on the worker.
     ClipOpened {
         path: PathBuf,

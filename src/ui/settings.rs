@@ -6,6 +6,8 @@ use super::command::AppCommand;
 use crate::api::ApiKey;
 use crate::core::capabilities::{self as caps, DEFAULT_BASE_URL, Model};
 use crate::core::{Lang, Localized};
+use crate::engine::Command;
+use crate::provenance::archive::Report;
 use crate::settings::{KeyLookup, KeySource, Settings, Theme};
 use crate::tr;
 use egui::{Id, RichText, Ui};
@@ -52,16 +54,32 @@ pub struct SettingsPanel {
     pub message: Option<Localized>,
     /// `--demo`: the key belongs to the built-in simulator.
     pub demo: bool,
+    /// The reference archive's size as the engine last told it (or why not);
+    /// `None` while it is being measured.
+    pub archive: Option<Result<Report, Localized>>,
+    /// A clean-up of the archive was asked for and has not answered yet.
+    pub pruning: bool,
     /// What the window asks of the shell, taken each frame.
     pub commands: Vec<AppCommand>,
 }
 
 impl SettingsPanel {
-    /// Opens the window afresh (no message or test result from last time).
+    /// Opens the window afresh (no message or test result from last time)
+    /// and asks the engine for the reference archive's size.
     pub fn open(&mut self) {
         self.open = true;
         self.message = None;
         self.test_result = None;
+        self.archive = None;
+        self.pruning = false;
+        self.commands
+            .push(AppCommand::Engine(Command::MeasureArchive));
+    }
+
+    /// The engine's answer about the reference archive.
+    pub fn archive_measured(&mut self, result: Result<Report, Localized>) {
+        self.pruning = false;
+        self.archive = Some(result);
     }
 
     /// The window, while it is open.
@@ -100,8 +118,15 @@ fn settings_window(ctx: &egui::Context, panel: &mut SettingsPanel, lang: Lang) {
         .id(Id::unique("settings-window"))
         .open(&mut open)
         .default_size([560.0, 690.0])
-        .vscroll(true)
-        .show(ctx, |ui| settings_ui(ui, panel, lang));
+        .show(ctx, |ui| {
+            let height = (ctx.content_rect().height() - 190.0).clamp(160.0, 620.0);
+            egui::ScrollArea::vertical()
+                .max_height(height)
+                .auto_shrink([false, true])
+                .show(ui, |ui| settings_ui(ui, panel, lang));
+            ui.separator();
+            footer_ui(ui, panel, lang);
+        });
     if !open {
         panel.open = false;
         panel.key_entry.clear();
@@ -269,6 +294,8 @@ fn settings_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
         });
     }
 
+    archive_ui(ui, panel, lang);
+
     heading(ui, tr!(lang, "settings-language-and-theme"));
     ui.horizontal(|ui| {
         let chosen = panel.draft.lang.unwrap_or(lang);
@@ -297,8 +324,10 @@ fn settings_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
             }
         }
     });
+}
 
-    ui.add_space(12.0);
+/// Save and Close, always in view below the settings (which scroll).
+fn footer_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
     if let Some(message) = &panel.message {
         ui.colored_label(ui.visuals().error_fg_color, message.get(lang));
     }
@@ -315,6 +344,58 @@ fn settings_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
             panel.key_entry.clear();
         }
     });
+}
+
+/// The reference archive: its size, and the clean-up of what no job uses.
+fn archive_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
+    heading(ui, tr!(lang, "provenance-archive-heading"));
+    ui.label(
+        RichText::new(tr!(lang, "provenance-archive-note"))
+            .weak()
+            .small(),
+    );
+    match &panel.archive {
+        // Text, not a spinner: the window need not repaint while it waits.
+        None => {
+            ui.label(RichText::new(tr!(lang, "provenance-archive-measuring")).weak());
+        }
+        Some(Ok(report)) => {
+            ui.label(tr!(
+                lang,
+                "provenance-archive-size",
+                count = report.usage.files,
+                size = super::widgets::file_size(report.usage.bytes)
+            ));
+            if let Some(removed) = report.removed {
+                ui.label(
+                    RichText::new(tr!(
+                        lang,
+                        "provenance-archive-removed",
+                        count = removed.files,
+                        size = super::widgets::file_size(removed.bytes)
+                    ))
+                    .weak(),
+                );
+            }
+        }
+        Some(Err(error)) => {
+            ui.colored_label(ui.visuals().error_fg_color, error.get(lang));
+        }
+    }
+    let ready = !panel.pruning && matches!(panel.archive, Some(Ok(_)));
+    if ui
+        .add_enabled(
+            ready,
+            egui::Button::new(tr!(lang, "provenance-archive-prune")),
+        )
+        .on_hover_text(tr!(lang, "provenance-archive-prune-tooltip"))
+        .clicked()
+    {
+        panel.pruning = true;
+        panel
+            .commands
+            .push(AppCommand::Engine(Command::PruneArchive));
+    }
 }
 
 fn key_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
@@ -405,5 +486,106 @@ fn key_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
             ui.visuals().error_fg_color
         };
         ui.colored_label(color, text.get(lang));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provenance::archive::Usage;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT, Queryable};
+
+    fn harness(panel: SettingsPanel, lang: Lang) -> Harness<'static, SettingsPanel> {
+        Harness::builder()
+            .with_size([600.0, 1200.0])
+            .build_ui_state(
+                move |ui, panel: &mut SettingsPanel| {
+                    crate::ui::fonts::install(ui.ctx());
+                    panel.ui(ui, lang);
+                },
+                panel,
+            )
+    }
+
+    fn engine_commands(panel: &mut SettingsPanel) -> Vec<String> {
+        panel
+            .commands
+            .drain(..)
+            .filter_map(|c| match c {
+                AppCommand::Engine(c) => Some(format!("{c:?}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_archive_is_measured_on_opening_and_cleaned_up_on_request() {
+        let mut panel = SettingsPanel::default();
+        panel.open();
+        assert_eq!(engine_commands(&mut panel), ["MeasureArchive"]);
+        let mut h = harness(panel, Lang::En);
+        h.run();
+        assert!(h.query_by_label("Measuring the archive…").is_some());
+        let prune = "Remove references no job uses";
+        assert!(
+            h.get_by_label(prune).accesskit_node().is_disabled(),
+            "nothing to clean before the size is known"
+        );
+
+        h.state_mut().archive_measured(Ok(Report {
+            usage: Usage {
+                files: 3,
+                bytes: 2_500_000,
+            },
+            removed: None,
+        }));
+        h.run_steps(2);
+        assert!(h.query_by_label("3 pictures, 2.4 MB").is_some());
+        h.get_by_label(prune).click();
+        h.run_steps(2);
+        assert_eq!(engine_commands(h.state_mut()), ["PruneArchive"]);
+        assert!(
+            h.get_by_label(prune).accesskit_node().is_disabled(),
+            "one clean-up at a time"
+        );
+
+        h.state_mut().archive_measured(Ok(Report {
+            usage: Usage {
+                files: 1,
+                bytes: 500_000,
+            },
+            removed: Some(Usage {
+                files: 2,
+                bytes: 2_000_000,
+            }),
+        }));
+        h.run_steps(2);
+        assert!(h.query_by_label("1 picture, 489 KB").is_some());
+        assert!(h.query_by_label("Removed 2 pictures (1.9 MB).").is_some());
+        assert!(!h.get_by_label(prune).accesskit_node().is_disabled());
+    }
+
+    #[test]
+    fn the_archive_section_speaks_chinese_and_shows_an_error() {
+        let mut panel = SettingsPanel::default();
+        panel.open();
+        panel.archive_measured(Err(crate::loc!(
+            "provenance-error-read",
+            error = "denied",
+            path = "/data/references"
+        )));
+        let mut h = harness(panel, Lang::Zh);
+        h.run_steps(2);
+        assert!(h.query_by_label("参考图存档").is_some());
+        assert!(
+            h.query_by_label_contains("无法读取该文件（denied）")
+                .is_some()
+        );
+        assert!(
+            h.get_by_label("移除没有任务使用的参考图")
+                .accesskit_node()
+                .is_disabled()
+        );
     }
 }

@@ -145,6 +145,8 @@ impl App {
                 text,
             } => self.export_text(suggested_name, text),
             AppCommand::Restore(spec) => self.state.restore(&spec),
+            AppCommand::RestoreFromVideo(path) => self.restore_from_video(path),
+            AppCommand::VideoRestored(result) => self.state.video_restored(result),
             AppCommand::OpenPlayer(path) => self.open_player(path),
             AppCommand::ClosePlayer => self.close_player(),
             AppCommand::OpenSheet(jobs) => self.open_sheet(jobs),
@@ -321,6 +323,19 @@ impl App {
                 let missing = p.missing_files();
                 (path, Box::new(p), missing)
             })))
+        });
+    }
+
+    /// Reads a video's settings on the worker, finding its references in the
+    /// data folder's archive.
+    fn restore_from_video(&self, path: PathBuf) {
+        let archive = crate::provenance::Archive::in_data_dir(&self.wiring.config.data_dir);
+        // not text: a task name for the log
+        self.background.run("restore from video", move || {
+            let result = crate::provenance::restore(&path, &archive)
+                .map(Box::new)
+                .map_err(|e| e.describe());
+            Some(AppCommand::VideoRestored(result))
         });
     }
 

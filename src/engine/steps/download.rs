@@ -1,6 +1,7 @@
 //! Downloads the video: streams into `<name>.mp4.part`, resumes with HTTP Range
 //! after a cut, asks for a fresh link when one fails, checks that what arrived is
-//! an MP4 of the announced length, then renames it and writes the sidecar.
+//! an MP4 of the announced length, then renames it, writes the job's settings
+//! into it (crate::provenance) and writes the sidecar.
 //!
 //! Each call makes one attempt and reports it. The local clock decides nothing
 //! here: only the service (UNKNOWN on a refresh) says a video is gone.
@@ -14,6 +15,7 @@ use crate::engine::machine::Outcome;
 use crate::engine::output::{self, part_path};
 use crate::engine::shared::{Halt, Shared};
 use crate::loc;
+use crate::provenance::{self, ProvenanceError};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,7 +68,7 @@ pub(in crate::engine) async fn run(
         if have == total {
             return finish(sh, job, st, &part, &final_path, total).await;
         }
-        if have == 0 && !part.exists() && file_len(&final_path).await == total {
+        if have == 0 && !part.exists() && is_complete(job, &final_path, total).await {
             return Ok(finished(sh, job, &final_path, total).await);
         }
     }
@@ -407,8 +409,47 @@ async fn finish(
     Ok(finished(sh, job, final_path, bytes).await)
 }
 
-/// The video is in place: write its sidecar and report.
+/// The video is in place under its final name: as downloaded, or already with
+/// this job's settings in it (the app stopped after writing them).
+async fn is_complete(job: &Job, video: &Path, total: u64) -> bool {
+    if file_len(video).await == total {
+        return true;
+    }
+    let (video, id) = (video.to_path_buf(), job.id.0.clone());
+    tokio::task::spawn_blocking(move || provenance::is_tagged_for(&video, &id))
+        .await
+        .unwrap_or(false)
+}
+
+/// Writes the job's settings into the finished video. A failure leaves the
+/// video as downloaded (the job is done all the same) and is told as a notice.
+async fn tag(sh: &Shared, job: &Job, video: &Path) {
+    let (path, record) = (video.to_path_buf(), job.clone());
+    let result = tokio::task::spawn_blocking(move || provenance::tag_video(&path, &record))
+        .await
+        .unwrap_or_else(|e| {
+            Err(ProvenanceError::Corrupt(if e.is_panic() {
+                "the tagger panicked"
+            } else {
+                "the tagger was stopped"
+            }))
+        });
+    if let Err(e) = result {
+        tracing::warn!(job = %job.id, "settings not written into {}: {e}", video.display());
+        sh.notice(
+            Some(job.id.clone()),
+            loc!(
+                "provenance-notice-not-tagged",
+                error = e.describe(),
+                path = video.display().to_string()
+            ),
+        );
+    }
+}
+
+/// The video is in place: write the settings into it and its sidecar, and report.
 async fn finished(sh: &Shared, job: &Job, video: &Path, bytes: u64) -> Outcome {
+    tag(sh, job, video).await;
     let sidecar_path = video.with_extension("json");
     let text =
         serde_json::to_string_pretty(&output::sidecar(job, Some(sh.now_ms()))).unwrap_or_default();
