@@ -10,7 +10,7 @@
 //! 3. The spending checks before a new job is journaled (`engine::spending`):
 //!    hashing the references' contents (seven 10 MB files against URLs) and
 //!    reading the journal for spend and duplicates (an empty journal against
-//!    one with 5,000 jobs).
+//!    one with 5,000 jobs, all of this month).
 //!
 //! `cargo bench --bench shared_engine` (release build; the simulator on 127.0.0.1).
 
@@ -232,6 +232,9 @@ mod unix {
             let data = data.join(history.to_string());
             std::fs::create_dir_all(&data).expect("a folder");
             if history > 0 {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64);
                 let store = r2v_studio::engine::store::Store::open(&data.join("jobs.sqlite"))
                     .expect("the journal");
                 let jobs: Vec<Job> = (0..history)
@@ -242,9 +245,11 @@ mod unix {
                                 ..GenerationSpec::default()
                             },
                             "/tmp/videos".into(),
-                            i as i64 * 60_000,
+                            // All of them this month, the worst case for the
+                            // rules (they read this month's jobs).
+                            now - i as i64 * 1_000,
                         );
-                        job.set_state(JobState::Done, i as i64 * 60_000 + 30_000);
+                        job.set_state(JobState::Done, now - i as i64 * 1_000 + 500);
                         job.billed_seconds = Some(5.0);
                         job.setup = Some(format!("{i:064x}"));
                         job
@@ -267,7 +272,7 @@ mod unix {
                     .map(|run| {
                         let spec = GenerationSpec {
                             references: references.clone(),
-                            prompt: format!("@p0 计时 {run}"),
+                            prompt: format!("@p0 @p1 @p2 @p3 @p4 @p5 @p6 计时 {run}"),
                             ..GenerationSpec::default()
                         };
                         let (ids, command) = EngineCommand::generate_takes(
@@ -284,6 +289,11 @@ mod unix {
                         loop {
                             match events.recv_timeout(Duration::from_secs(30)) {
                                 Ok(Event::Job(job)) if job.id == ids[0] => break,
+                                Ok(
+                                    other @ (Event::Rejected { .. }
+                                    | Event::Refused { .. }
+                                    | Event::NotJournaled { .. }),
+                                ) => panic!("not journaled: {other:?}"),
                                 Ok(_) => {}
                                 Err(e) => panic!("never journaled: {e}"),
                             }

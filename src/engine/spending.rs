@@ -76,18 +76,21 @@ pub(super) fn refusal(
     setup: &str,
     allow: Allow,
 ) -> Option<Refusal> {
-    let jobs = match lock(&sh.store).all() {
-        Ok(jobs) => jobs,
-        // Journaling the new jobs will meet the same trouble and say so.
-        Err(_) => return None,
-    };
-    // An id the journal has already (a second client claiming a job): the
-    // journal refuses the whole lot, and says why.
-    if jobs.iter().any(|j| ids.contains(&j.id)) {
-        return None;
-    }
-    let takes = ids.len();
     let now = sh.now_ms();
+    let jobs = {
+        let store = lock(&sh.store);
+        // An id the journal has already (a second client claiming a job): the
+        // journal refuses the whole lot, and says why.
+        if ids.iter().any(|id| store.get(id).ok().flatten().is_some()) {
+            return None;
+        }
+        match store.since_or_unfinished(look_back_from(now)) {
+            Ok(jobs) => jobs,
+            // Journaling the new jobs will meet the same trouble and say so.
+            Err(_) => return None,
+        }
+    };
+    let takes = ids.len();
     if !allow.again
         && let Some(earlier) = jobs
             .iter()
@@ -117,9 +120,19 @@ pub(super) fn refusal(
         .map(|over| Refusal::OverBudget { over })
 }
 
+/// How far back the rules look: this month (spend), and two days for a
+/// duplicate that finished in the last 30 minutes (a task lives 24 hours);
+/// unfinished jobs always.
+fn look_back_from(now_ms: i64) -> i64 {
+    const TWO_DAYS_MS: i64 = 2 * 86_400_000;
+    Period::local(now_ms)
+        .month_start_ms
+        .min(now_ms - TWO_DAYS_MS)
+}
+
 /// Tells every listener today's and this month's spend.
 pub(super) fn report(sh: &Shared) {
-    let jobs = match lock(&sh.store).all() {
+    let jobs = match lock(&sh.store).since_or_unfinished(look_back_from(sh.now_ms())) {
         Ok(jobs) => jobs,
         Err(e) => return sh.journal_trouble(&e),
     };

@@ -66,6 +66,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (content_hash, model, scope)
     );
     CREATE INDEX uploads_url ON uploads(oss_url);",
+    // 3: the spending rules read the recent jobs before every new one.
+    "CREATE INDEX jobs_created ON jobs(created_ms);",
 ];
 
 pub struct Store {
@@ -199,6 +201,17 @@ impl Store {
         self.query(
             "SELECT data FROM jobs ORDER BY created_ms DESC, id DESC",
             [],
+        )
+    }
+
+    /// Jobs asked for at or after `since_ms`, and every job not in a final
+    /// state, newest first (what the spending rules look at).
+    pub fn since_or_unfinished(&self, since_ms: i64) -> Result<Vec<Job>, StoreError> {
+        self.query(
+            "SELECT data FROM jobs
+             WHERE created_ms >= ?1 OR state NOT IN ('done', 'failed', 'canceled', 'expired')
+             ORDER BY created_ms DESC, id DESC",
+            [since_ms],
         )
     }
 
@@ -414,6 +427,26 @@ mod tests {
             ..GenerationSpec::default()
         };
         Job::new(spec, "/tmp/out".into(), created)
+    }
+
+    #[test]
+    fn the_spending_rules_see_recent_jobs_and_every_unfinished_one() {
+        let store = Store::open_in_memory().unwrap();
+        let mut old_done = job("旧的", 100);
+        old_done.set_state(JobState::Done, 200);
+        let old_running = job("还在跑", 150);
+        let mut recent_done = job("新的", 1_000);
+        recent_done.set_state(JobState::Done, 1_100);
+        for j in [&old_done, &old_running, &recent_done] {
+            store.save(j, 0).unwrap();
+        }
+        let seen: Vec<JobId> = store
+            .since_or_unfinished(1_000)
+            .unwrap()
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(seen, vec![recent_done.id.clone(), old_running.id.clone()]);
     }
 
     #[test]
