@@ -66,7 +66,11 @@ impl WelcomePanel {
                 ui.vertical_centered(|ui| {
                     ui.set_max_width(640.0);
                     ui.add_space(24.0);
-                    ui.heading(tr!(lang, "welcome-title"));
+                    ui.label(
+                        RichText::new(tr!(lang, "welcome-title"))
+                            .size(26.0)
+                            .strong(),
+                    );
                     ui.add_space(4.0);
                     ui.label(tr!(lang, "welcome-intro"));
                     ui.add_space(16.0);
@@ -84,7 +88,11 @@ impl WelcomePanel {
     fn choose_ui(&mut self, ui: &mut Ui, lang: Lang) {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(600.0);
-            ui.label(RichText::new(tr!(lang, "welcome-demo-heading")).strong());
+            ui.label(
+                RichText::new(tr!(lang, "welcome-demo-heading"))
+                    .strong()
+                    .size(17.0),
+            );
             ui.label(tr!(lang, "welcome-demo-explanation"));
             ui.add_space(4.0);
             if self.starting_demo {
@@ -92,7 +100,10 @@ impl WelcomePanel {
                     ui.spinner();
                     ui.label(tr!(lang, "welcome-demo-starting"));
                 });
-            } else if ui.button(tr!(lang, "welcome-demo-button")).clicked() {
+            } else if ui
+                .add(big_button(tr!(lang, "welcome-demo-button")))
+                .clicked()
+            {
                 self.starting_demo = true;
                 self.commands.push(AppCommand::StartDemo);
             }
@@ -100,19 +111,39 @@ impl WelcomePanel {
         ui.add_space(12.0);
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(600.0);
-            ui.label(RichText::new(tr!(lang, "welcome-connect-heading")).strong());
+            ui.label(
+                RichText::new(tr!(lang, "welcome-connect-heading"))
+                    .strong()
+                    .size(17.0),
+            );
             ui.label(tr!(lang, "welcome-connect-explanation"));
             ui.add_space(4.0);
-            if ui.button(tr!(lang, "welcome-connect-button")).clicked() {
+            if ui
+                .add(big_button(tr!(lang, "welcome-connect-button")))
+                .clicked()
+            {
                 self.step = WelcomeStep::Connect;
             }
         });
     }
 
     fn connect_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        egui::Frame::group(ui.style())
+            .inner_margin(16.0)
+            .show(ui, |ui| {
+                ui.set_width(600.0);
+                self.steps_ui(ui, lang);
+            });
+    }
+
+    fn steps_ui(&mut self, ui: &mut Ui, lang: Lang) {
         let step = |ui: &mut Ui, n: u32, text: String| {
             ui.add_space(10.0);
-            ui.label(RichText::new(tr!(lang, "welcome-step", n = n, text = text)).strong())
+            ui.label(
+                RichText::new(tr!(lang, "welcome-step", n = n, text = text))
+                    .strong()
+                    .size(16.0),
+            )
         };
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
             step(ui, 1, tr!(lang, "welcome-step-region"));
@@ -137,17 +168,16 @@ impl WelcomePanel {
                     "welcome-region-explanation",
                     models = models.join(", ")
                 ))
-                .weak()
-                .small(),
+                .weak(),
             );
 
             step(ui, 2, tr!(lang, "welcome-step-key"));
             let page = self.region.info().key_page;
             ui.hyperlink_to(tr!(lang, "welcome-key-link"), page);
-            ui.label(RichText::new(page).weak().small().monospace());
+            ui.label(RichText::new(page).weak().monospace());
 
             step(ui, 3, tr!(lang, "welcome-step-activate"));
-            ui.label(RichText::new(tr!(lang, "welcome-activate-explanation")).small());
+            ui.label(tr!(lang, "welcome-activate-explanation"));
 
             let paste = step(ui, 4, tr!(lang, "welcome-step-paste"));
             ui.horizontal(|ui| {
@@ -204,7 +234,7 @@ impl WelcomePanel {
                 if ui
                     .add_enabled(
                         works && key.is_some(),
-                        egui::Button::new(tr!(lang, "welcome-save")),
+                        big_button(tr!(lang, "welcome-save")),
                     )
                     .clicked()
                     && let Some(key) = key
@@ -223,4 +253,9 @@ impl WelcomePanel {
             });
         });
     }
+}
+
+/// A button a first-time user finds at a glance.
+fn big_button(text: String) -> egui::Button<'static> {
+    egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(200.0, 34.0))
 }
