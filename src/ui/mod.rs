@@ -10,6 +10,7 @@ pub mod command;
 pub mod editor;
 pub mod fonts;
 pub mod jobs;
+pub mod launcher;
 pub mod notify;
 pub mod player;
 pub mod settings;
@@ -246,14 +247,10 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 // not text: an environment variable's name
                 report_first_frame: std::env::var_os("R2V_REPORT_FIRST_FRAME").is_some(),
             };
-            Ok(Box::new(shell::App::new(
-                &cc.egui_ctx,
-                state,
-                engine,
-                (sink, rx),
-                wiring,
-                demo,
-            )))
+            Ok(Box::new(
+                shell::App::new(&cc.egui_ctx, state, engine, (sink, rx), wiring, demo)
+                    .with_launcher(launcher::Launcher::start(DESKTOP_ID)),
+            ))
         }),
     )
     .map_err(|e| tr!(lang, "shell-window-failed", error = e.to_string()))

@@ -61,6 +61,8 @@ pub struct App {
     demo: Option<super::DemoService>,
     /// The engine's configuration from before the demo, to go back to.
     before_demo: Option<EngineConfig>,
+    /// Progress on the taskbar or dock.
+    launcher: super::launcher::Launcher,
 }
 
 impl App {
@@ -83,7 +85,14 @@ impl App {
             wiring,
             demo,
             before_demo: None,
+            launcher: super::launcher::Launcher::off(),
         }
+    }
+
+    /// Shows the jobs' progress on the system's taskbar or dock.
+    pub fn with_launcher(mut self, launcher: super::launcher::Launcher) -> App {
+        self.launcher = launcher;
+        self
     }
 
     /// Desktop notifications go to `notifier` instead of the desktop.
@@ -108,6 +117,8 @@ impl App {
         for answer in self.background.answers() {
             self.execute(ctx, answer);
         }
+        self.launcher
+            .update(super::launcher::LauncherState::of(&self.state.jobs.jobs));
         // Unsaved changes are asked about before the window goes.
         if ctx.input(|i| i.viewport().close_requested()) && self.state.close_requested() {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
