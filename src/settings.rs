@@ -32,7 +32,10 @@ pub enum Theme {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
-    /// `None`: Beijing.
+    /// The Model Studio region: which address is used (unless `base_url` says
+    /// otherwise) and which models the window offers.
+    pub region: caps::Region,
+    /// A custom address (e.g. a workspace address) in place of the region's.
     pub base_url: Option<String>,
     /// `None`: `~/Videos/R2V Studio`.
     pub output_dir: Option<PathBuf>,
@@ -51,6 +54,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
+            region: caps::Region::default(),
             base_url: None,
             output_dir: None,
             jobs_per_series: caps::RUNNING_TASKS_PER_SERIES,
@@ -117,6 +121,15 @@ impl Settings {
         std::fs::rename(&tmp, &path).map_err(|e| write_failed(&path, &e))
     }
 
+    /// The address to use: the custom one, else the region's.
+    pub fn service_url(&self) -> &str {
+        self.base_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .unwrap_or(self.region.base_url())
+    }
+
     /// Keeps values inside what the account and the app allow.
     pub fn clamped(mut self) -> Settings {
         self.jobs_per_series = self
@@ -133,7 +146,7 @@ impl Settings {
 }
 
 /// The settings as `r2v-studio config` names them: `budget.daily`,
-/// `budget.monthly`, `output_dir`, `base_url`, `jobs_per_series`,
+/// `budget.monthly`, `output_dir`, `region`, `base_url`, `jobs_per_series`,
 /// `queries_per_second`, `language`, `theme`, and `price.<model>.<tier>` for
 /// each row of the price table (e.g. `price.c1.720p`). Values are text; `off`
 /// (or `default` for a folder or address) clears what may be cleared.
@@ -158,6 +171,7 @@ impl Settings {
                 .output_dir
                 .as_ref()
                 .map_or_else(|| DEFAULT.to_string(), |p| p.display().to_string()),
+            "region" => self.region.info().id.to_string(),
             "base_url" => self.base_url.clone().unwrap_or_else(|| DEFAULT.to_string()),
             "jobs_per_series" => self.jobs_per_series.to_string(),
             "queries_per_second" => self.queries_per_second.to_string(),
@@ -193,6 +207,7 @@ impl Settings {
             "output_dir" if clears(value) => self.output_dir = None,
             "output_dir" if !value.is_empty() => self.output_dir = Some(PathBuf::from(value)),
             "output_dir" => return Err(invalid()),
+            "region" => self.region = caps::Region::parse(value).ok_or_else(invalid)?,
             "base_url" if clears(value) => self.base_url = None,
             "base_url" => {
                 let lower = value.to_ascii_lowercase();
@@ -252,10 +267,11 @@ impl Settings {
     }
 }
 
-const FIXED_KEYS: [&str; 8] = [
+const FIXED_KEYS: [&str; 9] = [
     "budget.daily",
     "budget.monthly",
     "output_dir",
+    "region",
     "base_url",
     "jobs_per_series",
     "queries_per_second",
@@ -467,6 +483,42 @@ mod tests {
                 .en
                 .contains("damaged")
         );
+    }
+
+    #[test]
+    fn the_region_is_a_config_key_that_chooses_the_address_unless_a_custom_one_is_set() {
+        let mut s = Settings::default();
+        assert!(Settings::keys().iter().any(|k| k == "region"));
+        assert!(Settings::keys().iter().any(|k| k == "price.v6.720p"));
+        assert_eq!(s.get("region").as_deref(), Some("beijing"));
+        assert_eq!(s.service_url(), "https://dashscope.aliyuncs.com/api/v1");
+        s.set("region", "Singapore").unwrap();
+        assert_eq!(s.region, caps::Region::Singapore);
+        assert_eq!(s.get("region").as_deref(), Some("singapore"));
+        assert_eq!(
+            s.service_url(),
+            "https://dashscope-intl.aliyuncs.com/api/v1"
+        );
+        assert!(s.set("region", "mars").is_err());
+        assert_eq!(
+            s.region,
+            caps::Region::Singapore,
+            "a refused value changes nothing"
+        );
+        s.set(
+            "base_url",
+            "https://ws-9.ap-southeast-1.maas.aliyuncs.com/api/v1/",
+        )
+        .unwrap();
+        assert_eq!(
+            s.service_url(),
+            "https://ws-9.ap-southeast-1.maas.aliyuncs.com/api/v1"
+        );
+        // Settings written before regions existed read as Beijing.
+        let old: Settings = serde_json::from_str(r#"{"base_url": null}"#).unwrap();
+        assert_eq!(old.region, caps::Region::Beijing);
+        let round: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(round.region, caps::Region::Singapore);
     }
 
     #[cfg(unix)]

@@ -796,3 +796,64 @@ fn the_settings_window_sets_the_caps_it_saves() {
         }]
     );
 }
+
+/// Opens the parameters' model choice and lists the models it offers.
+fn offered_models(h: &mut Harness<'static, AppState>) -> Vec<Model> {
+    h.get_all_by_label("Model")
+        .find(|n| n.rect().min.x > 900.0 && n.rect().min.y < 100.0)
+        .expect("the model choice")
+        .click();
+    h.run();
+    let offered = Model::ALL
+        .into_iter()
+        .filter(|m| h.query_by_label(m.info().display_name).is_some())
+        .collect();
+    h.key_press(Key::Escape);
+    h.run();
+    offered
+}
+
+#[test]
+fn choosing_the_singapore_region_in_settings_offers_only_its_model() {
+    let mut h = harness(new_state(Lang::En));
+    h.run();
+    assert_eq!(offered_models(&mut h), vec![Model::C1, Model::V56]);
+    h.state_mut().settings.open();
+    h.run();
+    h.get_by_label("International (Singapore)").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("https://{WorkspaceId}.ap-southeast-1.maas.aliyuncs.com")
+            .is_some(),
+        "the workspace address scheme is explained where the region is chosen"
+    );
+    // Below the fold of the settings window: clicked the way a screen reader does.
+    h.get_by_label("Save").click_accesskit();
+    h.run();
+    let saved: Vec<_> = h
+        .state_mut()
+        .take_commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            AppCommand::SaveSettings(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].region, r2v_studio::core::Region::Singapore);
+    assert_eq!(
+        saved[0].service_url(),
+        "https://dashscope-intl.aliyuncs.com/api/v1"
+    );
+    // What the shell does with saved settings.
+    let ctx = h.ctx.clone();
+    h.state_mut().apply_settings(&ctx, &saved[0]);
+    h.state_mut().settings.open = false;
+    h.run();
+    assert_eq!(h.state().editor.params.model, Model::V6);
+    assert_eq!(offered_models(&mut h), vec![Model::V6]);
+    assert!(
+        h.query_by_label_contains("Unconfirmed").is_some(),
+        "the unconfirmed model says so"
+    );
+}

@@ -1,5 +1,5 @@
 # What to do about an error from the service (api::error::advice_for)
-api-advice-invalid-api-key = The API key was refused. Check that it is copied whole, and that it was created in the Beijing (cn-beijing) region: a key from another region (e.g. Singapore) gets this same error.
+api-advice-invalid-api-key = The API key was refused. Check that it is copied whole, and that it was created in the region chosen in Settings: a key from the other region (Beijing or Singapore) gets this same error.
 api-advice-unpurchased = This model is not activated for your account: activate it in the Model Studio console, then try again.
 api-advice-access-denied = The service refused access. If this keeps happening, check the key's permissions and the workspace in the Model Studio console; an expired upload permission is renewed automatically on retry.
 api-advice-arrearage = Your Alibaba Cloud account is overdue: top it up in the console, then try again.

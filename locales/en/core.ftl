@@ -32,6 +32,9 @@ note-duration-switched = { $old } s is not available on { $model } at { $tier }:
 # Models (core::capabilities)
 model-c1-description = Fights, spell effects, fast motion and multi-panel scenes.
 model-v56-description = General scenes with natural, steady motion.
+model-v6-description = PixVerse V6 for the international (Singapore) region. Its limits are not yet confirmed by an official page.
+region-beijing = China (Beijing)
+region-singapore = International (Singapore)
 
 # Spending rules (core::spend)
 spend-cap-invalid = “{ $value }” is not a cap: give an amount above 0 (such as 20 or 12.5), or “off” for no cap.

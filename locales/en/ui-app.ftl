@@ -69,3 +69,6 @@ app-drop-hint = Drop images to add them as references
 # File sizes; $size is a number (with one decimal for MB).
 app-size-kb = { $size } KB
 app-size-mb = { $size } MB
+app-demo-tooltip = Everything here runs against a simulator inside this app: nothing is sent or paid.
+app-demo-leave = Leave the demo
+app-demo-leave-tooltip = Back to your own account (or to the welcome page if there is no key yet).

@@ -1,5 +1,7 @@
 # Parameters panel (ui::params)
 editor-params-model = Model
+editor-params-model-unconfirmed = Unconfirmed: this model's sizes and limits come from third-party pages.
+editor-params-model-unconfirmed-tooltip = No official Model Studio page confirmed these values yet. If the service refuses a request, its answer says what it expects.
 editor-params-resolution = Resolution
 editor-params-ratio = Aspect ratio
 # The output size in pixels, e.g. "1280 × 720 px".

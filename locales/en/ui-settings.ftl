@@ -2,10 +2,11 @@
 settings-title = Settings
 
 # Region
-settings-region = Region / service address
-settings-region-beijing = Beijing (cn-beijing)
-settings-region-custom = Custom address
-settings-region-note = The PixVerse models are served only in Beijing. Newer accounts may use a workspace address.
+settings-region = Region
+settings-region-models = Models served here: { $models }
+settings-region-custom = Use another address (e.g. a workspace address)
+settings-region-note = A key works only in the region where it was created, and each region serves its own models. The region's shared address is { $shared }. Newer accounts may be given a workspace address of the form { $workspace }: copy it from the console with your workspace id in place of {"{"}WorkspaceId{"}"}.
+settings-region-unconfirmed = This region's shared address is not yet confirmed by an official page for these models; if Test fails, use your workspace address.
 
 # Output folder
 settings-output-folder = Output folder

@@ -10,7 +10,11 @@ shell-sample-write-failed = could not write { $path }: { $error }
 # $problem: why the settings file could not be read.
 shell-settings-problem = Settings: { $problem }
 shell-engine-start-failed = The background engine could not start: { $error }
-shell-no-key = No API key yet: add it in Settings (or set DASHSCOPE_API_KEY), or try `r2v-studio --demo`.
+shell-key-invalid = The key was refused in both regions: it is not a valid Model Studio API key. Copy it again from the console (the whole sk-… text), or create a new one. (request_id: { $request_id })
+shell-key-other-region = This key belongs to the other region: it is refused in { $region } but works in { $other }. Choose { $other } as your region, or create a key in the { $region } console. (request_id: { $request_id })
+shell-key-other-address = This key is refused at this address but works in the other region: choose the region the key was created in. (request_id: { $request_id })
+shell-key-not-activated = The key works, but { $model } is not activated for this account. In the Model Studio console, search for PixVerse, open its model card, click Activate Now, then test again. (request_id: { $request_id })
+shell-key-overdue = The key works, but the Alibaba Cloud account is overdue (Arrearage): nothing can be generated until it is topped up. Add funds in the Alibaba Cloud console, then test again. (request_id: { $request_id })
 
 # The shell's results (ui::shell)
 shell-engine-not-running = The background engine is not running (see the message at start): restart the app.

@@ -1,5 +1,5 @@
 # 服务返回错误时的处理建议（api::error::advice_for）
-api-advice-invalid-api-key = API Key 无效。请检查是否完整复制，并确认它创建于北京地域（cn-beijing）：其他地域（如新加坡）的 Key 也会得到此错误。
+api-advice-invalid-api-key = API Key 被拒绝。请检查是否完整复制，以及它是否创建于设置中所选的地域：另一地域（北京或新加坡）的 Key 也会得到同样的错误。
 api-advice-unpurchased = 您的账号尚未开通此模型：请在百炼控制台开通后重试。
 api-advice-access-denied = 服务拒绝访问。如持续出现，请在百炼控制台检查 Key 的权限和业务空间；过期的上传授权会在重试时自动更新。
 api-advice-arrearage = 阿里云账号已欠费：请在控制台充值后重试。

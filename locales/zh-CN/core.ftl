@@ -32,6 +32,9 @@ note-duration-switched = { $model } 在 { $tier } 下不支持 { $old } 秒：�
 # 模型（core::capabilities）
 model-c1-description = 擅长打斗、法术特效、高速运动和多宫格画面。
 model-v56-description = 通用场景，动作自然平稳。
+model-v6-description = 国际（新加坡）地域的 PixVerse V6。其各项限制尚未经官方页面确认。
+region-beijing = 中国内地（北京）
+region-singapore = 国际（新加坡）
 
 # Spending rules (core::spend)
 spend-cap-invalid = “{ $value }”不是有效的上限：请填写大于 0 的金额（如 20 或 12.5），或填写“off”表示不设上限。

@@ -62,3 +62,6 @@ app-drop-hint = 松开鼠标即可添加为参考图
 # 文件大小；$size 为数字（MB 保留一位小数）。
 app-size-kb = { $size } KB
 app-size-mb = { $size } MB
+app-demo-tooltip = 这里的一切都对接应用内的模拟服务：不会发送任何请求，也不产生费用。
+app-demo-leave = 退出演示
+app-demo-leave-tooltip = 回到您自己的账号（若尚未设置 Key，则回到欢迎页）。

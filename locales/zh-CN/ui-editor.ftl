@@ -1,5 +1,7 @@
 # 参数面板（ui::params）
 editor-params-model = 模型
+editor-params-model-unconfirmed = 未确认：此模型的尺寸与限制来自第三方页面。
+editor-params-model-unconfirmed-tooltip = 这些取值尚无百炼官方页面确认。若服务拒绝请求，其回复会说明它需要什么。
 editor-params-resolution = 分辨率
 editor-params-ratio = 画幅
 # 输出尺寸（像素），例如“1280 × 720 px”。

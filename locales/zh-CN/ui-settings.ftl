@@ -2,10 +2,11 @@
 settings-title = 设置
 
 # 地域
-settings-region = 地域 / 服务地址
-settings-region-beijing = 北京（cn-beijing）
-settings-region-custom = 自定义地址
-settings-region-note = PixVerse 模型仅在北京地域提供。较新的账号可能使用业务空间地址。
+settings-region = 地域
+settings-region-models = 此地域提供的模型：{ $models }
+settings-region-custom = 使用其他地址（例如业务空间地址）
+settings-region-note = API Key 只能在创建它的地域使用，各地域提供的模型也不同。此地域的公共地址是 { $shared }。较新的账号可能使用业务空间地址，形如 { $workspace }：请从控制台复制，并以您的业务空间 ID 替换 {"{"}WorkspaceId{"}"}。
+settings-region-unconfirmed = 此地域的公共地址尚无官方页面确认可用于这些模型；如果测试失败，请使用您的业务空间地址。
 
 # 输出文件夹
 settings-output-folder = 输出文件夹

@@ -9,7 +9,11 @@ shell-sample-write-failed = 无法写入 { $path }：{ $error }
 # $problem：无法读取设置文件的原因。
 shell-settings-problem = 设置：{ $problem }
 shell-engine-start-failed = 后台引擎无法启动：{ $error }
-shell-no-key = 尚未设置 API Key：请在“设置”中填写（或设置 DASHSCOPE_API_KEY），或先试试 `r2v-studio --demo`。
+shell-key-invalid = 此 Key 在两个地域都被拒绝：它不是有效的百炼 API Key。请从控制台重新复制（完整的 sk-… 文本），或新建一个。（request_id：{ $request_id }）
+shell-key-other-region = 此 Key 属于另一个地域：在{ $region }被拒绝，但在{ $other }可用。请将地域选为{ $other }，或在{ $region }的控制台创建 Key。（request_id：{ $request_id }）
+shell-key-other-address = 此 Key 在此地址被拒绝，但在另一地域可用：请选择创建该 Key 的地域。（request_id：{ $request_id }）
+shell-key-not-activated = Key 可用，但此账号尚未开通 { $model }。请在百炼控制台搜索 PixVerse，打开其模型卡片，点击“立即开通”，然后再测试。（request_id：{ $request_id }）
+shell-key-overdue = Key 可用，但阿里云账号已欠费（Arrearage）：充值之前无法生成。请在阿里云控制台充值，然后再测试。（request_id：{ $request_id }）
 
 # 外壳的处理结果（ui::shell）
 shell-engine-not-running = 后台引擎未运行（见启动时的提示）：请重启应用。

@@ -135,7 +135,7 @@ impl EngineArgs {
             Settings::default()
         });
         let mut config = EngineConfig::new(
-            resolve_base_url(self.base_url.as_deref(), settings.base_url.as_deref()),
+            resolve_base_url(self.base_url.as_deref(), Some(settings.service_url())),
             ApiKey::from_env(),
             self.data_dir(),
             // Journaled with each job: `resume` from another folder must write here.

@@ -14,6 +14,57 @@ pub enum Model {
     C1,
     #[serde(rename = "pixverse/pixverse-v5.6-r2v")]
     V56,
+    /// Served by the international (Singapore) region.
+    #[serde(rename = "pixverse/pixverse-v6-r2v")]
+    V6,
+}
+
+/// The Model Studio regions the app knows. Keys, uploads, tasks and models are
+/// separate per region: a key made in one region is refused by the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    /// China (Beijing), `dashscope.aliyuncs.com`.
+    #[default]
+    Beijing,
+    /// International (Singapore), `dashscope-intl.aliyuncs.com`.
+    Singapore,
+}
+
+/// Everything the app knows about one region.
+#[derive(Debug)]
+pub struct RegionInfo {
+    pub region: Region,
+    /// The value of the `region` setting.
+    pub id: &'static str,
+    /// The shared address of the region's API.
+    pub base_url: &'static str,
+    /// The region's workspace address, as Model Studio's reference pages write it
+    /// (`{WorkspaceId}` stands for the user's workspace id).
+    pub workspace_url: &'static str,
+    /// Where the user creates an API key (the Model Studio console of the region).
+    pub key_page: &'static str,
+    /// The PixVerse reference-to-video models the region serves.
+    pub models: &'static [Model],
+    /// Facts in this row that no official page confirmed (shown as such).
+    pub unconfirmed: &'static [Fact],
+}
+
+/// A fact of the capability table that may lack official confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// The region's shared address (`base_url`).
+    BaseUrl,
+    /// The console page for keys.
+    KeyPage,
+    /// A model's exact wire name.
+    ModelName,
+    Sizes,
+    Durations,
+    PromptLimit,
+    Audio,
+    SeedRange,
+    ReferenceCount,
 }
 
 /// Output resolution tiers, in ascending order.
@@ -141,6 +192,9 @@ pub struct ModelInfo {
     /// Tasks of one series share the account's concurrency limit (*unverified*:
     /// whether c1 and v5.6 count as one series or two).
     pub series: &'static str,
+    /// Facts in this row that no official Model Studio page confirmed; the
+    /// window shows the model as "unconfirmed" when this is not empty.
+    pub unconfirmed: &'static [Fact],
 }
 
 const fn sz(width: u32, height: u32) -> Size {
@@ -247,7 +301,7 @@ const V56_SIZES: &[(Tier, &[(AspectRatio, Size)])] = &[
     ),
 ];
 
-static MODELS: [ModelInfo; 2] = [
+static MODELS: [ModelInfo; 3] = [
     ModelInfo {
         model: Model::C1,
         wire_name: "pixverse/pixverse-c1-r2v",
@@ -258,6 +312,7 @@ static MODELS: [ModelInfo; 2] = [
         durations: Durations::Range { min: 1, max: 15 },
         durations_1080p: None,
         series: "pixverse-c1",
+        unconfirmed: &[],
     },
     ModelInfo {
         model: Model::V56,
@@ -269,8 +324,126 @@ static MODELS: [ModelInfo; 2] = [
         durations: Durations::Choices(&[5, 8, 10]),
         durations_1080p: Some(Durations::Choices(&[5, 8])),
         series: "pixverse-v5.6",
+        unconfirmed: &[],
+    },
+    // The Singapore reference-to-video page (alibabacloud.com/help/en/model-studio/
+    // pixverse-reference-to-video-api-reference, "applies only to the Singapore
+    // region") confirms the region, its workspace address and the activation step.
+    // The name and every value below come from third-party PixVerse V6 pages
+    // (1–15 s, 360P–1080P, eight ratios, 5000 characters, seed 0..=2147483647,
+    // up to 7 references, optional audio); the pixel sizes are assumed to be c1's.
+    ModelInfo {
+        model: Model::V6,
+        wire_name: "pixverse/pixverse-v6-r2v",
+        short_name: "v6",
+        display_name: "PixVerse V6",
+        prompt_limit: 5000,
+        sizes: C1_SIZES,
+        durations: Durations::Range { min: 1, max: 15 },
+        durations_1080p: None,
+        series: "pixverse-v6",
+        unconfirmed: &[
+            Fact::ModelName,
+            Fact::Sizes,
+            Fact::Durations,
+            Fact::PromptLimit,
+            Fact::Audio,
+            Fact::SeedRange,
+            Fact::ReferenceCount,
+        ],
     },
 ];
+
+static REGIONS: [RegionInfo; 2] = [
+    RegionInfo {
+        region: Region::Beijing,
+        id: "beijing",
+        base_url: "https://dashscope.aliyuncs.com/api/v1",
+        workspace_url: "https://{WorkspaceId}.cn-beijing.maas.aliyuncs.com/api/v1",
+        key_page: "https://bailian.console.aliyun.com/?tab=model#/api-key",
+        models: &[Model::C1, Model::V56],
+        unconfirmed: &[Fact::KeyPage],
+    },
+    // The workspace address is on the official Singapore PixVerse pages; the
+    // shared address `dashscope-intl` is confirmed there only for other APIs.
+    RegionInfo {
+        region: Region::Singapore,
+        id: "singapore",
+        base_url: "https://dashscope-intl.aliyuncs.com/api/v1",
+        workspace_url: "https://{WorkspaceId}.ap-southeast-1.maas.aliyuncs.com/api/v1",
+        key_page: "https://modelstudio.console.alibabacloud.com/?tab=model#/api-key",
+        models: &[Model::V6],
+        unconfirmed: &[Fact::BaseUrl, Fact::KeyPage],
+    },
+];
+
+impl Region {
+    pub const ALL: [Region; 2] = [Region::Beijing, Region::Singapore];
+
+    pub fn info(self) -> &'static RegionInfo {
+        match self {
+            Region::Beijing => &REGIONS[0],
+            Region::Singapore => &REGIONS[1],
+        }
+    }
+
+    /// The region's name, for people.
+    pub fn name(self) -> crate::core::Localized {
+        match self {
+            Region::Beijing => crate::loc!("region-beijing"),
+            Region::Singapore => crate::loc!("region-singapore"),
+        }
+    }
+
+    pub fn base_url(self) -> &'static str {
+        self.info().base_url
+    }
+
+    /// The models this region serves, in table order.
+    pub fn models(self) -> &'static [Model] {
+        self.info().models
+    }
+
+    pub fn serves(self, model: Model) -> bool {
+        self.models().contains(&model)
+    }
+
+    /// The region a setting's value names (`beijing`, `singapore`, also `intl`).
+    pub fn parse(text: &str) -> Option<Region> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("intl") {
+            return Some(Region::Singapore);
+        }
+        Region::ALL
+            .into_iter()
+            .find(|r| r.info().id.eq_ignore_ascii_case(text))
+    }
+
+    /// The region whose shared or workspace address `url` is, if any.
+    pub fn of_url(url: &str) -> Option<Region> {
+        let host = url::Url::parse(url).ok()?.host_str()?.to_ascii_lowercase();
+        Region::ALL.into_iter().find(|r| {
+            let info = r.info();
+            let shared = url::Url::parse(info.base_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string));
+            let workspace_suffix = info
+                .workspace_url
+                .split_once("{WorkspaceId}")
+                .map(|(_, rest)| rest.trim_end_matches("/api/v1"));
+            shared.as_deref() == Some(host.as_str())
+                || workspace_suffix.is_some_and(|suffix| host.ends_with(suffix))
+        })
+    }
+
+    /// The other region (there are two).
+    pub fn other(self) -> Region {
+        match self {
+            Region::Beijing => Region::Singapore,
+            Region::Singapore => Region::Beijing,
+        }
+    }
+}
 
 impl Model {
     /// What the model is good at, for people.
@@ -278,16 +451,31 @@ impl Model {
         match self {
             Model::C1 => crate::loc!("model-c1-description"),
             Model::V56 => crate::loc!("model-v56-description"),
+            Model::V6 => crate::loc!("model-v6-description"),
         }
     }
 
-    pub const ALL: [Model; 2] = [Model::C1, Model::V56];
+    pub const ALL: [Model; 3] = [Model::C1, Model::V56, Model::V6];
 
     pub fn info(self) -> &'static ModelInfo {
         match self {
             Model::C1 => &MODELS[0],
             Model::V56 => &MODELS[1],
+            Model::V6 => &MODELS[2],
         }
+    }
+
+    /// The region that serves the model.
+    pub fn region(self) -> Region {
+        Region::ALL
+            .into_iter()
+            .find(|r| r.serves(self))
+            .unwrap_or_default()
+    }
+
+    /// Whether every fact of the model's row is confirmed by an official page.
+    pub fn confirmed(self) -> bool {
+        self.info().unconfirmed.is_empty()
     }
 
     pub fn wire_name(self) -> &'static str {
@@ -480,7 +668,7 @@ pub const DEFAULT_TIER: Tier = Tier::P720;
 pub const DEFAULT_RATIO: AspectRatio = AspectRatio::R16x9;
 pub const DEFAULT_DURATION: u32 = 5;
 
-/// Default base URL (Beijing: the PixVerse r2v models are served only there).
+/// Default base URL (Beijing, the default region; see [`Region`]).
 pub const DEFAULT_BASE_URL: &str = "https://dashscope.aliyuncs.com/api/v1";
 
 /// A task id lives this long on the service; so does a result link.
@@ -514,7 +702,8 @@ pub const PRICE_CURRENCY: &str = "CNY";
 /// The default price table. No official per-second price was published for these
 /// models: these are *estimates*, always shown as such and editable in settings.
 pub fn default_prices() -> Vec<PriceEntry> {
-    const TABLE: [(Model, Tier, f64); 8] = [
+    // V6 (Singapore): estimates in the same currency, to be corrected by the user.
+    const TABLE: [(Model, Tier, f64); 12] = [
         (Model::C1, Tier::P360, 0.30),
         (Model::C1, Tier::P540, 0.40),
         (Model::C1, Tier::P720, 0.60),
@@ -523,6 +712,10 @@ pub fn default_prices() -> Vec<PriceEntry> {
         (Model::V56, Tier::P540, 0.40),
         (Model::V56, Tier::P720, 0.60),
         (Model::V56, Tier::P1080, 1.20),
+        (Model::V6, Tier::P360, 0.30),
+        (Model::V6, Tier::P540, 0.40),
+        (Model::V6, Tier::P720, 0.60),
+        (Model::V6, Tier::P1080, 1.20),
     ];
     TABLE
         .iter()
@@ -635,6 +828,60 @@ mod tests {
         assert_eq!(AspectRatio::parse("21:9"), Some(R21x9));
         assert_eq!(AspectRatio::parse("9x16"), Some(R9x16));
         assert_eq!(AspectRatio::parse("5:4"), None);
+    }
+
+    #[test]
+    fn each_region_serves_its_own_models_and_every_model_has_one_region() {
+        assert_eq!(Region::Beijing.models(), &[Model::C1, Model::V56]);
+        assert_eq!(Region::Singapore.models(), &[Model::V6]);
+        for model in Model::ALL {
+            let serving: Vec<_> = Region::ALL
+                .into_iter()
+                .filter(|r| r.serves(model))
+                .collect();
+            assert_eq!(serving, vec![model.region()], "{model}");
+        }
+        assert_eq!(Region::Beijing.base_url(), DEFAULT_BASE_URL);
+        assert_eq!(Region::default(), Region::Beijing);
+    }
+
+    #[test]
+    fn v6_is_a_row_of_the_table_marked_unconfirmed() {
+        assert_eq!(
+            Model::from_name("pixverse/pixverse-v6-r2v"),
+            Some(Model::V6)
+        );
+        assert_eq!(Model::from_name("v6"), Some(Model::V6));
+        assert!(!Model::V6.confirmed());
+        assert!(Model::V6.info().unconfirmed.contains(&Fact::Sizes));
+        assert!(Model::C1.confirmed() && Model::V56.confirmed());
+        assert_eq!(Model::V6.prompt_limit(), 5000);
+        assert!(Model::V6.durations(Tier::P1080).contains(15));
+        assert!(!Model::V6.durations(Tier::P720).contains(16));
+        assert_eq!(Model::V6.ratios(Tier::P720).count(), 8);
+        assert_eq!(Model::V6.size(Tier::P1080, R16x9), Some(sz(1920, 1080)));
+    }
+
+    #[test]
+    fn regions_are_found_by_setting_value_and_by_address() {
+        assert_eq!(Region::parse("Singapore"), Some(Region::Singapore));
+        assert_eq!(Region::parse("intl"), Some(Region::Singapore));
+        assert_eq!(Region::parse("beijing"), Some(Region::Beijing));
+        assert_eq!(Region::parse("virginia"), None);
+        assert_eq!(
+            Region::of_url("https://dashscope-intl.aliyuncs.com/api/v1"),
+            Some(Region::Singapore)
+        );
+        assert_eq!(
+            Region::of_url("https://llm-abc.ap-southeast-1.maas.aliyuncs.com/api/v1"),
+            Some(Region::Singapore)
+        );
+        assert_eq!(
+            Region::of_url("https://llm-abc.cn-beijing.maas.aliyuncs.com/api/v1"),
+            Some(Region::Beijing)
+        );
+        assert_eq!(Region::of_url("http://127.0.0.1:9/api/v1"), None);
+        assert_eq!(Region::Beijing.other(), Region::Singapore);
     }
 
     #[test]

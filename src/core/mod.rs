@@ -8,6 +8,6 @@ pub mod spec;
 pub mod spend;
 pub mod text;
 
-pub use capabilities::{AspectRatio, Model, Size, Tier};
+pub use capabilities::{AspectRatio, Model, Region, Size, Tier};
 pub use spec::{Field, GenerationSpec, Problem, RefSource, Reference, Seed};
 pub use text::{Lang, Localized};

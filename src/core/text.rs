@@ -298,6 +298,7 @@ pub const CATALOGUE_FILES: &[(&str, &str, &str)] = &[
     catalogue_file!("ui-player"),
     catalogue_file!("ui-settings"),
     catalogue_file!("ui-shell"),
+    catalogue_file!("ui-welcome"),
     catalogue_file!("video"),
     catalogue_file!("provenance"),
 ];

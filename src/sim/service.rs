@@ -109,70 +109,76 @@ impl ServiceModel {
 
 const C1_DURATIONS: Durations = Durations::Range(1, 15);
 
-/// Both models, from the capability table of `PRODUCT.md`.
-pub static MODELS: [ServiceModel; 2] = [
+/// c1's sizes (eight ratios at four resolutions, 1 to 15 s); v6 is assumed to
+/// take the same (*unverified*).
+const EIGHT_RATIOS: &[Resolution] = &[
+    Resolution {
+        name: "360P",
+        sizes: &[
+            (640, 360),
+            (640, 480),
+            (640, 640),
+            (480, 640),
+            (360, 640),
+            (640, 432),
+            (432, 640),
+            (640, 288),
+        ],
+        durations: C1_DURATIONS,
+    },
+    Resolution {
+        name: "540P",
+        sizes: &[
+            (1024, 576),
+            (1024, 768),
+            (1024, 1024),
+            (768, 1024),
+            (576, 1024),
+            (1024, 688),
+            (688, 1024),
+            (1024, 448),
+        ],
+        durations: C1_DURATIONS,
+    },
+    Resolution {
+        name: "720P",
+        sizes: &[
+            (1280, 720),
+            (1108, 832),
+            (960, 960),
+            (832, 1108),
+            (720, 1280),
+            (1200, 800),
+            (800, 1200),
+            (1280, 560),
+        ],
+        durations: C1_DURATIONS,
+    },
+    Resolution {
+        name: "1080P",
+        sizes: &[
+            (1920, 1080),
+            (1664, 1248),
+            (1440, 1440),
+            (1248, 1664),
+            (1080, 1920),
+            (1776, 1184),
+            (1184, 1776),
+            (1920, 832),
+        ],
+        durations: C1_DURATIONS,
+    },
+];
+
+/// The models, from the capability table of `PRODUCT.md`; v6 (served in the
+/// international region) from third-party pages (*unverified*: its sizes,
+/// durations and prompt limit).
+pub static MODELS: [ServiceModel; 3] = [
     ServiceModel {
         name: "pixverse/pixverse-c1-r2v",
         series: "pixverse-c1",
         prompt_limit: 5000,
-        resolutions: &[
-            Resolution {
-                name: "360P",
-                sizes: &[
-                    (640, 360),
-                    (640, 480),
-                    (640, 640),
-                    (480, 640),
-                    (360, 640),
-                    (640, 432),
-                    (432, 640),
-                    (640, 288),
-                ],
-                durations: C1_DURATIONS,
-            },
-            Resolution {
-                name: "540P",
-                sizes: &[
-                    (1024, 576),
-                    (1024, 768),
-                    (1024, 1024),
-                    (768, 1024),
-                    (576, 1024),
-                    (1024, 688),
-                    (688, 1024),
-                    (1024, 448),
-                ],
-                durations: C1_DURATIONS,
-            },
-            Resolution {
-                name: "720P",
-                sizes: &[
-                    (1280, 720),
-                    (1108, 832),
-                    (960, 960),
-                    (832, 1108),
-                    (720, 1280),
-                    (1200, 800),
-                    (800, 1200),
-                    (1280, 560),
-                ],
-                durations: C1_DURATIONS,
-            },
-            Resolution {
-                name: "1080P",
-                sizes: &[
-                    (1920, 1080),
-                    (1664, 1248),
-                    (1440, 1440),
-                    (1248, 1664),
-                    (1080, 1920),
-                    (1776, 1184),
-                    (1184, 1776),
-                    (1920, 832),
-                ],
-                durations: C1_DURATIONS,
-            },
-        ],
+        resolutions: EIGHT_RATIOS,
     },
     ServiceModel {
         name: "pixverse/pixverse-v5.6-r2v",
@@ -218,6 +224,12 @@ pub static MODELS: [ServiceModel; 2] = [
                 durations: Durations::List(&[5, 8]),
             },
         ],
+    },
+    ServiceModel {
+        name: "pixverse/pixverse-v6-r2v",
+        series: "pixverse-v6",
+        prompt_limit: 5000,
+        resolutions: EIGHT_RATIOS,
     },
 ];
 

@@ -326,6 +326,18 @@ mod tests {
     }
 
     #[test]
+    fn v6_takes_eight_ratios_one_to_fifteen_seconds_and_five_thousand_characters() {
+        const V6: &str = "pixverse/pixverse-v6-r2v";
+        let ok = check_create(&body(V6, "@a 走", named(&["a"]), "1920*832", 15)).unwrap();
+        assert_eq!(ok.resolution, "1080P");
+        assert_eq!(ok.model.series, "pixverse-v6");
+        assert!(message(&body(V6, "x", one(), "1280*720", 16)).contains("duration 16"));
+        assert!(message(&body(V6, "x", one(), "1108*830", 5)).contains("1108*830"));
+        assert!(check_create(&body(V6, &"字".repeat(5000), one(), "640*360", 1)).is_ok());
+        assert!(message(&body(V6, &"字".repeat(5001), one(), "640*360", 1)).contains("5001"));
+    }
+
+    #[test]
     fn unknown_model_is_not_found() {
         let r = check_create(&body("wan2.5", "x", one(), "1280*720", 5)).unwrap_err();
         assert_eq!((r.status, r.code), (404, "ModelNotFound"));

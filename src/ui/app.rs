@@ -10,9 +10,10 @@ use super::jobs::JobsPanel;
 use super::player::Player;
 use super::settings::SettingsPanel;
 use super::shared::Shared;
+use super::welcome::WelcomePanel;
 use crate::api::{CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, PriceEntry};
-use crate::core::{GenerationSpec, Lang, Localized, RefSource};
+use crate::core::{GenerationSpec, Lang, Localized, RefSource, Region};
 use crate::engine::{Event, SpendReport};
 use crate::provenance::{Found, Restored};
 use crate::settings::{Settings, Theme};
@@ -61,12 +62,16 @@ pub struct AppState {
     pub dark: bool,
     pub demo: bool,
     pub base_url: String,
+    /// The region chosen in settings (which models the editor offers).
+    pub region: Region,
     pub prices: Vec<PriceEntry>,
     /// Spend today and this month, as the engine last reported it.
     pub spend: Option<SpendReport>,
     pub editor: EditorState,
     pub jobs: JobsPanel,
     pub settings: SettingsPanel,
+    /// The first run (no key, no demo): shown in place of the editor.
+    pub welcome: Option<WelcomePanel>,
     pub project: ProjectFile,
     /// A video playing in the window, in place of the editor.
     pub player: Option<Player>,
@@ -85,11 +90,13 @@ impl AppState {
             dark: true,
             demo: false,
             base_url,
+            region: Region::default(),
             prices: caps::default_prices(),
             spend: None,
             editor: EditorState::new(),
             jobs: JobsPanel::default(),
             settings: SettingsPanel::default(),
+            welcome: None,
             project: ProjectFile::default(),
             player: None,
             closing: Closing::No,
@@ -106,6 +113,7 @@ impl AppState {
             prices: &self.prices,
             base_url: &self.base_url,
             spend: self.spend,
+            region: self.region,
         }
     }
 
@@ -115,6 +123,9 @@ impl AppState {
         all.append(&mut self.editor.commands);
         all.append(&mut self.jobs.commands);
         all.append(&mut self.settings.commands);
+        if let Some(welcome) = &mut self.welcome {
+            all.append(&mut welcome.commands);
+        }
         if let Some(player) = &mut self.player {
             all.append(&mut player.commands);
         }
@@ -128,6 +139,7 @@ impl AppState {
             .chain(&self.editor.commands)
             .chain(&self.jobs.commands)
             .chain(&self.settings.commands)
+            .chain(self.welcome.iter().flat_map(|w| &w.commands))
             .chain(self.player.iter().flat_map(|p| &p.commands))
     }
 
@@ -288,12 +300,44 @@ impl AppState {
         true
     }
 
+    /// The region whose models the editor offers; a model the region does not
+    /// serve is switched to the region's first (the editor says what changed).
+    pub fn set_region(&mut self, region: Region) {
+        self.region = region;
+        if !region.serves(self.editor.params.model)
+            && let Some(&first) = region.models().first()
+        {
+            self.editor.switch_model(first);
+        }
+    }
+
+    /// The demo's sample references and prompt, in the editor.
+    pub fn load_demo_samples(&mut self, samples: Vec<PathBuf>) {
+        let editor = &mut self.editor;
+        editor.add_paths(samples);
+        for (slot, (name, _)) in editor.slots.iter_mut().zip(super::DEMO_REFERENCES) {
+            slot.name = name.to_string();
+            slot.committed = name.to_string();
+        }
+        editor.prompt = super::DEMO_PROMPT.to_string();
+        editor.params.duration = 5;
+    }
+
+    /// The answer to a key Test, to the panel that asked (settings or welcome).
+    pub fn key_tested(&mut self, ok: bool, text: Localized) {
+        if let Some(welcome) = &mut self.welcome {
+            welcome.tested(ok, text.clone());
+        }
+        self.settings.tested(ok, text);
+    }
+
     /// Language, theme and prices from settings.
     pub fn apply_settings(&mut self, ctx: &egui::Context, settings: &Settings) {
         if let Some(lang) = settings.lang {
             self.lang = lang;
         }
         self.prices = settings.prices.clone();
+        self.set_region(settings.region);
         let preference = match settings.theme {
             Theme::System => egui::ThemePreference::System,
             Theme::Light => egui::ThemePreference::Light,
@@ -310,11 +354,21 @@ pub fn app_ui(ui: &mut Ui, state: &mut AppState) {
     state.now = ui.input(|i| i.time);
     global_input(ui, state);
     egui::Panel::top("top-bar").show(ui, |ui| top_bar(ui, state));
+    if let Some(welcome) = &mut state.welcome
+        && !state.demo
+    {
+        let lang = state.lang;
+        egui::CentralPanel::default().show(ui, |ui| welcome.ui(ui, lang));
+        state.settings.window(ui.ctx(), state.lang);
+        toasts(ui.ctx(), state);
+        return;
+    }
     let shared = Shared {
         lang: state.lang,
         prices: &state.prices,
         base_url: &state.base_url,
         spend: state.spend,
+        region: state.region,
     };
     egui::Panel::bottom("jobs-panel")
         .resizable(true)
@@ -414,7 +468,15 @@ fn top_bar(ui: &mut Ui, state: &mut AppState) {
                     .background_color(ui.visuals().selection.bg_fill)
                     .color(ui.visuals().strong_text_color())
                     .small(),
-            );
+            )
+            .on_hover_text(tr!(state.lang, "app-demo-tooltip"));
+            if ui
+                .small_button(tr!(state.lang, "app-demo-leave"))
+                .on_hover_text(tr!(state.lang, "app-demo-leave-tooltip"))
+                .clicked()
+            {
+                state.commands.push(AppCommand::LeaveDemo);
+            }
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme = if state.dark {

@@ -37,9 +37,24 @@ pub enum AppCommand {
     /// `App::forget_key`.
     ForgetKey,
     /// `App::test_key`: a free authenticated call; `None` means "the one in use".
+    /// With `region`, the region being tested and the other region's address:
+    /// a refused key is tried there too, to tell a key of the other region
+    /// from a wrong key.
     TestKey {
         base_url: Option<String>,
         key: Option<ApiKey>,
+        region: Option<(crate::core::Region, String)>,
+    },
+    /// `App::start_demo`: switch this window to the built-in simulator.
+    StartDemo,
+    /// `App::leave_demo`: back to the account (or the welcome panel).
+    LeaveDemo,
+    /// `App::connect_account`: keep the key and the region chosen on the
+    /// welcome panel.
+    ConnectAccount {
+        key: ApiKey,
+        region: crate::core::Region,
+        base_url: String,
     },
     /// `App::open_project` (`None`: ask with the file dialog).
     OpenProject(Option<PathBuf>),
@@ -79,6 +94,8 @@ pub enum AppCommand {
     KeyChanged(Result<(), Localized>, KeyLookup),
     /// `SettingsPanel::tested`: whether the key works, in words.
     KeyTested(bool, Localized),
+    /// `App::demo_started`: the simulator running in this process, or why not.
+    DemoStarted(Result<Box<super::DemoStart>, Localized>),
     /// `App::engine_started`: a restarted engine, or why it did not start.
     EngineStarted(Result<StartedEngine, Localized>),
     /// `App::project_opened`: the path, the project and its moved files.

@@ -10,11 +10,13 @@ pub mod command;
 pub mod editor;
 pub mod fonts;
 pub mod jobs;
+pub mod launcher;
 pub mod notify;
 pub mod player;
 pub mod settings;
 pub mod shared;
 pub mod shell;
+pub mod welcome;
 pub mod widgets;
 
 use crate::api::{ApiKey, resolve_base_url};
@@ -46,6 +48,48 @@ pub struct DemoService {
     // Field order matters: the simulator stops before its runtime goes.
     sim: Simulator,
     _runtime: tokio::runtime::Runtime,
+}
+
+/// The demo started inside a running window (from the welcome panel): the
+/// simulator, its address and key, and the sample references written.
+pub struct DemoStart {
+    pub service: DemoService,
+    pub base_url: String,
+    pub key: Option<ApiKey>,
+    pub samples: Vec<PathBuf>,
+    pub task_duration: std::time::Duration,
+}
+
+impl std::fmt::Debug for DemoStart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DemoStart") // not text: a debug name
+    }
+}
+
+impl DemoService {
+    /// Starts the simulator on a runtime of its own (blocks: call it from a
+    /// worker thread), and writes the sample references into `data_dir`.
+    pub fn start(data_dir: &std::path::Path, lang: Lang) -> Result<DemoStart, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| tr!(lang, "shell-demo-failed", error = e.to_string()))?;
+        let sim = runtime
+            .block_on(Simulator::start(SimConfig::default(), 0))
+            .map_err(|e| tr!(lang, "shell-demo-failed", error = e.to_string()))?;
+        let samples = write_demo_samples(data_dir, lang)?;
+        Ok(DemoStart {
+            base_url: sim.base_url(),
+            key: ApiKey::new(sim.config().api_key.clone()),
+            task_duration: sim.config().task_duration,
+            samples,
+            service: DemoService {
+                sim,
+                _runtime: runtime,
+            },
+        })
+    }
 }
 
 /// The sample references of `--demo`: name and PNG. The names are sample
@@ -116,7 +160,7 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
         (base, key, data, out)
     } else {
         (
-            resolve_base_url(options.base_url.as_deref(), settings.base_url.as_deref()),
+            resolve_base_url(options.base_url.as_deref(), Some(settings.service_url())),
             lookup.key.clone(),
             options
                 .data_dir
@@ -184,20 +228,13 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 }
             };
             if !has_key && demo.is_none() {
-                state.toast(loc!("shell-no-key"), true);
+                state.welcome = Some(welcome::WelcomePanel::new(settings.region));
             }
             state
                 .commands
                 .push(AppCommand::Engine(crate::engine::Command::LoadHistory));
-            let editor = &mut state.editor;
             if !samples.is_empty() {
-                editor.add_paths(samples.clone());
-                for (slot, (name, _)) in editor.slots.iter_mut().zip(DEMO_REFERENCES) {
-                    slot.name = name.to_string();
-                    slot.committed = name.to_string();
-                }
-                editor.prompt = DEMO_PROMPT.to_string();
-                editor.params.duration = 5;
+                state.load_demo_samples(samples.clone());
             }
             state.open_arguments(files.clone());
             state.project.recent = settings.recent_projects.clone();
@@ -210,14 +247,10 @@ pub fn run(options: WindowOptions) -> Result<(), String> {
                 // not text: an environment variable's name
                 report_first_frame: std::env::var_os("R2V_REPORT_FIRST_FRAME").is_some(),
             };
-            Ok(Box::new(shell::App::new(
-                &cc.egui_ctx,
-                state,
-                engine,
-                (sink, rx),
-                wiring,
-                demo,
-            )))
+            Ok(Box::new(
+                shell::App::new(&cc.egui_ctx, state, engine, (sink, rx), wiring, demo)
+                    .with_launcher(launcher::Launcher::start(DESKTOP_ID)),
+            ))
         }),
     )
     .map_err(|e| tr!(lang, "shell-window-failed", error = e.to_string()))

@@ -4,7 +4,7 @@
 
 use super::command::AppCommand;
 use crate::api::ApiKey;
-use crate::core::capabilities::{self as caps, DEFAULT_BASE_URL, Model};
+use crate::core::capabilities::{self as caps, Model, Region};
 use crate::core::{Lang, Localized};
 use crate::engine::Command;
 use crate::provenance::archive::Report;
@@ -104,10 +104,6 @@ impl SettingsPanel {
     }
 }
 
-/// A workspace address, written as Model Studio's documentation writes it.
-// not text: a URL pattern, the same in both languages
-const BEIJING_WORKSPACE_HINT: &str = "https://{WorkspaceId}.cn-beijing.maas.aliyuncs.com/api/v1";
-
 fn settings_window(ctx: &egui::Context, panel: &mut SettingsPanel, lang: Lang) {
     if !panel.open {
         return;
@@ -141,38 +137,7 @@ fn heading(ui: &mut Ui, text: String) -> egui::Response {
 fn settings_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
     key_ui(ui, panel, lang);
 
-    let region = heading(ui, tr!(lang, "settings-region"));
-    let custom = panel.draft.base_url.is_some();
-    ui.horizontal(|ui| {
-        if ui
-            .radio(!custom, tr!(lang, "settings-region-beijing"))
-            .clicked()
-        {
-            panel.draft.base_url = None;
-        }
-        if ui
-            .radio(custom, tr!(lang, "settings-region-custom"))
-            .clicked()
-            && !custom
-        {
-            panel.draft.base_url = Some(String::new());
-        }
-    });
-    if let Some(url) = &mut panel.draft.base_url {
-        ui.add(
-            egui::TextEdit::singleline(url)
-                .hint_text(BEIJING_WORKSPACE_HINT)
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(region.id);
-    } else {
-        ui.label(RichText::new(DEFAULT_BASE_URL).weak().monospace());
-    }
-    ui.label(
-        RichText::new(tr!(lang, "settings-region-note"))
-            .weak()
-            .small(),
-    );
+    region_ui(ui, &mut panel.draft, lang);
 
     let folder = heading(ui, tr!(lang, "settings-output-folder"));
     ui.horizontal(|ui| {
@@ -398,6 +363,64 @@ fn archive_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
     }
 }
 
+/// The region (the primary choice: it decides the address and the models),
+/// then an optional custom address such as a workspace address.
+pub fn region_ui(ui: &mut Ui, draft: &mut Settings, lang: Lang) {
+    let heading_response = heading(ui, tr!(lang, "settings-region"));
+    ui.horizontal_wrapped(|ui| {
+        for region in Region::ALL {
+            let label = region.name().get(lang).to_string();
+            if ui.radio(draft.region == region, label).clicked() {
+                draft.region = region;
+            }
+        }
+    });
+    let info = draft.region.info();
+    let models: Vec<&str> = info.models.iter().map(|m| m.info().display_name).collect();
+    ui.label(
+        RichText::new(tr!(
+            lang,
+            "settings-region-models",
+            models = models.join(", ")
+        ))
+        .small(),
+    );
+    let mut custom = draft.base_url.is_some();
+    if ui
+        .checkbox(&mut custom, tr!(lang, "settings-region-custom"))
+        .changed()
+    {
+        draft.base_url = custom.then(String::new);
+    }
+    if let Some(url) = &mut draft.base_url {
+        ui.add(
+            egui::TextEdit::singleline(url)
+                .hint_text(info.workspace_url)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(heading_response.id);
+    } else {
+        ui.label(RichText::new(info.base_url).weak().monospace());
+    }
+    ui.label(
+        RichText::new(tr!(
+            lang,
+            "settings-region-note",
+            shared = info.base_url,
+            workspace = info.workspace_url
+        ))
+        .weak()
+        .small(),
+    );
+    if info.unconfirmed.contains(&caps::Fact::BaseUrl) {
+        ui.label(
+            RichText::new(tr!(lang, "settings-region-unconfirmed"))
+                .color(ui.visuals().warn_fg_color)
+                .small(),
+        );
+    }
+}
+
 fn key_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
     let heading_response = heading(ui, tr!(lang, "settings-key"));
     let info = panel.key.clone();
@@ -459,9 +482,16 @@ fn key_ui(ui: &mut Ui, panel: &mut SettingsPanel, lang: Lang) {
         {
             panel.testing = true;
             panel.test_result = None;
-            let base_url = panel.draft.base_url.clone();
+            let base_url = Some(panel.draft.service_url().to_string());
             let key = crate::api::ApiKey::new(panel.key_entry.clone());
-            panel.commands.push(AppCommand::TestKey { base_url, key });
+            panel.commands.push(AppCommand::TestKey {
+                base_url,
+                key,
+                region: Some((
+                    panel.draft.region,
+                    panel.draft.region.other().base_url().to_string(),
+                )),
+            });
         }
         if info
             .source

@@ -1,7 +1,7 @@
 //! What every panel reads besides its own state.
 
-use crate::core::Lang;
 use crate::core::capabilities::PriceEntry;
+use crate::core::{Lang, Region};
 use crate::engine::SpendReport;
 
 /// The facts a panel draws with but does not own.
@@ -14,4 +14,6 @@ pub struct Shared<'a> {
     pub base_url: &'a str,
     /// Spend today and this month, and the caps, as the engine last said.
     pub spend: Option<SpendReport>,
+    /// The region chosen in settings: the model list offers only its models.
+    pub region: Region,
 }

@@ -56,8 +56,13 @@ pub struct App {
     background: Background,
     notifier: Box<dyn Notifier>,
     wiring: Wiring,
-    /// Kept alive for `--demo`; dropped after the engine.
-    _demo: Option<super::DemoService>,
+    /// Kept alive for `--demo` (or the demo started from the welcome panel);
+    /// dropped after the engine.
+    demo: Option<super::DemoService>,
+    /// The engine's configuration from before the demo, to go back to.
+    before_demo: Option<EngineConfig>,
+    /// Progress on the taskbar or dock.
+    launcher: super::launcher::Launcher,
 }
 
 impl App {
@@ -78,8 +83,16 @@ impl App {
             background: Background::start(move || wake.request_repaint()),
             notifier: Box::new(DesktopNotifier),
             wiring,
-            _demo: demo,
+            demo,
+            before_demo: None,
+            launcher: super::launcher::Launcher::off(),
         }
+    }
+
+    /// Shows the jobs' progress on the system's taskbar or dock.
+    pub fn with_launcher(mut self, launcher: super::launcher::Launcher) -> App {
+        self.launcher = launcher;
+        self
     }
 
     /// Desktop notifications go to `notifier` instead of the desktop.
@@ -104,6 +117,8 @@ impl App {
         for answer in self.background.answers() {
             self.execute(ctx, answer);
         }
+        self.launcher
+            .update(super::launcher::LauncherState::of(&self.state.jobs.jobs));
         // Unsaved changes are asked about before the window goes.
         if ctx.input(|i| i.viewport().close_requested()) && self.state.close_requested() {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
@@ -134,7 +149,19 @@ impl App {
             AppCommand::SaveSettings(settings) => self.save_settings(settings),
             AppCommand::StoreKey { key, allow_file } => self.store_key(key, allow_file),
             AppCommand::ForgetKey => self.forget_key(),
-            AppCommand::TestKey { base_url, key } => self.test_key(base_url, key),
+            AppCommand::TestKey {
+                base_url,
+                key,
+                region,
+            } => self.test_key(base_url, key, region),
+            AppCommand::StartDemo => self.start_demo(),
+            AppCommand::DemoStarted(result) => self.demo_started(result),
+            AppCommand::LeaveDemo => self.leave_demo(),
+            AppCommand::ConnectAccount {
+                key,
+                region,
+                base_url,
+            } => self.connect_account(key, region, base_url),
             AppCommand::OpenProject(path) => self.open_project(path),
             AppCommand::SaveProject(path) => self.save_project(path),
             AppCommand::RelinkFile(index) => self.relink_file(index),
@@ -155,7 +182,7 @@ impl App {
             AppCommand::OutputFolderPicked(path) => self.state.settings.folder_chosen(path),
             AppCommand::SettingsSaved(result) => self.settings_saved(ctx, result),
             AppCommand::KeyChanged(result, lookup) => self.key_changed(result, lookup),
-            AppCommand::KeyTested(ok, text) => self.state.settings.tested(ok, text),
+            AppCommand::KeyTested(ok, text) => self.state.key_tested(ok, text),
             AppCommand::EngineStarted(result) => self.engine_started(result),
             AppCommand::ProjectOpened(result) => self.project_opened(result),
             AppCommand::ProjectSaved(result) => self.project_saved(ctx, result),
@@ -294,22 +321,147 @@ impl App {
         });
     }
 
-    fn test_key(&mut self, base_url: Option<String>, key: Option<ApiKey>) {
+    fn test_key(
+        &mut self,
+        base_url: Option<String>,
+        key: Option<ApiKey>,
+        region: Option<(crate::core::Region, String)>,
+    ) {
         let base_url = match base_url {
             Some(url) if !self.wiring.demo => resolve_base_url(None, Some(&url)),
             _ => self.wiring.config.base_url.clone(),
         };
+        // The demo's key is the simulator's: never try it on the real service.
+        let region = region.filter(|_| !self.wiring.demo);
+        let model = region
+            .as_ref()
+            .map(|(r, _)| *r)
+            .or_else(|| crate::core::Region::of_url(&base_url))
+            .unwrap_or(self.wiring.settings.region)
+            .models()
+            .first()
+            .copied();
         match key.or_else(|| self.wiring.config.api_key.clone()) {
             // not text: a task name for the log
             Some(key) => self.background.run("test key", move || {
-                let (ok, text) = test_key(&base_url, key);
+                let (ok, text) = test_key(&base_url, key, region, model);
                 Some(AppCommand::KeyTested(ok, text))
             }),
-            None => self
-                .state
-                .settings
-                .tested(false, loc!("shell-key-enter-first")),
+            None => self.state.key_tested(false, loc!("shell-key-enter-first")),
         }
+    }
+
+    /// Starts the simulator on the worker; the window switches once it runs.
+    fn start_demo(&mut self) {
+        if self.wiring.demo {
+            return;
+        }
+        let data_dir = self.wiring.config.data_dir.join("demo"); // not text: a folder name
+        let lang = self.state.lang;
+        // not text: a task name for the log
+        self.background.run("start demo", move || {
+            Some(AppCommand::DemoStarted(
+                super::DemoService::start(&data_dir, lang)
+                    .map(Box::new)
+                    .map_err(Localized::verbatim),
+            ))
+        });
+    }
+
+    /// The simulator runs: the engine restarts against it, with the samples.
+    fn demo_started(&mut self, result: Result<Box<super::DemoStart>, Localized>) {
+        if let Some(welcome) = &mut self.state.welcome {
+            welcome.starting_demo = false;
+        }
+        let start = match result {
+            Ok(start) => *start,
+            Err(e) => return self.state.toast(e, true),
+        };
+        let config = &mut self.wiring.config;
+        self.before_demo = Some(config.clone());
+        config.base_url = start.base_url.clone();
+        config.api_key = start.key;
+        config.data_dir = config.data_dir.join("demo"); // not text: a folder name
+        config.output_dir = config.output_dir.join("demo"); // not text: a folder name
+        config.expected_generation = Some(start.task_duration);
+        self.wiring.demo = true;
+        self.state.demo = true;
+        self.state.settings.demo = true;
+        self.state.welcome = None;
+        self.state.base_url = start.base_url;
+        self.state.jobs = super::jobs::JobsPanel::default();
+        self.state.new_project();
+        self.state.load_demo_samples(start.samples);
+        self.state.project.saved_spec = self.state.editor.spec();
+        self.demo = Some(start.service);
+        self.restart_engine();
+        self.send(Command::LoadHistory);
+    }
+
+    /// Back from the demo to the account: the engine restarts with the
+    /// configuration from before (or, for `--demo`, the one settings give),
+    /// then the simulator stops on the worker. Without a key, the welcome
+    /// panel shows again.
+    fn leave_demo(&mut self) {
+        if !self.wiring.demo {
+            return;
+        }
+        let from_settings = self.before_demo.is_none();
+        let config = self.before_demo.take().unwrap_or_else(|| {
+            let mut c = self.wiring.config.clone();
+            c.base_url = resolve_base_url(None, Some(self.wiring.settings.service_url()));
+            c.api_key = None;
+            c.data_dir = EngineConfig::default_data_dir();
+            c.output_dir = self
+                .wiring
+                .settings
+                .output_dir
+                .clone()
+                .unwrap_or_else(EngineConfig::default_output_dir);
+            c.expected_generation = None;
+            c
+        });
+        self.wiring.demo = false;
+        self.state.demo = false;
+        self.state.settings.demo = false;
+        self.state.base_url = config.base_url.clone();
+        let has_key = config.api_key.is_some();
+        self.wiring.config = config;
+        self.state.jobs = super::jobs::JobsPanel::default();
+        self.state.new_project();
+        if !has_key {
+            self.state.welcome = Some(super::welcome::WelcomePanel::new(
+                self.wiring.settings.region,
+            ));
+        }
+        self.restart_engine();
+        self.send(Command::LoadHistory);
+        if let Some(service) = self.demo.take() {
+            // not text: a task name for the log
+            self.background.run("stop demo", move || {
+                drop(service);
+                None
+            });
+        }
+        if from_settings {
+            // `--demo` never read the saved key: read it now (on the worker).
+            let keys = KeyStore::new(&self.wiring.settings_dir);
+            self.background.run(
+                "load key", // not text: a task name for the log
+                move || Some(AppCommand::KeyChanged(Ok(()), keys.load())),
+            );
+        }
+    }
+
+    /// The welcome panel's key and region: the key goes to the key store, the
+    /// region (and a custom address, if the one tested is not the region's) to
+    /// the settings.
+    fn connect_account(&mut self, key: ApiKey, region: crate::core::Region, base_url: String) {
+        let mut settings = self.wiring.settings.clone();
+        settings.region = region;
+        settings.base_url = (base_url != region.base_url()).then_some(base_url);
+        self.save_settings(settings);
+        self.store_key(key, true);
     }
 
     fn open_project(&self, path: Option<PathBuf>) {
@@ -474,7 +626,7 @@ impl App {
         self.state.apply_settings(ctx, &settings);
         let config = &mut self.wiring.config;
         if !self.wiring.demo {
-            config.base_url = resolve_base_url(None, settings.base_url.as_deref());
+            config.base_url = resolve_base_url(None, Some(settings.service_url()));
             self.state.base_url = config.base_url.clone();
         }
         config.output_dir = settings
@@ -490,6 +642,9 @@ impl App {
 
     fn key_changed(&mut self, result: Result<(), Localized>, lookup: KeyLookup) {
         self.state.settings.key = KeyInfo::from_lookup(&lookup);
+        if lookup.key.is_some() && !self.wiring.demo {
+            self.state.welcome = None;
+        }
         if let Err(problem) = result {
             self.state.settings.message = Some(loc!("shell-key-not-saved", problem = problem));
         }
@@ -591,8 +746,17 @@ fn reveal(path: PathBuf) {
     });
 }
 
-/// A free authenticated call (one page of the task list) and what it means.
-fn test_key(base_url: &str, key: ApiKey) -> (bool, Localized) {
+/// A free authenticated call (one page of the task list), then an upload
+/// policy for the region's model (free too; it needs the model activated), and
+/// what the answers mean in plain words. A key refused here is tried at
+/// the other region's address (`region`: the region tested, the other's
+/// address): accepted there, it is a key of the other region.
+fn test_key(
+    base_url: &str,
+    key: ApiKey,
+    region: Option<(crate::core::Region, String)>,
+    model: Option<crate::core::Model>,
+) -> (bool, Localized) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -600,7 +764,7 @@ fn test_key(base_url: &str, key: ApiKey) -> (bool, Localized) {
         Ok(rt) => rt,
         Err(e) => return (false, Localized::verbatim(e.to_string())),
     };
-    let client = match Client::new(ClientConfig::new(base_url, key)) {
+    let client = match Client::new(ClientConfig::new(base_url, key.clone())) {
         Ok(c) => c,
         Err(e) => return (false, e.describe()),
     };
@@ -608,23 +772,71 @@ fn test_key(base_url: &str, key: ApiKey) -> (bool, Localized) {
         page_size: 1,
         ..ListFilter::default()
     };
-    match runtime.block_on(client.list(&filter)) {
-        Ok(_) => (true, loc!("shell-key-works", url = base_url)),
-        Err(e) => {
-            let error = e.describe();
-            let advice = e.advice();
-            let text = match e.request_id() {
-                Some(request_id) => loc!(
-                    "shell-key-rejected-with-request",
-                    error = &error,
-                    advice = &advice,
-                    request_id = request_id,
-                ),
-                None => loc!("shell-key-rejected", error = &error, advice = &advice),
-            };
-            (false, text)
+    let answer = runtime.block_on(async {
+        client.list(&filter).await?;
+        if let Some(model) = model {
+            client.upload_policy(model).await?;
         }
+        Ok::<(), crate::api::Error>(())
+    });
+    let error = match answer {
+        Ok(()) => return (true, loc!("shell-key-works", url = base_url)),
+        Err(e) => e,
+    };
+    let code = match &error {
+        crate::api::Error::Api(api) => api.code.as_str(),
+        _ => "",
+    };
+    let request_id = error.request_id().unwrap_or("—").to_string();
+    let plain = match code {
+        // not text: the service's error code
+        "InvalidApiKey" if region.is_some() => {
+            let elsewhere = region.as_ref().is_some_and(|(_, other)| {
+                Client::new(ClientConfig::new(other, key))
+                    .ok()
+                    .is_some_and(|c| runtime.block_on(c.list(&filter)).is_ok())
+            });
+            let here = region
+                .as_ref()
+                .map(|(r, _)| *r)
+                .or_else(|| crate::core::Region::of_url(base_url));
+            match (elsewhere, here) {
+                (true, Some(region)) => Some(loc!(
+                    "shell-key-other-region",
+                    region = region.name(),
+                    other = region.other().name(),
+                    request_id = &request_id,
+                )),
+                (true, None) => Some(loc!("shell-key-other-address", request_id = &request_id)),
+                (false, _) => Some(loc!("shell-key-invalid", request_id = &request_id)),
+            }
+        }
+        // not text: the service's error code
+        "AccessDenied.Unpurchased" => Some(loc!(
+            "shell-key-not-activated",
+            // not text: a product name
+            model = model.map_or("PixVerse", |m| m.info().display_name),
+            request_id = &request_id,
+        )),
+        // not text: the service's error code
+        "Arrearage" => Some(loc!("shell-key-overdue", request_id = &request_id)),
+        _ => None,
+    };
+    if let Some(text) = plain {
+        return (false, text);
     }
+    let described = error.describe();
+    let advice = error.advice();
+    let text = match error.request_id() {
+        Some(request_id) => loc!(
+            "shell-key-rejected-with-request",
+            error = &described,
+            advice = &advice,
+            request_id = request_id,
+        ),
+        None => loc!("shell-key-rejected", error = &described, advice = &advice),
+    };
+    (false, text)
 }
 
 impl eframe::App for App {

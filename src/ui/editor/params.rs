@@ -3,7 +3,7 @@
 
 use super::EditorState;
 use crate::core::capabilities::{self as caps, Durations, SEED_MAX};
-use crate::core::{Field, Model, Seed};
+use crate::core::{Field, Seed};
 use crate::engine::MAX_TAKES;
 use crate::tr;
 use crate::ui::shared::Shared;
@@ -19,7 +19,7 @@ pub(super) fn params_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'_>
         .selected_text(current.info().display_name)
         .width(ui.available_width() - 8.0)
         .show_ui(ui, |ui| {
-            for model in Model::ALL {
+            for &model in shared.region.models() {
                 ui.selectable_value(&mut chosen, model, model.info().display_name);
             }
         })
@@ -35,6 +35,14 @@ pub(super) fn params_ui(ui: &mut Ui, state: &mut EditorState, shared: Shared<'_>
         .get(shared.lang)
         .to_string();
     ui.label(RichText::new(description).weak().small());
+    if !state.params.model.confirmed() {
+        ui.label(
+            RichText::new(tr!(shared.lang, "editor-params-model-unconfirmed"))
+                .color(ui.visuals().warn_fg_color)
+                .small(),
+        )
+        .on_hover_text(tr!(shared.lang, "editor-params-model-unconfirmed-tooltip"));
+    }
 
     section(ui, tr!(shared.lang, "editor-params-resolution"));
     ui.horizontal(|ui| {

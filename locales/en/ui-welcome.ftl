@@ -1,0 +1,22 @@
+# The first run: the welcome panel (src/ui/welcome.rs).
+welcome-title = Welcome to R2V Studio
+welcome-intro = Turn a few pictures and a prompt into a short video with PixVerse on Alibaba Cloud Model Studio. There is no API key yet: try the demo first, or connect your account.
+welcome-demo-heading = Try the demo here
+welcome-demo-explanation = Runs the whole app in this window against a built-in simulator of the service, with sample pictures. Nothing is sent to the internet and nothing is paid. The videos are a sample clip.
+welcome-demo-button = Try the demo
+welcome-demo-starting = Starting the demo…
+welcome-connect-heading = Connect your account
+welcome-connect-explanation = Needs an Alibaba Cloud account with Model Studio. Five short steps: choose your region, create a key, activate PixVerse, paste the key and test it, save.
+welcome-connect-button = Connect step by step
+welcome-step = { $n }. { $text }
+welcome-step-region = Choose your region
+welcome-region-explanation = Beijing is for accounts in mainland China; International (Singapore) is for creators elsewhere. Keys, models and prices are separate per region. Served here: { $models }.
+welcome-step-key = Create an API key in the Model Studio console of that region
+welcome-key-link = Open the API key page
+welcome-step-activate = Activate PixVerse
+welcome-activate-explanation = In the same console, search for PixVerse, open its model card and click Activate Now (then confirm). Without this, generating is refused.
+welcome-step-paste = Paste the key and test it
+welcome-test = Test
+welcome-step-save = Save and start
+welcome-save = Save the key and start
+welcome-back = Back

@@ -1,0 +1,22 @@
+# 首次运行：欢迎面板（src/ui/welcome.rs）。
+welcome-title = 欢迎使用 R2V Studio
+welcome-intro = 用几张图片和一段提示词，通过阿里云百炼上的 PixVerse 生成短视频。尚未设置 API Key：可以先试用演示，或连接您的账号。
+welcome-demo-heading = 在此试用演示
+welcome-demo-explanation = 在本窗口中对接内置的模拟服务运行整个应用，并附带示例图片。不会向互联网发送任何内容，也不产生费用。生成的视频是一段示例片段。
+welcome-demo-button = 试用演示
+welcome-demo-starting = 正在启动演示…
+welcome-connect-heading = 连接您的账号
+welcome-connect-explanation = 需要开通了百炼的阿里云账号。共五个简单步骤：选择地域、创建 Key、开通 PixVerse、粘贴并测试 Key、保存。
+welcome-connect-button = 连接账号
+welcome-step = { $n }. { $text }
+welcome-step-region = 选择地域
+welcome-region-explanation = 北京适用于中国内地账号；国际（新加坡）适用于其他地区的创作者。各地域的 Key、模型和价格相互独立。此地域提供：{ $models }。
+welcome-step-key = 在该地域的百炼控制台创建 API Key
+welcome-key-link = 打开 API Key 页面
+welcome-step-activate = 开通 PixVerse
+welcome-activate-explanation = 在同一控制台中搜索 PixVerse，打开其模型卡片，点击“立即开通”（然后确认）。未开通时，生成请求会被拒绝。
+welcome-step-paste = 粘贴 Key 并测试
+welcome-test = 测试
+welcome-step-save = 保存并开始
+welcome-save = 保存 Key 并开始
+welcome-back = 返回
