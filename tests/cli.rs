@@ -1089,3 +1089,66 @@ fn the_same_setup_again_is_refused_with_the_earlier_job_until_again_is_given() {
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
     assert_eq!(sim.get().counts().create_requests, 3);
 }
+
+#[test]
+fn from_a_video_restores_its_settings_for_dry_run_and_makes_a_new_take_with_generate() {
+    let sim = Sim::start(Duration::from_millis(300), |_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let args = generate_args(&["--seed", "77"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let first = run_within(r2v_sim(&sim, dir.path(), &args), 120);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let video = text(&first.stdout).trim().to_string();
+
+    // dry-run prints what it would send: the video's settings.
+    let mut dry = r2v(&["dry-run", "--from", &video]);
+    dry.env("R2V_STUDIO_DATA_DIR", dir.path().join("data"));
+    let output = run(dry);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let body: serde_json::Value =
+        serde_json::from_str(&stdout[..stdout.find("\n\ncurl").unwrap()]).unwrap();
+    assert_eq!(body["input"]["prompt"], "@cafe 清晨的阳光");
+    assert_eq!(body["parameters"]["seed"], 77);
+    assert_eq!(body["parameters"]["duration"], 1);
+    assert_eq!(body["input"]["media"][0]["ref_name"], "cafe");
+    // Flags given with --from win.
+    let mut over = r2v(&[
+        "dry-run",
+        "--from",
+        &video,
+        "--prompt",
+        "@cafe 黄昏",
+        "--seed",
+        "5",
+    ]);
+    over.env("R2V_STUDIO_DATA_DIR", dir.path().join("data"));
+    let output = run(over);
+    let stdout = text(&output.stdout);
+    let body: serde_json::Value =
+        serde_json::from_str(&stdout[..stdout.find("\n\ncurl").unwrap()]).unwrap();
+    assert_eq!(body["input"]["prompt"], "@cafe 黄昏");
+    assert_eq!(body["parameters"]["seed"], 5);
+    assert_eq!(body["parameters"]["duration"], 1, "the rest as restored");
+
+    // A new take of it: on purpose, so not stopped as a repeat (the first
+    // finished moments ago).
+    let take = run_within(
+        r2v_sim(&sim, dir.path(), &["generate", "--from", &video]),
+        120,
+    );
+    assert_eq!(take.status.code(), Some(0), "{}", text(&take.stderr));
+    assert_ne!(text(&take.stdout).trim(), video);
+    assert_eq!(sim.get().counts().create_requests, 2);
+
+    // A video without our settings says so.
+    let plain = std::path::absolute("assets/test-clips/flat-colours.mp4").unwrap();
+    let output = run(r2v(&["dry-run", "--from", plain.to_str().unwrap()]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("R2V Studio"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(sim.get().counts().create_requests, 2, "nothing sent");
+}

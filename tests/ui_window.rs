@@ -485,7 +485,7 @@ fn the_language_switch_changes_the_texts_with_chinese_glyphs() {
     h.get_by_label("设置").click();
     h.run();
     assert!(
-        h.query_by_label_contains("地域 / 服务地址").is_some(),
+        h.query_by_label("地域").is_some(),
         "the settings window speaks Chinese too"
     );
     h.get_by_label("关闭").click();

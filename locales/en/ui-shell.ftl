@@ -39,3 +39,4 @@ shell-key-enter-first = Enter a key first.
 # File dialogs: the name of the file type offered.
 shell-filter-images = Images
 shell-filter-project = R2V Studio project
+shell-filter-video = MP4 video

@@ -38,3 +38,4 @@ shell-key-enter-first = 请先输入 Key。
 # 文件对话框：所提供的文件类型名称。
 shell-filter-images = 图片
 shell-filter-project = R2V Studio 项目
+shell-filter-video = MP4 视频

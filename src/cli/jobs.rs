@@ -68,10 +68,11 @@ pub struct GenerateArgs {
 }
 
 impl GenerateArgs {
+    /// A take of a video (`--from`) is asked for on purpose.
     fn allow(&self) -> Allow {
         Allow {
             over_budget: self.over_budget,
-            again: self.again,
+            again: self.again || self.spec.from.is_some(),
         }
     }
 }
@@ -238,7 +239,7 @@ fn no_key_help(lang: Lang) {
 
 pub fn generate(args: &GenerateArgs) -> ExitCode {
     let lang = env_lang();
-    let spec = match super::spec_or_exit(&args.spec, lang) {
+    let spec = match super::spec_or_exit(&args.spec, lang, &args.engine.data_dir()) {
         Ok(spec) => spec,
         Err(code) => return code,
     };

@@ -12,6 +12,7 @@ use crate::core::{
     AspectRatio, Field, GenerationSpec, Lang, Localized, Model, Problem, RefSource, Reference,
     Seed, Tier,
 };
+use crate::engine::EngineConfig;
 use crate::sim::{SimConfig, Simulator};
 use crate::{loc, tr};
 use clap::{Args, Parser, Subcommand};
@@ -69,9 +70,14 @@ pub enum Command {
 /// What to generate: the same flags for `dry-run` and (later) `generate`.
 #[derive(Debug, Args, Clone)]
 pub struct SpecArgs {
-    /// Model: c1, v5.6, or its full name (pixverse/pixverse-c1-r2v).
-    #[arg(long, default_value = "c1")] // not text: a model's short name
-    pub model: String,
+    /// Start from the settings inside a video R2V Studio made (its references
+    /// from the archive if the originals moved); other flags override them, and
+    /// --ref replaces all the references.
+    #[arg(long, value_name = "VIDEO")] // not text: --help placeholder
+    pub from: Option<PathBuf>,
+    /// Model: c1, v5.6, v6, or its full name (pixverse/pixverse-c1-r2v) [default: c1].
+    #[arg(long)]
+    pub model: Option<String>,
     /// A reference image, `[NAME=]PATH_OR_URL`; repeat for up to 7. Without NAME one
     /// is proposed from the file name.
     // not text: flag and --help placeholder
@@ -188,18 +194,25 @@ pub fn env_lang() -> Lang {
 /// Builds the spec from flags. Problems that flags alone reveal (an unknown model,
 /// an unreadable prompt file, a missing image) come back with the spec's own.
 pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
+    build_spec_over(args, GenerationSpec::default())
+}
+
+/// The flags in `args` over `base` (the defaults, or a video's settings).
+pub fn build_spec_over(
+    args: &SpecArgs,
+    base: GenerationSpec,
+) -> Result<GenerationSpec, Vec<Problem>> {
     let mut problems = Vec::new();
-    let mut spec = GenerationSpec::default();
-    match Model::from_name(&args.model) {
-        Some(model) => spec.model = model,
-        None => problems.push(problem(
-            "model.unknown", // not text: a problem code
-            Field::Model,
-            loc!(
-                "cli-problem-model-unknown",
-                model = format!("{:?}", args.model)
-            ),
-        )),
+    let mut spec = base;
+    if let Some(name) = args.model.as_deref() {
+        match Model::from_name(name) {
+            Some(model) => spec.model = model,
+            None => problems.push(problem(
+                "model.unknown", // not text: a problem code
+                Field::Model,
+                loc!("cli-problem-model-unknown", model = format!("{name:?}")),
+            )),
+        }
     }
     if let Some(text) = &args.size {
         match Size::parse(text).and_then(|s| spec.model.find_size(s)) {
@@ -243,10 +256,10 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
             )),
         }
     }
-    spec.duration = args.duration.unwrap_or(caps::DEFAULT_DURATION);
-    spec.audio = args.audio;
-    spec.watermark = args.watermark;
-    spec.seed = args.seed.map_or(Seed::Random, Seed::Fixed);
+    spec.duration = args.duration.unwrap_or(spec.duration);
+    spec.audio |= args.audio;
+    spec.watermark |= args.watermark;
+    spec.seed = args.seed.map_or(spec.seed, Seed::Fixed);
     spec.prompt = match (&args.prompt, &args.prompt_file) {
         (Some(p), _) => p.clone(),
         (None, Some(path)) => match std::fs::read_to_string(path) {
@@ -275,8 +288,11 @@ pub fn build_spec(args: &SpecArgs) -> Result<GenerationSpec, Vec<Problem>> {
                 String::new()
             }
         },
-        (None, None) => String::new(),
+        (None, None) => spec.prompt.clone(),
     };
+    if !args.refs.is_empty() {
+        spec.references.clear();
+    }
     let explicit: Vec<Option<(String, String)>> = args.refs.iter().map(|r| split_ref(r)).collect();
     let mut taken: Vec<String> = explicit.iter().flatten().map(|(n, _)| n.clone()).collect();
     for (i, (text, named)) in args.refs.iter().zip(&explicit).enumerate() {
@@ -460,8 +476,34 @@ pub(crate) fn print_problems(problems: &[Problem], lang: Lang) {
 }
 
 /// The spec from flags, or every problem printed and exit code 2.
-pub(crate) fn spec_or_exit(args: &SpecArgs, lang: Lang) -> Result<GenerationSpec, ExitCode> {
-    build_spec(args).map_err(|problems| {
+/// The spec the flags describe, over a video's settings with `--from`
+/// (its references looked for in `data_dir`'s archive). A take of a video
+/// whose seed the app drew gets a new random seed unless `--seed` is given.
+pub(crate) fn spec_or_exit(
+    args: &SpecArgs,
+    lang: Lang,
+    data_dir: &std::path::Path,
+) -> Result<GenerationSpec, ExitCode> {
+    let base = match &args.from {
+        None => GenerationSpec::default(),
+        Some(video) => {
+            let archive = crate::provenance::Archive::in_data_dir(data_dir);
+            match crate::provenance::restore(video, &archive) {
+                Ok(restored) => {
+                    let mut spec = restored.spec;
+                    if restored.record.take.is_some_and(|t| t.drawn_seed) {
+                        spec.seed = Seed::Random;
+                    }
+                    spec
+                }
+                Err(e) => {
+                    eprintln!("{}", e.describe().get(lang));
+                    return Err(ExitCode::from(EXIT_INVALID));
+                }
+            }
+        }
+    };
+    build_spec_over(args, base).map_err(|problems| {
         print_problems(&problems, lang);
         ExitCode::from(EXIT_INVALID)
     })
@@ -469,7 +511,10 @@ pub(crate) fn spec_or_exit(args: &SpecArgs, lang: Lang) -> Result<GenerationSpec
 
 fn dry_run(args: &DryRunArgs) -> ExitCode {
     let lang = env_lang();
-    let spec = match spec_or_exit(&args.spec, lang) {
+    let data_dir = std::env::var_os("R2V_STUDIO_DATA_DIR") // not text: a variable's name
+        .filter(|d| !d.is_empty())
+        .map_or_else(EngineConfig::default_data_dir, PathBuf::from);
+    let spec = match spec_or_exit(&args.spec, lang, &data_dir) {
         Ok(spec) => spec,
         Err(code) => return code,
     };

@@ -406,7 +406,9 @@ fn global_input(ui: &mut Ui, state: &mut AppState) {
     let (videos, pictures): (Vec<PathBuf>, Vec<PathBuf>) =
         dropped.into_iter().partition(|p| is_video(p));
     if let Some(video) = videos.into_iter().next() {
-        state.commands.push(AppCommand::RestoreFromVideo(video));
+        state
+            .commands
+            .push(AppCommand::RestoreFromVideo(Some(video)));
     }
     if !pictures.is_empty() {
         state.editor.add_paths(pictures);
@@ -520,6 +522,10 @@ fn file_menu(ui: &mut Ui, state: &mut AppState) {
         }
         if ui.button(tr!(lang, "app-menu-open")).clicked() {
             state.commands.push(AppCommand::OpenProject(None));
+            ui.close();
+        }
+        if ui.button(tr!(lang, "app-menu-restore-video")).clicked() {
+            state.commands.push(AppCommand::RestoreFromVideo(None));
             ui.close();
         }
         if ui.button(tr!(lang, "app-menu-save")).clicked() {

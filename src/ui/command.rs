@@ -75,7 +75,7 @@ pub enum AppCommand {
     Restore(Box<GenerationSpec>),
     /// `App::restore_from_video`: read a video's settings (on the worker) to
     /// put them into the editor.
-    RestoreFromVideo(PathBuf),
+    RestoreFromVideo(Option<PathBuf>),
     /// `App::open_player`: play a video in the window (opened on the worker).
     OpenPlayer(PathBuf),
     /// `App::close_player`: close the player (its decoder stops on the worker).

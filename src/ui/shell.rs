@@ -480,10 +480,22 @@ impl App {
 
     /// Reads a video's settings on the worker, finding its references in the
     /// data folder's archive.
-    fn restore_from_video(&self, path: PathBuf) {
+    fn restore_from_video(&self, path: Option<PathBuf>) {
         let archive = crate::provenance::Archive::in_data_dir(&self.wiring.config.data_dir);
+        let lang = self.state.lang;
         // not text: a task name for the log
         self.background.run("restore from video", move || {
+            let picked = path.or_else(|| {
+                rfd::FileDialog::new()
+                    .add_filter(
+                        tr!(lang, "shell-filter-video"),
+                        &["mp4", "MP4"], // not text: file extensions
+                    )
+                    .pick_file()
+            });
+            let Some(path) = picked else {
+                return Some(AppCommand::DialogClosed);
+            };
             let result = crate::provenance::restore(&path, &archive)
                 .map(Box::new)
                 .map_err(|e| e.describe());
