@@ -5,6 +5,7 @@
 #
 #   scripts/wine-tests.sh            # tests/shared_engine.rs and tests/ui_shell.rs
 #   scripts/wine-tests.sh cli        # any other test files by name
+#   scripts/wine-tests.sh lib        # the unit tests (e.g. the taskbar progress)
 #
 # Installs what it needs with apt (run as root, or have them already):
 # wine64, mingw-w64, and the Rust target x86_64-pc-windows-gnu.
@@ -31,14 +32,16 @@ if [ ! -f "$shim" ]; then
 fi
 
 args=()
-for t in "${tests[@]}"; do args+=(--test "$t"); done
+for t in "${tests[@]}"; do
+    if [ "$t" = lib ]; then args+=(--lib); else args+=(--test "$t"); fi
+done
 # The test binaries, and the app's .exe they start as other processes.
 cargo build --target x86_64-pc-windows-gnu --bin r2v-studio
 cargo test --target x86_64-pc-windows-gnu "${args[@]}" --no-run --message-format=json \
     | python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["test"]:
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]:
         print(m["executable"])' > target/wine-tests.list
 
 status=0

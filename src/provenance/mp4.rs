@@ -154,7 +154,7 @@ pub(crate) fn write_tags_failing_after(
     let new_moov = retag_moov(&moov, &layout, tags)?;
     let temp = temp_path(path);
     let result = write_and_replace(
-        &mut source,
+        source,
         &layout,
         &new_moov,
         path,
@@ -181,7 +181,7 @@ fn temp_path(path: &Path) -> PathBuf {
 
 #[allow(clippy::too_many_arguments)]
 fn write_and_replace(
-    source: &mut File,
+    mut source: File,
     layout: &Layout,
     new_moov: &[u8],
     path: &Path,
@@ -204,10 +204,10 @@ fn write_and_replace(
                 left: fail_after,
             },
         );
-        copy_range(source, 0..layout.moov.start, &mut out, path, temp)?;
+        copy_range(&mut source, 0..layout.moov.start, &mut out, path, temp)?;
         out.write_all(new_moov).map_err(write_err(temp))?;
         copy_range(
-            source,
+            &mut source,
             layout.moov.end..layout.file_len,
             &mut out,
             path,
@@ -217,6 +217,8 @@ fn write_and_replace(
     }
     file.sync_all().map_err(write_err(temp))?;
     drop(file);
+    // Windows renames over a file only when nothing of ours holds it open.
+    drop(source);
     // Read back what was written before it replaces anything.
     let expected_len =
         layout.moov.start + new_moov.len() as u64 + (layout.file_len - layout.moov.end);

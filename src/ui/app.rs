@@ -770,7 +770,6 @@ fn toasts(ctx: &egui::Context, state: &mut AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn state() -> AppState {
         AppState::new(Lang::En, "http://127.0.0.1:1/api/v1".into())
@@ -819,7 +818,7 @@ mod tests {
         assert!(s.toasts.is_empty(), "{:?}", s.toasts);
         let commands: Vec<AppCommand> = s.take_commands();
         assert!(
-            matches!(&commands[..], [AppCommand::OpenProject(Some(p))] if p == Path::new("/work/海报.r2v.json")),
+            matches!(&commands[..], [AppCommand::OpenProject(Some(p))] if *p == std::path::absolute("/work/海报.r2v.json").unwrap()),
             "{commands:?}"
         );
 
@@ -846,7 +845,7 @@ mod tests {
         assert!(s.toasts[0].text.en.contains('2'), "{:?}", s.toasts[0].text);
         let commands = s.take_commands();
         assert!(
-            matches!(&commands[..], [AppCommand::OpenProject(Some(p))] if p == Path::new("/work/a.r2v.json")),
+            matches!(&commands[..], [AppCommand::OpenProject(Some(p))] if *p == std::path::absolute("/work/a.r2v.json").unwrap()),
             "the first project opens: {commands:?}"
         );
     }

@@ -7,8 +7,9 @@
 //!   `com.canonical.Unity.LauncherEntry.Update(app_uri, {progress, count, …})`
 //!   on the session bus, read by GNOME's Dash to Dock / Ubuntu Dock, KDE Plasma's
 //!   task manager, Plank and others (silently ignored where nothing reads it);
-//! - Windows and macOS: not wired yet (see [`Backend`]); the window works the
-//!   same without it.
+//! - Windows: the taskbar button's progress bar (`ITaskbarList3`) of the
+//!   window, whose handle the shell passes once it has one ([`Launcher::attach`]);
+//! - macOS: not wired yet (see [`Backend`]); the window works the same without it.
 
 use crate::engine::{Job, JobState};
 use std::sync::mpsc::{Sender, channel};
@@ -61,25 +62,44 @@ fn share(state: JobState) -> f64 {
     }
 }
 
+/// What the launcher's thread is told.
+enum Note {
+    State(LauncherState),
+    /// The window's native handle (Windows: its HWND), once it exists.
+    #[cfg_attr(not(windows), allow(dead_code))]
+    Window(isize),
+}
+
 /// Sends the launcher state to the system's launcher, on a thread of its own.
 pub struct Launcher {
-    tx: Option<Sender<LauncherState>>,
+    tx: Option<Sender<Note>>,
     last: LauncherState,
+    attached: bool,
 }
 
 impl Launcher {
     /// The launcher of the desktop file `desktop_id` (e.g. `r2v-studio`).
     pub fn start(desktop_id: &str) -> Launcher {
-        let (tx, rx) = channel::<LauncherState>();
-        let backend = Backend::new(desktop_id);
+        let (tx, rx) = channel::<Note>();
+        let desktop_id = desktop_id.to_string();
         let spawned = std::thread::Builder::new()
             .name("r2v-launcher".into()) // not text: a thread name
             .spawn(move || {
-                let mut backend = backend;
-                while let Ok(mut state) = rx.recv() {
+                let mut backend = Backend::new(&desktop_id);
+                while let Ok(note) = rx.recv() {
+                    let mut state = match note {
+                        Note::State(state) => state,
+                        Note::Window(handle) => {
+                            backend.attach(handle);
+                            continue;
+                        }
+                    };
                     // Only the newest picture matters.
                     while let Ok(newer) = rx.try_recv() {
-                        state = newer;
+                        match newer {
+                            Note::State(newer) => state = newer,
+                            Note::Window(handle) => backend.attach(handle),
+                        }
                     }
                     backend.show(state);
                 }
@@ -89,6 +109,7 @@ impl Launcher {
             Ok(_) => Launcher {
                 tx: Some(tx),
                 last: LauncherState::IDLE,
+                attached: false,
             },
             Err(e) => {
                 tracing::warn!("launcher progress: no thread: {e}");
@@ -102,6 +123,38 @@ impl Launcher {
         Launcher {
             tx: None,
             last: LauncherState::IDLE,
+            attached: false,
+        }
+    }
+
+    /// Tells the launcher which window is the app's (once; Windows shows the
+    /// progress on that window's taskbar button). Elsewhere nothing to do.
+    pub fn attach(&mut self, frame: &eframe::Frame) {
+        if self.attached || self.tx.is_none() {
+            return;
+        }
+        self.attached = true;
+        #[cfg(windows)]
+        {
+            use raw_window_handle::{HasWindowHandle, RawWindowHandle};
+            if let Ok(handle) = frame.window_handle()
+                && let RawWindowHandle::Win32(win32) = handle.as_raw()
+            {
+                self.send(Note::Window(win32.hwnd.get()));
+                // Shown again on the window now known.
+                self.send(Note::State(self.last));
+            }
+        }
+        #[cfg(not(windows))]
+        let _ = frame;
+    }
+
+    #[cfg_attr(not(windows), allow(dead_code))]
+    fn send(&mut self, note: Note) {
+        if let Some(tx) = &self.tx
+            && tx.send(note).is_err()
+        {
+            self.tx = None;
         }
     }
 
@@ -111,11 +164,7 @@ impl Launcher {
             return;
         }
         self.last = state;
-        if let Some(tx) = &self.tx
-            && tx.send(state).is_err()
-        {
-            self.tx = None;
-        }
+        self.send(Note::State(state));
     }
 }
 
@@ -177,6 +226,8 @@ impl Backend {
         }
     }
 
+    fn attach(&mut self, _window: isize) {}
+
     fn show(&mut self, state: LauncherState) {
         if self.failed {
             return;
@@ -222,20 +273,183 @@ impl Backend {
     }
 }
 
-/// Windows (ITaskbarList3::SetProgressValue on the window's HWND) and macOS
-/// (NSDockTile's badge label) need the window's native handle and COM or
-/// AppKit calls that cannot be compiled or tried on this Linux machine: not
-/// wired yet. The window works the same without them.
-#[cfg(not(all(unix, not(target_os = "macos"))))] // not text: a target name
+/// macOS (NSDockTile's badge label) needs AppKit calls that cannot be
+/// compiled or tried on this Linux machine: not wired yet. The window works
+/// the same without it.
+#[cfg(target_os = "macos")] // not text: a target name
 struct Backend;
 
-#[cfg(not(all(unix, not(target_os = "macos"))))] // not text: a target name
+#[cfg(target_os = "macos")] // not text: a target name
 impl Backend {
     fn new(_desktop_id: &str) -> Backend {
         Backend
     }
 
+    fn attach(&mut self, _window: isize) {}
+
     fn show(&mut self, _state: LauncherState) {}
+}
+
+#[cfg(windows)]
+use taskbar::Backend;
+
+/// Windows: the progress bar on the window's taskbar button, through the
+/// shell's `ITaskbarList3` (COM, on the launcher's own thread).
+#[cfg(windows)]
+mod taskbar {
+    use super::LauncherState;
+    use std::ffi::c_void;
+    use std::ptr::null_mut;
+    use windows_sys::Win32::System::Com::{
+        CLSCTX_INPROC_SERVER, COINIT_APARTMENTTHREADED, CoCreateInstance, CoInitializeEx,
+    };
+    use windows_sys::core::{GUID, HRESULT};
+
+    /// `ITaskbarList3`'s interface id.
+    const IID_ITASKBARLIST3: GUID = GUID::from_u128(0xea1afb91_9e28_4b86_90e9_9e9f8a5eefaf);
+    /// The shell's taskbar list object.
+    const CLSID_TASKBARLIST: GUID = GUID::from_u128(0x56fdf344_fd6d_11d0_958a_006097c9a090);
+    const TBPF_NOPROGRESS: u32 = 0;
+    const TBPF_NORMAL: u32 = 2;
+    /// The bar's scale: progress is sent as thousandths.
+    const TOTAL: u64 = 1000;
+
+    /// The interface's table of functions, in its declared order (IUnknown,
+    /// then ITaskbarList, ITaskbarList2, ITaskbarList3); only the slots called
+    /// here are typed.
+    #[repr(C)]
+    struct Vtable {
+        query_interface: usize,
+        add_ref: usize,
+        release: unsafe extern "system" fn(*mut Object) -> u32,
+        hr_init: unsafe extern "system" fn(*mut Object) -> HRESULT,
+        add_tab: usize,
+        delete_tab: usize,
+        activate_tab: usize,
+        set_active_alt: usize,
+        mark_fullscreen_window: usize,
+        set_progress_value: unsafe extern "system" fn(*mut Object, isize, u64, u64) -> HRESULT,
+        set_progress_state: unsafe extern "system" fn(*mut Object, isize, u32) -> HRESULT,
+    }
+
+    #[repr(C)]
+    struct Object {
+        vtable: *const Vtable,
+    }
+
+    pub struct Backend {
+        window: Option<isize>,
+        list: Option<*mut Object>,
+        failed: bool,
+    }
+
+    impl Backend {
+        pub fn new(_desktop_id: &str) -> Backend {
+            Backend {
+                window: None,
+                list: None,
+                failed: false,
+            }
+        }
+
+        pub fn attach(&mut self, window: isize) {
+            self.window = Some(window);
+        }
+
+        pub fn show(&mut self, state: LauncherState) {
+            let Some(window) = self.window else {
+                return;
+            };
+            let Some(list) = self.list() else {
+                return;
+            };
+            // SAFETY: `list` is a live ITaskbarList3 made on this thread, and
+            // each slot is called with the arguments its declaration takes.
+            let result = unsafe {
+                let table = &*(*list).vtable;
+                match state.progress {
+                    Some(progress) => {
+                        (table.set_progress_state)(list, window, TBPF_NORMAL);
+                        let done = (progress.clamp(0.0, 1.0) * TOTAL as f64).round() as u64;
+                        (table.set_progress_value)(list, window, done, TOTAL)
+                    }
+                    None => (table.set_progress_state)(list, window, TBPF_NOPROGRESS),
+                }
+            };
+            if result < 0 {
+                tracing::info!("taskbar progress: error {result:#x}");
+            }
+        }
+
+        /// The taskbar list, made on first use (`None`, logged once, where the
+        /// shell offers none).
+        fn list(&mut self) -> Option<*mut Object> {
+            if self.list.is_some() || self.failed {
+                return self.list;
+            }
+            let mut made: *mut c_void = null_mut();
+            // SAFETY: COM is set up for this thread before the object is made;
+            // `made` receives an interface pointer we own (released in Drop).
+            let result = unsafe {
+                CoInitializeEx(null_mut(), COINIT_APARTMENTTHREADED as u32);
+                CoCreateInstance(
+                    &CLSID_TASKBARLIST,
+                    null_mut(),
+                    CLSCTX_INPROC_SERVER,
+                    &IID_ITASKBARLIST3,
+                    &mut made,
+                )
+            };
+            if result < 0 || made.is_null() {
+                tracing::info!("taskbar progress unavailable: error {result:#x}");
+                self.failed = true;
+                return None;
+            }
+            let list = made.cast::<Object>();
+            // SAFETY: a freshly made ITaskbarList3; HrInit must come first.
+            let init = unsafe { ((*(*list).vtable).hr_init)(list) };
+            if init < 0 {
+                tracing::info!("taskbar progress unavailable: error {init:#x}");
+                // SAFETY: releasing the one reference we hold.
+                unsafe { ((*(*list).vtable).release)(list) };
+                self.failed = true;
+                return None;
+            }
+            self.list = Some(list);
+            self.list
+        }
+    }
+
+    impl Drop for Backend {
+        fn drop(&mut self) {
+            if let Some(list) = self.list.take() {
+                // SAFETY: releasing the one reference we hold, on its thread.
+                unsafe { ((*(*list).vtable).release)(list) };
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Run under Wine by `scripts/wine-tests.sh lib` (and on Windows):
+        /// the shell's object is made, and the calls go to the right slots.
+        #[test]
+        fn the_taskbar_list_is_made_and_takes_progress_and_its_end() {
+            let mut backend = Backend::new("r2v-studio");
+            assert!(backend.list().is_some(), "the taskbar list");
+            // SAFETY: a plain call; the console's window or none (0).
+            let window = unsafe { windows_sys::Win32::System::Console::GetConsoleWindow() };
+            backend.attach(window as isize);
+            backend.show(LauncherState {
+                count: 2,
+                progress: Some(0.4),
+            });
+            backend.show(LauncherState::IDLE);
+            drop(backend);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +490,7 @@ mod tests {
         let mut launcher = Launcher {
             tx: Some(tx),
             last: LauncherState::IDLE,
+            attached: false,
         };
         launcher.update(LauncherState::IDLE);
         let busy = LauncherState {
@@ -284,7 +499,14 @@ mod tests {
         };
         launcher.update(busy);
         launcher.update(busy);
-        assert_eq!(rx.try_iter().collect::<Vec<_>>(), vec![busy]);
+        let sent: Vec<LauncherState> = rx
+            .try_iter()
+            .filter_map(|note| match note {
+                Note::State(state) => Some(state),
+                Note::Window(_) => None,
+            })
+            .collect();
+        assert_eq!(sent, vec![busy]);
     }
 
     #[cfg(all(unix, not(target_os = "macos")))] // not text: a target name

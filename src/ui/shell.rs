@@ -852,7 +852,8 @@ fn test_key(
 }
 
 impl eframe::App for App {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        self.launcher.attach(frame);
         self.tick(ctx);
     }
 
