@@ -321,15 +321,15 @@ mod taskbar {
     struct Vtable {
         query_interface: usize,
         add_ref: usize,
-        release: unsafe extern "system" fn(*mut Object) -> u32,
-        hr_init: unsafe extern "system" fn(*mut Object) -> HRESULT,
+        release: unsafe extern "system" fn(*mut Object) -> u32, // not text: an ABI
+        hr_init: unsafe extern "system" fn(*mut Object) -> HRESULT, // not text: an ABI
         add_tab: usize,
         delete_tab: usize,
         activate_tab: usize,
         set_active_alt: usize,
         mark_fullscreen_window: usize,
-        set_progress_value: unsafe extern "system" fn(*mut Object, isize, u64, u64) -> HRESULT,
-        set_progress_state: unsafe extern "system" fn(*mut Object, isize, u32) -> HRESULT,
+        set_progress_value: unsafe extern "system" fn(*mut Object, isize, u64, u64) -> HRESULT, // not text: an ABI
+        set_progress_state: unsafe extern "system" fn(*mut Object, isize, u32) -> HRESULT, // not text: an ABI
     }
 
     #[repr(C)]
