@@ -8,7 +8,9 @@
 //! `R2V_CRASH_RUNS=N` changes the number of runs (default 20); `R2V_CRASH_SEED`
 //! the seed of the random delays.
 
-use r2v_studio::sim::{DEMO_VIDEO, SimConfig, Simulator};
+mod common;
+
+use r2v_studio::sim::{SimConfig, Simulator};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -100,7 +102,7 @@ fn check_finished(sim: &Simulator, dir: &Path, label: &str) {
         }
     }
     assert_eq!(videos.len(), 1, "{label}: one video");
-    assert_is_demo_video(&videos[0], label);
+    common::assert_is_demo_video(&videos[0], label);
 }
 
 #[test]
@@ -227,19 +229,4 @@ fn an_interrupted_generate_says_how_to_resume_and_exits_3() {
     let jobs: serde_json::Value = serde_json::from_slice(&jobs.stdout).unwrap();
     assert_eq!(jobs[0]["state"], "Pending", "journaled with its task");
     assert!(jobs[0]["task_id"].is_string());
-}
-
-/// The simulator's video as downloaded: byte for byte outside its index, where
-/// the app wrote the job's settings.
-fn assert_is_demo_video(path: &std::path::Path, label: &str) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(
-        r2v_studio::provenance::mp4::outside_index(&bytes).unwrap(),
-        r2v_studio::provenance::mp4::outside_index(DEMO_VIDEO).unwrap(),
-        "{label}: the MP4 is complete"
-    );
-    assert!(
-        r2v_studio::provenance::read_tags(path).unwrap().is_some(),
-        "{label}: the settings are in the MP4"
-    );
 }

@@ -6,6 +6,8 @@
 //! moves when everything is idle, and the engine reads its time from
 //! [`Clock::following_tokio`].
 
+mod common;
+
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference, Seed};
 use r2v_studio::engine::{
@@ -159,7 +161,7 @@ async fn a_three_hour_task_is_followed_to_the_end_in_paused_time() {
     let mut p = Paused::new(sim_config(3 * HOUR)).await;
     let id = p.engine().generate(url_spec("@cafe, a long one"), None);
     let job = p.wait_state(&id, JobState::Done, 4 * HOUR).await;
-    assert_is_demo_video(&job.output_path.unwrap(), "three hours");
+    common::assert_is_demo_video(&job.output_path.unwrap(), "three hours");
     let counts = p.sim.counts();
     assert_eq!(counts.tasks_created, 1);
     // The schedule asks every 20 s once a task runs four times longer than
@@ -207,7 +209,7 @@ async fn a_download_resumed_a_day_after_the_task_began_still_finishes() {
     tokio::time::sleep(23 * HOUR).await;
     p.start_engine();
     let job = p.wait_state(&id, JobState::Done, HOUR).await;
-    assert_is_demo_video(&job.output_path.unwrap(), "resumed");
+    common::assert_is_demo_video(&job.output_path.unwrap(), "resumed");
     assert_eq!(p.sim.counts().tasks_created, 1);
     p.stop_engine().await;
 }
@@ -342,7 +344,7 @@ async fn a_vanished_output_folder_is_made_again_and_a_blocked_one_is_reported_at
     tokio::time::sleep(Duration::from_secs(2)).await;
     std::fs::remove_dir_all(&out).unwrap();
     let job = p.wait_state(&id, JobState::Done, HOUR).await;
-    assert_is_demo_video(&job.output_path.unwrap(), "resumed");
+    common::assert_is_demo_video(&job.output_path.unwrap(), "resumed");
 
     // A file where the folder should be: the job says so without waiting.
     let blocked = p.dir.path().join("blocked");
@@ -508,7 +510,7 @@ async fn download_answers_that_do_not_fit_never_end_as_a_broken_video() {
         let id = p.engine().generate(url_spec("@cafe, download"), None);
         let job = p.wait_state(&id, JobState::Done, HOUR).await;
         let video = job.output_path.unwrap();
-        assert_is_demo_video(&video, &format!("{kind:?}"));
+        common::assert_is_demo_video(&video, &format!("{kind:?}"));
         assert_eq!(p.sim.fault_hits(kind), 1, "{kind:?}");
         assert_eq!(p.sim.pending_faults(), 0);
         let names: Vec<_> = std::fs::read_dir(video.parent().unwrap())
@@ -575,19 +577,4 @@ async fn a_star_and_a_note_are_journaled_for_a_finished_job_and_refused_while_it
     assert_eq!(journaled.review, reviewed.review);
     assert_eq!(p.sim.counts().tasks_created, 1, "a review sends nothing");
     p.stop_engine().await;
-}
-
-/// The simulator's video as downloaded: byte for byte outside its index, where
-/// the app wrote the job's settings.
-fn assert_is_demo_video(path: &std::path::Path, label: &str) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(
-        r2v_studio::provenance::mp4::outside_index(&bytes).unwrap(),
-        r2v_studio::provenance::mp4::outside_index(DEMO_VIDEO).unwrap(),
-        "{label}: the MP4 is complete"
-    );
-    assert!(
-        r2v_studio::provenance::read_tags(path).unwrap().is_some(),
-        "{label}: the settings are in the MP4"
-    );
 }

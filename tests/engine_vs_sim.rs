@@ -1,6 +1,8 @@
 //! The job engine against the built-in simulator on 127.0.0.1: happy paths,
 //! unconfirmed creates, faults, limits, cancel and restart.
 
+mod common;
+
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference, Seed};
 use r2v_studio::engine::{
@@ -308,7 +310,7 @@ fn local_files_and_urls_end_as_an_identical_mp4_with_a_sidecar() {
     let job = h.wait_state(&id, JobState::Done, 30);
 
     let video = job.output_path.clone().unwrap();
-    assert_is_demo_video(
+    common::assert_is_demo_video(
         &video,
         "byte-identical to what the simulator served outside its index",
     );
@@ -524,7 +526,7 @@ fn a_cut_download_resumes_by_range_and_an_expired_link_is_refreshed() {
     h.sim.inject(Route::Download, Fault::Cut);
     let id = h.generate(url_spec("@cafe"));
     let job = h.wait_state(&id, JobState::Done, 40);
-    assert_is_demo_video(&job.output_path.unwrap(), "downloaded");
+    common::assert_is_demo_video(&job.output_path.unwrap(), "downloaded");
     let counts = h.sim.counts();
     assert!(counts.downloads >= 3, "{counts:?}");
     assert!(
@@ -663,7 +665,7 @@ fn a_restarted_engine_resumes_unfinished_jobs() {
     h.stop_engine();
     h.start_engine(|_| {});
     let job = h.wait_state(&id, JobState::Done, 30);
-    assert_is_demo_video(&job.output_path.unwrap(), "downloaded");
+    common::assert_is_demo_video(&job.output_path.unwrap(), "downloaded");
     assert_eq!(h.sim.counts().tasks_created, 1);
 }
 
@@ -804,7 +806,7 @@ fn malformed_answers_while_polling_are_survived() {
     h.sim.inject(Route::Query, Fault::Truncate);
     let id = h.generate(url_spec("@cafe"));
     let job = h.wait_state(&id, JobState::Done, 60);
-    assert_is_demo_video(&job.output_path.unwrap(), "downloaded");
+    common::assert_is_demo_video(&job.output_path.unwrap(), "downloaded");
     assert_eq!(h.sim.counts().tasks_created, 1);
     let kinds = [
         FaultKind::Html,
@@ -878,7 +880,7 @@ fn a_video_link_that_is_not_http_is_asked_for_again() {
         .inject(Route::Query, Fault::VideoUrl("file:///etc/passwd".into()));
     let id = h.generate(url_spec("@cafe"));
     let job = h.wait_state(&id, JobState::Done, 60);
-    assert_is_demo_video(&job.output_path.unwrap(), "downloaded");
+    common::assert_is_demo_video(&job.output_path.unwrap(), "downloaded");
     assert!(job.error.is_none());
     assert_eq!(h.sim.fault_hits(FaultKind::VideoUrl), 1);
 }
@@ -1097,19 +1099,4 @@ fn retrying_a_take_makes_one_new_job_in_its_set_with_a_new_seed() {
     assert_eq!(job.retry_of.as_ref(), Some(&ids[1]));
     let seeds = sent_seeds(&h, &[ids[1].clone(), again]);
     assert_ne!(seeds[0], seeds[1], "a drawn seed is drawn again");
-}
-
-/// The simulator's video as downloaded: byte for byte outside its index, where
-/// the app wrote the job's settings.
-fn assert_is_demo_video(path: &std::path::Path, label: &str) {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(
-        r2v_studio::provenance::mp4::outside_index(&bytes).unwrap(),
-        r2v_studio::provenance::mp4::outside_index(DEMO_VIDEO).unwrap(),
-        "{label}: the MP4 is complete"
-    );
-    assert!(
-        r2v_studio::provenance::read_tags(path).unwrap().is_some(),
-        "{label}: the settings are in the MP4"
-    );
 }

@@ -9,7 +9,6 @@ use crate::core::capabilities::{self as caps, PriceEntry};
 use crate::core::spend::{self, Budget, Period};
 use crate::core::{GenerationSpec, RefSource};
 use crate::settings::Settings;
-use sha2::{Digest, Sha256};
 
 /// The caps and the price table as the settings say now.
 fn rules(sh: &Shared) -> (Budget, Vec<PriceEntry>) {
@@ -40,31 +39,13 @@ pub(super) fn content_hashes(spec: &GenerationSpec) -> Vec<String> {
 fn content_hash(source: &RefSource) -> String {
     match source {
         RefSource::Url(url) => format!("url:{url}"), // not text: a key, never shown
-        RefSource::Local(path) => match hash_file(path) {
-            Ok(hex) => hex,
-            // Unreadable now: the upload will say so; the path stands in.
-            Err(_) => format!("path:{}", path.display()), // not text: a key, never shown
-        },
-    }
-}
-
-fn hash_file(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
+        // Unreadable now (or over the size the upload takes): the upload will
+        // say so; the path stands in.
+        RefSource::Local(path) => {
+            crate::provenance::archive::file_sha256(path, super::MAX_REFERENCE_BYTES)
+                .unwrap_or_else(|| format!("path:{}", path.display())) // not text: a key, never shown
         }
-        hasher.update(&buffer[..read]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// Why new jobs `ids` of `spec` with the setup key `setup` must not be sent

@@ -118,3 +118,19 @@ pub fn wait_for_engine(data_dir: &std::path::Path) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// The simulator's video as downloaded: byte for byte outside its index, where
+/// the app wrote the job's settings.
+pub fn assert_is_demo_video(path: &std::path::Path, label: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    let demo = r2v_studio::sim::DEMO_VIDEO;
+    assert_eq!(
+        r2v_studio::provenance::mp4::outside_index(&bytes).unwrap(),
+        r2v_studio::provenance::mp4::outside_index(demo).unwrap(),
+        "{label}: the MP4 is complete"
+    );
+    assert!(
+        r2v_studio::provenance::read_tags(path).unwrap().is_some(),
+        "{label}: the settings are in the MP4"
+    );
+}
