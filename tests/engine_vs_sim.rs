@@ -25,6 +25,8 @@ struct Harness {
     jobs: HashMap<JobId, Job>,
     notices: Vec<String>,
     idle: Vec<JobId>,
+    /// The ids of every Generate or Retry a spending rule refused.
+    refused: Vec<Vec<JobId>>,
     clock: Clock,
     // Dropped last: the simulator and the engine run on it. Its clock is paused:
     // it moves only while everything waits, so a test takes the time its work
@@ -60,6 +62,7 @@ impl Harness {
             jobs: HashMap::new(),
             notices: Vec::new(),
             idle: Vec::new(),
+            refused: Vec::new(),
             clock,
             rt,
         };
@@ -133,6 +136,7 @@ impl Harness {
             }
             Event::Notice { message, .. } => self.notices.push(message.en.clone()),
             Event::Idle(id) => self.idle.push(id),
+            Event::Refused { ids, .. } => self.refused.push(ids),
             _ => {}
         }
     }
@@ -1074,6 +1078,56 @@ fn a_set_of_takes_that_cannot_be_journaled_whole_sends_nothing() {
     assert_eq!(store.all().unwrap().len(), 2);
 }
 
+/// A retry is a new paid task: the budget caps hold it like a Generate (the
+/// duplicate guard does not: a retry repeats its job on purpose).
+#[test]
+fn a_retry_over_the_daily_cap_is_refused_unless_sent_over_budget() {
+    let settings = tempfile::tempdir().unwrap();
+    let mut h = Harness::with(sim_config(Duration::from_secs(2)), |c| {
+        c.settings_dir = Some(settings.path().to_path_buf());
+    });
+    let first = h.generate(url_spec("@cafe one to retry"));
+    h.wait_state(&first, JobState::Done, 30);
+    // Retrying the same setup under no cap: sent, although it repeats.
+    let again = JobId::new();
+    h.engine().send(Command::Retry {
+        from: first.clone(),
+        new_id: again.clone(),
+        over_budget: false,
+    });
+    h.wait_state(&again, JobState::Done, 30);
+    assert_eq!(h.sim.counts().create_requests, 2);
+
+    let mut capped = r2v_studio::settings::Settings::default();
+    capped.budget.daily = Some(0.5);
+    capped.save(settings.path()).unwrap();
+    let refused = JobId::new();
+    h.engine().send(Command::Retry {
+        from: first.clone(),
+        new_id: refused.clone(),
+        over_budget: false,
+    });
+    let deadline = h.now() + Duration::from_secs(10);
+    while h.refused.is_empty() {
+        assert!(h.now() < deadline, "the retry was not refused");
+        h.run_for(Duration::from_millis(20));
+        h.drain();
+    }
+    assert_eq!(h.refused, vec![vec![refused.clone()]]);
+    assert!(!h.jobs.contains_key(&refused), "nothing journaled");
+    assert_eq!(h.sim.counts().create_requests, 2, "nothing sent");
+
+    let anyway = JobId::new();
+    h.engine().send(Command::Retry {
+        from: first,
+        new_id: anyway.clone(),
+        over_budget: true,
+    });
+    h.wait_state(&anyway, JobState::Done, 30);
+    assert_eq!(h.sim.counts().create_requests, 3, "sent once, as asked");
+    assert_eq!(h.refused.len(), 1);
+}
+
 #[test]
 fn retrying_a_take_makes_one_new_job_in_its_set_with_a_new_seed() {
     let mut h = Harness::new(sim_config(Duration::from_millis(500)));
@@ -1087,6 +1141,7 @@ fn retrying_a_take_makes_one_new_job_in_its_set_with_a_new_seed() {
     h.engine().send(Command::Retry {
         from: ids[1].clone(),
         new_id: again.clone(),
+        over_budget: false,
     });
     let job = h.wait_state(&again, JobState::Done, 30);
     assert_eq!(h.sim.counts().create_requests, 3, "exactly one more task");

@@ -2,10 +2,11 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use r2v_studio::core::spend::{Cap, OverBudget};
 use r2v_studio::core::{
     AspectRatio, GenerationSpec, Lang, Model, RefSource, Reference, Seed, Tier,
 };
-use r2v_studio::engine::{Command, Event, Job, JobError, JobId, JobState, TakeSet};
+use r2v_studio::engine::{Command, Event, Job, JobError, JobId, JobState, Refusal, TakeSet};
 use r2v_studio::ui::app::AppState;
 use r2v_studio::ui::command::AppCommand;
 use r2v_studio::ui::jobs::StateFilter;
@@ -218,6 +219,106 @@ fn retry_asks_for_confirmation_because_it_is_billed_again() {
         .pending_commands()
         .any(|r| matches!(r, AppCommand::Engine(Command::Retry { from, .. }) if *from == job.id));
     assert!(retried);
+}
+
+/// The retries the panel asked for: from, new id, over budget.
+fn retries(h: &mut Harness<'static, AppState>) -> Vec<(JobId, JobId, bool)> {
+    h.state_mut()
+        .take_commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            AppCommand::Engine(Command::Retry {
+                from,
+                new_id,
+                over_budget,
+            }) => Some((from, new_id, over_budget)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_retry_over_the_budget_asks_and_is_sent_past_the_cap_only_when_told() {
+    let over = Refusal::OverBudget {
+        over: OverBudget {
+            cap: Cap::Daily,
+            limit: 20.0,
+            spent: 18.0,
+            cost: 4.8,
+        },
+    };
+    for (lang, labels) in [
+        (
+            Lang::En,
+            [
+                "Retry…",
+                "Retry (billed again)",
+                "Over your budget",
+                "Don’t send",
+                "Send it anyway, this once",
+            ],
+        ),
+        (
+            Lang::Zh,
+            [
+                "重试…",
+                "重试（再次计费）",
+                "超出预算",
+                "不发送",
+                "仍然发送（仅此一次）",
+            ],
+        ),
+    ] {
+        let [retry, billed, title, dont, anyway] = labels;
+        let mut h = harness(AppState::new(lang, "http://127.0.0.1:9/api/v1".into()));
+        frames(&mut h);
+        let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
+        job.set_state(JobState::Failed, now_ms());
+        send(&mut h, &job);
+        let retry_refused = |h: &mut Harness<'static, AppState>| {
+            h.get_by_label(retry).click();
+            frames(h);
+            h.get_by_label(billed).click();
+            frames(h);
+            let sent = retries(h);
+            assert_eq!(sent.len(), 1, "{lang:?}");
+            let (from, new_id, over_budget) = sent[0].clone();
+            assert_eq!((from, over_budget), (job.id.clone(), false));
+            h.state_mut().apply(Event::Refused {
+                ids: vec![new_id],
+                refusal: over.clone(),
+            });
+            frames(h);
+            h.get_by_label(title);
+            h.get_by_label_contains("20.00 CNY");
+        };
+
+        retry_refused(&mut h);
+        h.get_by_label(dont).click();
+        frames(&mut h);
+        assert!(retries(&mut h).is_empty(), "nothing sent ({lang:?})");
+        assert!(h.query_by_label(title).is_none());
+
+        retry_refused(&mut h);
+        h.get_by_label(anyway).click();
+        frames(&mut h);
+        let sent = retries(&mut h);
+        assert_eq!(sent.len(), 1, "sent once ({lang:?})");
+        assert_eq!((&sent[0].0, sent[0].2), (&job.id, true));
+        assert!(h.query_by_label(title).is_none());
+
+        // Journaled: a later refusal of another job (a Generate, or a retry
+        // from another window) asks nothing here.
+        let mut retried = Job::new(spec(), "/tmp/out".into(), now_ms());
+        retried.id = sent[0].1.clone();
+        send(&mut h, &retried);
+        h.state_mut().apply(Event::Refused {
+            ids: vec![retried.id.clone()],
+            refusal: over.clone(),
+        });
+        frames(&mut h);
+        assert!(h.query_by_label(title).is_none(), "{lang:?}");
+    }
 }
 
 #[test]

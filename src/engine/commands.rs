@@ -228,7 +228,11 @@ fn handle(sh: &Arc<Shared>, command: Command) {
             output_dir,
             allow,
         } => generate(sh, ids, spec, output_dir, allow),
-        Command::Retry { from, new_id } => retry(sh, &from, new_id),
+        Command::Retry {
+            from,
+            new_id,
+            over_budget,
+        } => retry(sh, &from, new_id, over_budget),
         Command::Resume(id) => resume(sh, &id),
         Command::ResumeAll => resume_all(sh),
         Command::LookAgain(id) => driver::ask(sh, &id, Outcome::LookAgain),
@@ -359,7 +363,7 @@ fn draw_seed(taken: &mut HashSet<u32>) -> u32 {
 
 /// A new job with the same spec. The retry of a take joins its set with the same
 /// index; a seed the app drew is drawn again (the user asked for a random one).
-fn retry(sh: &Arc<Shared>, from: &JobId, new_id: JobId) {
+fn retry(sh: &Arc<Shared>, from: &JobId, new_id: JobId, over_budget: bool) {
     let Some(old) = sh.load(from) else {
         return sh.notice_missing(from);
     };
@@ -377,7 +381,20 @@ fn retry(sh: &Arc<Shared>, from: &JobId, new_id: JobId) {
         }
         job.take_set = Some(set.clone());
     }
-    start_new(sh, vec![job]);
+    let sh = sh.clone();
+    tokio::spawn(async move {
+        // Admitted in turn with new setups, so that the caps see every job.
+        let _turn = sh.admission.lock().await;
+        if !over_budget && let Some(refusal) = spending::retry_refusal(&sh, &job.spec, &job.id) {
+            sh.events.emit(Event::Refused {
+                ids: vec![job.id],
+                refusal,
+            });
+            return;
+        }
+        start_new(&sh, vec![job]);
+        spending::report(&sh);
+    });
 }
 
 /// Journals new jobs (all or none), then starts each; nothing is sent unless the

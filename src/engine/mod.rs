@@ -174,9 +174,13 @@ pub enum Command {
     Cancel(JobId),
     /// A new job (a new, billed task) with the same spec. The retry of a take joins
     /// its set with the same index (and a newly drawn seed if the take's was drawn).
+    /// Over a budget cap it is refused with [`Event::Refused`] (nothing journaled)
+    /// unless `over_budget`; the duplicate guard does not apply (a retry repeats
+    /// its job on purpose).
     Retry {
         from: JobId,
         new_id: JobId,
+        over_budget: bool,
     },
     /// Continue an unfinished job that stopped (e.g. after an error).
     Resume(JobId),
@@ -255,7 +259,7 @@ pub struct Allow {
     pub again: bool,
 }
 
-/// Why a Generate was not sent (nothing was journaled or uploaded).
+/// Why a Generate or Retry was not sent (nothing was journaled or uploaded).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Refusal {
@@ -296,8 +300,8 @@ pub enum Event {
         id: JobId,
         problems: Vec<Problem>,
     },
-    /// A valid Generate was not sent because of a spending rule; the user may
-    /// send it again with [`Allow`].
+    /// A valid Generate (or Retry) was not sent because of a spending rule; the
+    /// user may send it again with [`Allow`] (a Retry with `over_budget`).
     Refused {
         ids: Vec<JobId>,
         refusal: Refusal,

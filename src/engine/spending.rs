@@ -58,20 +58,7 @@ pub(super) fn refusal(
     allow: Allow,
 ) -> Option<Refusal> {
     let now = sh.now_ms();
-    let jobs = {
-        let store = lock(&sh.store);
-        // An id the journal has already (a second client claiming a job): the
-        // journal refuses the whole lot, and says why.
-        if ids.iter().any(|id| store.get(id).ok().flatten().is_some()) {
-            return None;
-        }
-        match store.since_or_unfinished(look_back_from(now)) {
-            Ok(jobs) => jobs,
-            // Journaling the new jobs will meet the same trouble and say so.
-            Err(_) => return None,
-        }
-    };
-    let takes = ids.len();
+    let jobs = recent(sh, ids, now)?;
     if !allow.again
         && let Some(earlier) = jobs
             .iter()
@@ -85,6 +72,38 @@ pub(super) fn refusal(
     if allow.over_budget {
         return None;
     }
+    over_budget(sh, spec, ids.len(), &jobs, now)
+}
+
+/// Why the retry `id` of `spec` must not be sent now, if it must not: only
+/// the caps apply (a retry repeats its job's setup on purpose).
+pub(super) fn retry_refusal(sh: &Shared, spec: &GenerationSpec, id: &JobId) -> Option<Refusal> {
+    let now = sh.now_ms();
+    let ids = std::slice::from_ref(id);
+    let jobs = recent(sh, ids, now)?;
+    over_budget(sh, spec, 1, &jobs, now)
+}
+
+/// The jobs the rules look at; `None` when there is nothing to check: an id
+/// the journal has already (a second client claiming a job: the journal
+/// refuses the whole lot, and says why), or a journal that cannot be read
+/// (journaling the new jobs will meet the same trouble and say so).
+fn recent(sh: &Shared, ids: &[JobId], now: i64) -> Option<Vec<Job>> {
+    let store = lock(&sh.store);
+    if ids.iter().any(|id| store.get(id).ok().flatten().is_some()) {
+        return None;
+    }
+    store.since_or_unfinished(look_back_from(now)).ok()
+}
+
+/// Whether `takes` jobs of `spec` would pass a cap, given the `jobs` so far.
+fn over_budget(
+    sh: &Shared,
+    spec: &GenerationSpec,
+    takes: usize,
+    jobs: &[Job],
+    now: i64,
+) -> Option<Refusal> {
     let (budget, prices) = rules(sh);
     if !budget.is_set() {
         return None;

@@ -45,6 +45,8 @@ pub enum Request {
     Retry {
         from: JobId,
         new_id: JobId,
+        #[serde(default)]
+        over_budget: bool,
     },
     Resume {
         id: JobId,
@@ -84,7 +86,15 @@ impl Request {
                 allow,
             },
             Request::Cancel { id } => Command::Cancel(id),
-            Request::Retry { from, new_id } => Command::Retry { from, new_id },
+            Request::Retry {
+                from,
+                new_id,
+                over_budget,
+            } => Command::Retry {
+                from,
+                new_id,
+                over_budget,
+            },
             Request::Resume { id } => Command::Resume(id),
             Request::ResumeAll => Command::ResumeAll,
             Request::LookAgain { id } => Command::LookAgain(id),
@@ -110,7 +120,15 @@ impl Request {
                 allow,
             },
             Command::Cancel(id) => Request::Cancel { id },
-            Command::Retry { from, new_id } => Request::Retry { from, new_id },
+            Command::Retry {
+                from,
+                new_id,
+                over_budget,
+            } => Request::Retry {
+                from,
+                new_id,
+                over_budget,
+            },
             Command::Resume(id) => Request::Resume { id },
             Command::ResumeAll => Request::ResumeAll,
             Command::LookAgain(id) => Request::LookAgain { id },

@@ -153,7 +153,11 @@ impl AppState {
             }
             Event::ImageStored { key, result } => self.editor.image_stored(key, result),
             Event::Rejected { problems, .. } => self.editor.problems = problems,
-            Event::Refused { ids, refusal } => self.editor.refused_by_engine(&ids, refusal),
+            Event::Refused { ids, refusal } => {
+                if !self.jobs.refused_by_engine(&ids, &refusal) {
+                    self.editor.refused_by_engine(&ids, refusal);
+                }
+            }
             Event::Spend(report) => {
                 // The caps as the engine read them (a `config set` in a
                 // terminal included), unless they are being edited here.

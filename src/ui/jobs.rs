@@ -8,7 +8,7 @@ use crate::api::{CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, Model};
 use crate::core::{Lang, Localized};
 use crate::engine::images::Thumbnail;
-use crate::engine::{Command, Event, Job, JobId, JobState, Poster, PosterError, TakeSet};
+use crate::engine::{Command, Event, Job, JobId, JobState, Poster, PosterError, Refusal, TakeSet};
 use crate::{loc, tr};
 use egui::{Id, RichText, Ui};
 use std::collections::{HashMap, HashSet};
@@ -61,6 +61,12 @@ pub struct JobsPanel {
     pub model: Option<Model>,
     /// A retry waiting for the user's confirmation.
     pub confirm_retry: Option<JobId>,
+    /// The last retry sent: the job it retries and the new job's id, until
+    /// the engine journals or refuses it.
+    pub retry_sent: Option<(JobId, JobId)>,
+    /// A retry a budget cap stopped (the job it retries, and why), while the
+    /// user decides.
+    pub retry_refused: Option<(JobId, Refusal)>,
     /// "Submit anew" (may be billed twice) waiting for confirmation.
     pub confirm_resubmit: Option<JobId>,
     /// Removing a job together with its video, waiting for confirmation.
@@ -91,6 +97,8 @@ impl Default for JobsPanel {
             filter: StateFilter::All,
             model: None,
             confirm_retry: None,
+            retry_sent: None,
+            retry_refused: None,
             confirm_resubmit: None,
             confirm_delete: None,
             collapsed: HashSet::new(),
@@ -164,7 +172,27 @@ impl JobsPanel {
         }
     }
 
+    /// The engine refused a job: if it is the retry sent from here, the user
+    /// is asked whether to send it anyway. Whether it was.
+    pub fn refused_by_engine(&mut self, ids: &[JobId], refusal: &Refusal) -> bool {
+        let Some((from, _)) = self
+            .retry_sent
+            .take_if(|(_, new_id)| ids == std::slice::from_ref(new_id))
+        else {
+            return false;
+        };
+        self.retry_refused = Some((from, refusal.clone()));
+        true
+    }
+
     fn job_changed(&mut self, job: Job, lang: Lang) {
+        if self
+            .retry_sent
+            .as_ref()
+            .is_some_and(|(_, new_id)| *new_id == job.id)
+        {
+            self.retry_sent = None;
+        }
         let was_final = self
             .jobs
             .iter()
@@ -1371,6 +1399,8 @@ fn confirmations(ctx: &egui::Context, panel: &mut JobsPanel, shared: Shared<'_>)
         confirm_retry,
         confirm_resubmit,
         confirm_delete,
+        retry_sent,
+        retry_refused,
         commands,
         ..
     } = panel;
@@ -1401,11 +1431,37 @@ fn confirmations(ctx: &egui::Context, panel: &mut JobsPanel, shared: Shared<'_>)
         commands,
         "confirm-retry", // not text: egui id of the dialog
         retry_texts,
-        |from| Command::Retry {
-            from,
-            new_id: JobId::new(),
+        |from| {
+            let new_id = JobId::new();
+            *retry_sent = Some((from.clone(), new_id.clone()));
+            Command::Retry {
+                from,
+                new_id,
+                over_budget: false,
+            }
         },
     );
+    if let Some((from, refusal)) = retry_refused.clone() {
+        let texts = [
+            tr!(lang, "editor-refused-budget-title"),
+            refusal.message().get(lang).to_string(),
+            tr!(lang, "editor-refused-send-anyway"),
+            tr!(lang, "editor-refused-cancel"),
+        ];
+        // not text: egui id of the dialog
+        if let Some(yes) = confirm(ctx, "retry-over-budget", texts) {
+            *retry_refused = None;
+            if yes {
+                let new_id = JobId::new();
+                *retry_sent = Some((from.clone(), new_id.clone()));
+                commands.push(AppCommand::Engine(Command::Retry {
+                    from,
+                    new_id,
+                    over_budget: true,
+                }));
+            }
+        }
+    }
     ask(
         ctx,
         confirm_resubmit,
