@@ -130,6 +130,28 @@ impl Settings {
             .unwrap_or(self.region.base_url())
     }
 
+    /// These settings (the window's) written over `on_disk` (the file as it is
+    /// now), given `base` (what the window read or last wrote): what the window
+    /// changed since `base` takes the window's value, everything else keeps the
+    /// file's, so a `config set` from a terminal while the window is open is
+    /// not undone by the window's next save. Both changed: the window's wins.
+    /// Price rows merge row by row; other lists are one value each.
+    pub fn merged_over(self, base: &Settings, on_disk: Settings) -> Settings {
+        let values = (
+            serde_json::to_value(&self),
+            serde_json::to_value(base),
+            serde_json::to_value(&on_disk),
+        );
+        let (Ok(ours), Ok(base_value), Ok(theirs)) = values else {
+            return self;
+        };
+        let prices = merge_prices(&self.prices, &base.prices, &on_disk.prices);
+        match serde_json::from_value::<Settings>(merge3(ours, &base_value, theirs)) {
+            Ok(merged) => Settings { prices, ..merged }.clamped(),
+            Err(_) => self,
+        }
+    }
+
     /// Keeps values inside what the account and the app allow.
     pub fn clamped(mut self) -> Settings {
         self.jobs_per_series = self
@@ -455,9 +477,91 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// A three-way merge of JSON values: `ours` where it differs from `base`,
+/// else `theirs`; objects key by key, lists as one value.
+fn merge3(
+    ours: serde_json::Value,
+    base: &serde_json::Value,
+    theirs: serde_json::Value,
+) -> serde_json::Value {
+    use serde_json::Value;
+    match (ours, base, theirs) {
+        (Value::Object(ours), Value::Object(base), Value::Object(mut theirs)) => {
+            for (key, value) in ours {
+                let merged = match theirs.remove(&key) {
+                    Some(their) => merge3(value, base.get(&key).unwrap_or(&Value::Null), their),
+                    None => value,
+                };
+                theirs.insert(key, merged);
+            }
+            Value::Object(theirs)
+        }
+        (ours, base, theirs) => {
+            if &ours == base {
+                theirs
+            } else {
+                ours
+            }
+        }
+    }
+}
+
+/// The price table merged row by row (a row is a model and a tier): the
+/// rows `ours` changed since `base`, the others as `theirs` has them.
+fn merge_prices(
+    ours: &[PriceEntry],
+    base: &[PriceEntry],
+    theirs: &[PriceEntry],
+) -> Vec<PriceEntry> {
+    let same_row = |a: &PriceEntry, b: &PriceEntry| a.model == b.model && a.tier == b.tier;
+    let mut merged = theirs.to_vec();
+    for row in ours {
+        let unchanged = base
+            .iter()
+            .any(|b| same_row(b, row) && b.per_second == row.per_second);
+        if !unchanged {
+            merged.retain(|m| !same_row(m, row));
+            merged.push(*row);
+        }
+    }
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_save_from_the_window_keeps_what_config_set_changed_meanwhile() {
+        let base = Settings::default();
+        // The window: another theme, a recent project, and a daily cap.
+        let mut window = base.clone();
+        window.theme = Theme::Dark;
+        window.recent_projects = vec![PathBuf::from("/p/a.r2v.json")];
+        window.budget.daily = Some(20.0);
+        // A terminal meanwhile: a price, the output folder, and both caps.
+        let mut disk = base.clone();
+        disk.set("price.c1.720p", "0.5").unwrap();
+        disk.set("output_dir", "/videos").unwrap();
+        disk.set("budget.daily", "5").unwrap();
+        disk.set("budget.monthly", "300").unwrap();
+
+        let saved = window.clone().merged_over(&base, disk.clone());
+        assert_eq!(saved.theme, Theme::Dark);
+        assert_eq!(saved.recent_projects, window.recent_projects);
+        assert_eq!(saved.get("price.c1.720p").as_deref(), Some("0.5"));
+        assert_eq!(saved.output_dir, Some(PathBuf::from("/videos")));
+        assert_eq!(saved.budget.daily, Some(20.0), "both changed: the window's");
+        assert_eq!(saved.budget.monthly, Some(300.0));
+        // The window's own price change and the terminal's other price both stay.
+        let mut window = base.clone();
+        window.set("price.v5.6.1080p", "0.9").unwrap();
+        let saved = window.merged_over(&base, disk.clone());
+        assert_eq!(saved.get("price.v5.6.1080p").as_deref(), Some("0.9"));
+        assert_eq!(saved.get("price.c1.720p").as_deref(), Some("0.5"));
+        // Nothing changed in the window: the file as it is.
+        assert_eq!(base.clone().merged_over(&base, disk.clone()), disk);
+    }
 
     #[test]
     fn settings_round_trip_and_are_clamped() {

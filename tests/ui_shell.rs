@@ -8,6 +8,7 @@ use egui_kittest::kittest::Queryable;
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{Lang, RefSource};
 use r2v_studio::engine::{Engine, Event, Job, JobState};
+use r2v_studio::settings::{Settings, Theme};
 use r2v_studio::sim::{SimConfig, Simulator};
 use r2v_studio::ui::app::AppState;
 use r2v_studio::ui::notify::RecordedNotifications;
@@ -392,4 +393,39 @@ fn a_second_window_sends_its_jobs_to_the_running_engine_and_takes_over_when_that
     assert_eq!((counts.create_requests, counts.tasks_created), (2, 2));
     drop(app);
     rt.block_on(sim.stop());
+}
+
+/// `config set` in a terminal while the window is open, then a save in the
+/// window's Settings: the file keeps both changes.
+#[test]
+fn saving_settings_in_the_window_keeps_a_config_set_made_meanwhile() {
+    let mut shell = common::shell(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));
+    let settings_dir = shell.dir.path().join("settings");
+    let h = &mut shell.harness;
+    h.run();
+    let mut terminal = Settings::default();
+    terminal.set("price.c1.720p", "0.5").unwrap();
+    terminal.set("budget.monthly", "300").unwrap();
+    terminal.save(&settings_dir).unwrap();
+
+    h.get_by_label("Settings").click();
+    h.run();
+    // (the theme is at the end of the settings, which scroll)
+    h.get_by_label("Dark").scroll_to_me();
+    h.run();
+    h.get_by_label("Dark").click();
+    h.run();
+    assert_eq!(h.state().state.settings.draft.theme, Theme::Dark);
+    h.get_by_label("Save").click();
+    // The save runs on the worker thread: wait for it (a positive check).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut saved = Settings::load(&settings_dir).unwrap();
+    while saved.theme != Theme::Dark && Instant::now() < deadline {
+        step(h);
+        std::thread::sleep(Duration::from_millis(10));
+        saved = Settings::load(&settings_dir).unwrap();
+    }
+    assert_eq!(saved.theme, Theme::Dark, "the window's change");
+    assert_eq!(saved.get("price.c1.720p").as_deref(), Some("0.5"));
+    assert_eq!(saved.budget.monthly, Some(300.0));
 }

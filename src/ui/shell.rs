@@ -292,11 +292,19 @@ impl App {
         });
     }
 
+    /// Saves what the window changed since it last read or wrote the
+    /// settings, over the file as it is then (a `config set` meanwhile stays).
     fn save_settings(&self, mut settings: Settings) {
         settings.recent_projects = self.state.project.recent.clone();
         let dir = self.wiring.settings_dir.clone();
+        let base = self.wiring.settings.clone();
         // not text: a task name for the log
         self.background.run("save settings", move || {
+            // A damaged or unreadable file is replaced by the window's.
+            let settings = match Settings::load(&dir) {
+                Ok(on_disk) => settings.merged_over(&base, on_disk),
+                Err(_) => settings,
+            };
             Some(AppCommand::SettingsSaved(
                 settings.save(&dir).map(|()| settings),
             ))
