@@ -321,6 +321,28 @@ fn generate_no_wait_through_a_running_engine_returns_once_the_job_is_journaled()
     drop(engine);
 }
 
+/// A data folder whose socket path would not fit in a socket's address (107
+/// bytes on Linux, 103 on macOS) is shared all the same.
+#[test]
+fn a_data_folder_too_deep_for_a_socket_address_is_shared_all_the_same() {
+    let sim = Sim::start(Duration::from_secs(3600));
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("a-long-folder-name-".repeat(6));
+    std::fs::create_dir_all(&dir).unwrap();
+    assert!(dir.join("data").join("engine.sock").as_os_str().len() > 110);
+    let (engine, _events) = own_engine(&sim, &dir);
+    let mut command = generate(&sim, &dir, "@cafe 深处");
+    command.arg("--no-wait");
+    let output = finish(command.spawn().unwrap(), 60);
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(3), "pending: {all}");
+    assert!(
+        all.contains("is journaled"),
+        "through the running engine: {all}"
+    );
+    drop(engine);
+}
+
 #[test]
 fn a_create_in_flight_when_the_engines_process_dies_is_found_again_never_resent() {
     use r2v_studio::sim::{Fault, Route};

@@ -2,7 +2,9 @@
 //! engine listens for the other processes on that folder, and how they reach
 //! it. Only the same user can open it:
 //!
-//! - on Unix, a socket file `engine.sock` in the data folder, mode 0600;
+//! - on Unix, a socket file `engine.sock` in the data folder, mode 0600; when
+//!   that path is too long for a socket's address, a socket named after the
+//!   folder in a folder of this user's that only they may enter;
 //! - on Windows, a named pipe whose name is made from the data folder's path,
 //!   with an access list that admits this user only; remote clients are
 //!   refused, and a client checks that the pipe's server runs as the same user
@@ -26,12 +28,21 @@ pub(super) use windows::{ClientConn, Listener, address, connect};
 /// different for different folders.
 #[cfg_attr(not(windows), allow(dead_code))]
 fn pipe_name(data_dir: &std::path::Path) -> String {
+    format!(r"\\.\pipe\r2v-studio-{}", folder_key(data_dir, true))
+}
+
+/// A short name (20 hex digits) for a data folder, the same for every process
+/// that names the folder, however it is spelled (`.`, links; with
+/// `fold_case`, any case), and different for different folders.
+fn folder_key(data_dir: &std::path::Path, fold_case: bool) -> String {
     use sha2::{Digest, Sha256};
     let path = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
-    let text = path.to_string_lossy().to_lowercase();
+    let mut text = path.to_string_lossy().into_owned();
+    if fold_case {
+        text = text.to_lowercase();
+    }
     let digest = Sha256::digest(text.as_bytes());
-    let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
-    format!(r"\\.\pipe\r2v-studio-{hex}")
+    digest[..10].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
