@@ -2,11 +2,13 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use r2v_studio::core::spend::{Cap, OverBudget};
+use r2v_studio::core::spend::{Budget, Cap, OverBudget, Totals};
 use r2v_studio::core::{
     AspectRatio, GenerationSpec, Lang, Model, RefSource, Reference, Seed, Tier,
 };
-use r2v_studio::engine::{Command, Event, Job, JobError, JobId, JobState, Refusal, TakeSet};
+use r2v_studio::engine::{
+    Command, Event, Job, JobError, JobId, JobState, Refusal, SpendReport, TakeSet,
+};
 use r2v_studio::ui::app::AppState;
 use r2v_studio::ui::command::AppCommand;
 use r2v_studio::ui::jobs::StateFilter;
@@ -318,6 +320,75 @@ fn a_retry_over_the_budget_asks_and_is_sent_past_the_cap_only_when_told() {
         });
         frames(&mut h);
         assert!(h.query_by_label(title).is_none(), "{lang:?}");
+    }
+}
+
+#[test]
+fn a_retry_the_spend_so_far_puts_over_a_cap_says_so_in_its_one_question() {
+    for (lang, warning, yes) in [
+        (
+            Lang::En,
+            "It would go over your daily cap: 0.90 of today’s 1.00 CNY",
+            "Retry anyway, over the cap",
+        ),
+        (
+            Lang::Zh,
+            "这会超出每日上限：今日上限 1.00 CNY 中已花费或即将花费 0.90",
+            "仍然重试（超出上限）",
+        ),
+    ] {
+        let mut h = harness(AppState::new(lang, "http://127.0.0.1:9/api/v1".into()));
+        frames(&mut h);
+        h.state_mut().apply(Event::Spend(SpendReport {
+            totals: Totals {
+                today: 0.9,
+                month: 0.9,
+            },
+            budget: Budget {
+                daily: Some(1.0),
+                monthly: None,
+            },
+        }));
+        let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
+        job.set_state(JobState::Failed, now_ms());
+        send(&mut h, &job);
+        h.get_by_label(if lang == Lang::En {
+            "Retry…"
+        } else {
+            "重试…"
+        })
+        .click();
+        frames(&mut h);
+        h.get_by_label_contains(warning);
+        h.get_by_label(yes).click();
+        frames(&mut h);
+        let sent = retries(&mut h);
+        assert_eq!(sent.len(), 1, "{lang:?}");
+        assert_eq!((&sent[0].0, sent[0].2), (&job.id, true), "past the cap");
+
+        // Under the cap (a raised cap): the usual question, sent as usual.
+        h.state_mut().apply(Event::Spend(SpendReport {
+            totals: Totals::default(),
+            budget: Budget::default(),
+        }));
+        h.get_by_label(if lang == Lang::En {
+            "Retry…"
+        } else {
+            "重试…"
+        })
+        .click();
+        frames(&mut h);
+        assert!(h.query_by_label_contains(warning).is_none());
+        h.get_by_label(if lang == Lang::En {
+            "Retry (billed again)"
+        } else {
+            "重试（再次计费）"
+        })
+        .click();
+        frames(&mut h);
+        let sent = retries(&mut h);
+        assert_eq!(sent.len(), 1);
+        assert!(!sent[0].2, "checked by the engine as usual");
     }
 }
 

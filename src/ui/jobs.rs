@@ -6,6 +6,7 @@ use super::shared::Shared;
 use super::widgets::{self, Textures, Thumb, file_size};
 use crate::api::{CreateTaskRequest, export};
 use crate::core::capabilities::{self as caps, Model};
+use crate::core::spend::{self, Cap};
 use crate::core::{Lang, Localized};
 use crate::engine::images::Thumbnail;
 use crate::engine::{Command, Event, Job, JobId, JobState, Poster, PosterError, Refusal, TakeSet};
@@ -1404,24 +1405,57 @@ fn confirmations(ctx: &egui::Context, panel: &mut JobsPanel, shared: Shared<'_>)
         commands,
         ..
     } = panel;
-    let retry_texts = |id: &JobId| {
-        let price = jobs
-            .iter()
+    let price_of = |id: &JobId| {
+        jobs.iter()
             .find(|j| &j.id == id)
-            .and_then(|j| j.spec.estimated_price(prices));
-        let body = match price {
+            .and_then(|j| j.spec.estimated_price(prices))
+    };
+    // A retry the last spend report says goes over a cap: the one question
+    // says so, and going ahead sends it past the cap (the engine asks again
+    // only if its newer numbers say more is spent).
+    let over_cap = confirm_retry.as_ref().and_then(|id| {
+        let report = shared.spend?;
+        spend::check(report.budget, report.totals, price_of(id)?).err()
+    });
+    let retry_texts = |id: &JobId| {
+        let mut body = match price_of(id) {
             Some(p) => tr!(
                 lang,
                 "jobs-retry-body-estimate",
-                price = format!("{p:.2}"),
+                price = spend::money(p),
                 currency = caps::PRICE_CURRENCY,
             ),
             None => tr!(lang, "jobs-retry-body"),
         };
+        let yes = match over_cap {
+            Some(over) => {
+                let (limit, spent) = (spend::money(over.limit), spend::money(over.spent));
+                let currency = caps::PRICE_CURRENCY;
+                let warning = match over.cap {
+                    Cap::Daily => tr!(
+                        lang,
+                        "jobs-retry-over-daily",
+                        limit = limit,
+                        spent = spent,
+                        currency = currency
+                    ),
+                    Cap::Monthly => tr!(
+                        lang,
+                        "jobs-retry-over-monthly",
+                        limit = limit,
+                        spent = spent,
+                        currency = currency
+                    ),
+                };
+                body = format!("{body}\n\n{warning}");
+                tr!(lang, "jobs-retry-yes-over")
+            }
+            None => tr!(lang, "jobs-retry-yes"),
+        };
         [
             tr!(lang, "jobs-retry-title"),
             body,
-            tr!(lang, "jobs-retry-yes"),
+            yes,
             tr!(lang, "jobs-retry-no"),
         ]
     };
@@ -1437,7 +1471,7 @@ fn confirmations(ctx: &egui::Context, panel: &mut JobsPanel, shared: Shared<'_>)
             Command::Retry {
                 from,
                 new_id,
-                over_budget: false,
+                over_budget: over_cap.is_some(),
             }
         },
     );
