@@ -325,70 +325,60 @@ fn a_retry_over_the_budget_asks_and_is_sent_past_the_cap_only_when_told() {
 
 #[test]
 fn a_retry_the_spend_so_far_puts_over_a_cap_says_so_in_its_one_question() {
-    for (lang, warning, yes) in [
+    for (lang, [retry, billed, warning, yes]) in [
         (
             Lang::En,
-            "It would go over your daily cap: 0.90 of today’s 1.00 CNY",
-            "Retry anyway, over the cap",
+            [
+                "Retry…",
+                "Retry (billed again)",
+                "It would go over your daily cap: 0.90 of today’s 1.00 CNY",
+                "Retry anyway, over the cap",
+            ],
         ),
         (
             Lang::Zh,
-            "这会超出每日上限：今日上限 1.00 CNY 中已花费或即将花费 0.90",
-            "仍然重试（超出上限）",
+            [
+                "重试…",
+                "重试（再次计费）",
+                "这会超出每日上限：今日上限 1.00 CNY 中已花费或即将花费 0.90",
+                "仍然重试（超出上限）",
+            ],
         ),
     ] {
         let mut h = harness(AppState::new(lang, "http://127.0.0.1:9/api/v1".into()));
         frames(&mut h);
-        h.state_mut().apply(Event::Spend(SpendReport {
-            totals: Totals {
-                today: 0.9,
-                month: 0.9,
-            },
-            budget: Budget {
-                daily: Some(1.0),
-                monthly: None,
-            },
-        }));
+        let report = |today: f64, daily: Option<f64>| {
+            Event::Spend(SpendReport {
+                totals: Totals {
+                    today,
+                    month: today,
+                },
+                budget: Budget {
+                    daily,
+                    monthly: None,
+                },
+            })
+        };
+        h.state_mut().apply(report(0.9, Some(1.0)));
         let mut job = Job::new(spec(), "/tmp/out".into(), now_ms());
         job.set_state(JobState::Failed, now_ms());
         send(&mut h, &job);
-        h.get_by_label(if lang == Lang::En {
-            "Retry…"
-        } else {
-            "重试…"
-        })
-        .click();
-        frames(&mut h);
-        h.get_by_label_contains(warning);
-        h.get_by_label(yes).click();
-        frames(&mut h);
-        let sent = retries(&mut h);
-        assert_eq!(sent.len(), 1, "{lang:?}");
-        assert_eq!((&sent[0].0, sent[0].2), (&job.id, true), "past the cap");
-
-        // Under the cap (a raised cap): the usual question, sent as usual.
-        h.state_mut().apply(Event::Spend(SpendReport {
-            totals: Totals::default(),
-            budget: Budget::default(),
-        }));
-        h.get_by_label(if lang == Lang::En {
-            "Retry…"
-        } else {
-            "重试…"
-        })
-        .click();
-        frames(&mut h);
-        assert!(h.query_by_label_contains(warning).is_none());
-        h.get_by_label(if lang == Lang::En {
-            "Retry (billed again)"
-        } else {
-            "重试（再次计费）"
-        })
-        .click();
-        frames(&mut h);
-        let sent = retries(&mut h);
-        assert_eq!(sent.len(), 1);
-        assert!(!sent[0].2, "checked by the engine as usual");
+        let ask = |h: &mut Harness<'static, AppState>, answer: &str| {
+            h.get_by_label(retry).click();
+            frames(h);
+            let warned = h.query_by_label_contains(warning).is_some();
+            h.get_by_label(answer).click();
+            frames(h);
+            let sent = retries(h);
+            assert_eq!(sent.len(), 1, "{lang:?}");
+            assert_eq!(sent[0].0, job.id);
+            (warned, sent[0].2)
+        };
+        assert_eq!(ask(&mut h, yes), (true, true), "warned, sent past the cap");
+        // Under the cap (a raised cap): the usual question, checked by the
+        // engine as usual.
+        h.state_mut().apply(report(0.0, Some(100.0)));
+        assert_eq!(ask(&mut h, billed), (false, false));
     }
 }
 
