@@ -382,6 +382,52 @@ fn a_retry_the_spend_so_far_puts_over_a_cap_says_so_in_its_one_question() {
     }
 }
 
+/// After a takeover the window reads the journal again: a row still shown
+/// unfinished whose job ended in between (run by another process, no event
+/// came) ends, with its notification; a row never turns back.
+#[test]
+fn history_read_again_ends_rows_that_ended_unheard_and_turns_none_back() {
+    let mut h = harness(AppState::new(Lang::Zh, "http://127.0.0.1:9/api/v1".into()));
+    frames(&mut h);
+    let mut running = Job::new(spec(), "/tmp/out".into(), now_ms());
+    running.set_state(JobState::Running, now_ms());
+    let mut done = Job::new(spec(), "/tmp/out".into(), now_ms() - 1);
+    done.set_state(JobState::Done, now_ms());
+    send(&mut h, &running);
+    send(&mut h, &done);
+    h.state_mut().take_commands();
+
+    let mut ended = running.clone();
+    ended.set_state(JobState::Done, now_ms());
+    ended.output_path = Some("/tmp/out/结束.mp4".into());
+    let mut older = done.clone();
+    older.state = JobState::Running;
+    h.state_mut()
+        .apply(Event::History(vec![ended.clone(), older]));
+    frames(&mut h);
+    let state = |id: &JobId| {
+        h.state()
+            .jobs
+            .jobs
+            .iter()
+            .find(|j| &j.id == id)
+            .map(|j| j.state)
+    };
+    assert_eq!(state(&running.id), Some(JobState::Done));
+    assert_eq!(state(&done.id), Some(JobState::Done), "never turned back");
+    let notified: Vec<String> = h
+        .state_mut()
+        .take_commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            AppCommand::Notify { body, .. } => Some(body),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notified.len(), 1, "{notified:?}");
+    assert!(notified[0].contains("结束.mp4"), "{notified:?}");
+}
+
 #[test]
 fn an_unconfirmed_submission_offers_both_choices_and_confirms_the_risky_one() {
     let mut h = harness(AppState::new(Lang::En, "http://127.0.0.1:9/api/v1".into()));

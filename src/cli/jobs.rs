@@ -377,6 +377,10 @@ fn follow(
                 let (new_engine, new_events) = start_engine(config.clone(), watch.lang)?;
                 std::mem::replace(engine, new_engine).shutdown();
                 *events = new_events;
+                // Listening again: what ended while nobody told this command
+                // (another command's engine finished it in between) is in the
+                // journal, and no event will say it again.
+                watch.settle_from_journal(&config.data_dir, early);
                 again(engine, watch);
             }
             other => return Ok(other),
@@ -868,6 +872,37 @@ impl Watch {
         }
     }
 
+    /// Takes the waited-for jobs that the journal at `data_dir` has as ended
+    /// (or `done_early`) as they are there, and waits no more for them.
+    fn settle_from_journal(
+        &mut self,
+        data_dir: &std::path::Path,
+        done_early: impl Fn(&Job) -> bool,
+    ) {
+        // Unreadable: the engine reports its journal's trouble itself.
+        let Ok(store) = Store::open(&data_dir.join("jobs.sqlite")) else {
+            // not text: a file name
+            return;
+        };
+        let mut waiting: Vec<JobId> = self.waiting.iter().cloned().collect();
+        waiting.sort();
+        for id in waiting {
+            if let Ok(Some(job)) = store.get(&id)
+                && (job.state.is_final() || done_early(&job))
+            {
+                if self.jobs.get(&id).map(|j| j.state) != Some(job.state) {
+                    self.line(&format!(
+                        "{}  {}",
+                        job.id.short(),
+                        job.state.describe().get(self.lang)
+                    ));
+                }
+                self.waiting.remove(&id);
+                self.jobs.insert(id, job);
+            }
+        }
+    }
+
     /// `job` went idle unfinished, not by choice, after the engine reported trouble.
     fn stopped_on_trouble(&self, job: &Job, done_early: impl Fn(&Job) -> bool) -> bool {
         self.trouble && !job.state.is_final() && !done_early(job) && job.error.is_none()
@@ -1027,5 +1062,41 @@ impl Watch {
 
     fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::GenerationSpec;
+
+    /// A command that takes over after its engine's process died must not wait
+    /// for an event about a job that another command's engine finished in
+    /// between: the journal says so, and nothing else will.
+    #[test]
+    fn a_job_that_ended_while_the_command_had_no_engine_is_taken_from_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("jobs.sqlite")).unwrap();
+        let mut ended = Job::new(GenerationSpec::default(), "/tmp".into(), 1);
+        let mut running = Job::new(GenerationSpec::default(), "/tmp".into(), 1);
+        ended.set_state(JobState::Done, 2);
+        running.set_state(JobState::Running, 2);
+        let unknown = JobId::new();
+        store.save(&ended, 3).unwrap();
+        store.save(&running, 3).unwrap();
+        let ids = [ended.id.clone(), running.id.clone(), unknown.clone()];
+        let mut watch = Watch::new(Lang::En, ids.iter().cloned().collect());
+
+        watch.settle_from_journal(dir.path(), |_| false);
+        let mut waiting: Vec<JobId> = watch.waiting.iter().cloned().collect();
+        waiting.sort();
+        let mut expected = vec![running.id.clone(), unknown];
+        expected.sort();
+        assert_eq!(waiting, expected);
+        assert_eq!(watch.jobs[&ended.id].state, JobState::Done);
+
+        // With --no-wait a job with a task is as good as ended.
+        watch.settle_from_journal(dir.path(), |job| job.state.has_task());
+        assert!(!watch.waiting.contains(&running.id));
     }
 }

@@ -152,10 +152,20 @@ impl JobsPanel {
                 }
             }
             Event::History(jobs) => {
+                let mut ended = Vec::new();
                 for job in jobs {
-                    if !self.jobs.iter().any(|j| j.id == job.id) {
-                        self.jobs.push(job);
+                    match self.jobs.iter().find(|j| j.id == job.id) {
+                        None => self.jobs.push(job),
+                        // Shown unfinished, ended in the journal: it ended while
+                        // this window heard nothing (another process ran it).
+                        Some(shown) if !shown.state.is_final() && job.state.is_final() => {
+                            ended.push(job)
+                        }
+                        Some(_) => {}
                     }
+                }
+                for job in ended {
+                    self.job_changed(job, lang);
                 }
                 self.jobs
                     .sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));

@@ -108,8 +108,10 @@ impl App {
             if matches!(event, Event::EngineGone) {
                 // The process that ran the engine ended: this window runs it
                 // now, or follows whichever process took over. Jobs continue
-                // from the journal; this window's list stays as it is.
+                // from the journal; the journal is read again for the jobs
+                // that ended in between (no event will say so again).
                 self.restart_engine();
+                self.send(Command::LoadHistory);
                 continue;
             }
             self.state.apply(event);
