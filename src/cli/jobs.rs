@@ -879,9 +879,9 @@ impl Watch {
         data_dir: &std::path::Path,
         done_early: impl Fn(&Job) -> bool,
     ) {
+        let journal = data_dir.join("jobs.sqlite"); // not text: a file name
         // Unreadable: the engine reports its journal's trouble itself.
-        let Ok(store) = Store::open(&data_dir.join("jobs.sqlite")) else {
-            // not text: a file name
+        let Ok(store) = Store::open(&journal) else {
             return;
         };
         let mut waiting: Vec<JobId> = self.waiting.iter().cloned().collect();
