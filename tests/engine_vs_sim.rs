@@ -5,34 +5,16 @@ mod common;
 
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, Model, RefSource, Reference, Seed};
-use r2v_studio::engine::{
-    Allow, Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState,
-};
+use r2v_studio::engine::{Allow, Command, Engine, EngineConfig, Event, EventSink, JobId, JobState};
 use r2v_studio::sim::{DEMO_VIDEO, Fault, FaultKind, Route, SimConfig, Simulator};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 const KEY: &str = "sk-engine-test-5f1e2d3c";
 
-struct Harness {
-    sim: Simulator,
-    engine: Option<Engine>,
-    events: Receiver<Event>,
-    dir: tempfile::TempDir,
-    jobs: HashMap<JobId, Job>,
-    notices: Vec<String>,
-    idle: Vec<JobId>,
-    /// The ids of every Generate or Retry a spending rule refused.
-    refused: Vec<Vec<JobId>>,
-    clock: Clock,
-    // Dropped last: the simulator and the engine run on it. Its clock is paused:
-    // it moves only while everything waits, so a test takes the time its work
-    // takes, not the time the service would.
-    rt: tokio::runtime::Runtime,
-}
+use common::paused::Paused as Harness;
 
 fn sim_config(task: Duration) -> SimConfig {
     let mut c = SimConfig::default().with_task_duration(task);
@@ -40,193 +22,19 @@ fn sim_config(task: Duration) -> SimConfig {
     c
 }
 
-impl Harness {
-    fn new(sim: SimConfig) -> Harness {
-        Harness::with(sim, |_| {})
-    }
-
-    fn with(sim: SimConfig, tweak: impl FnOnce(&mut EngineConfig)) -> Harness {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .unwrap();
-        let sim = rt.block_on(Simulator::start(sim, 0)).unwrap();
-        let clock = rt.block_on(async { Clock::following_tokio() });
-        let dir = tempfile::tempdir().unwrap();
-        let mut h = Harness {
-            sim,
-            engine: None,
-            events: std::sync::mpsc::channel().1,
-            dir,
-            jobs: HashMap::new(),
-            notices: Vec::new(),
-            idle: Vec::new(),
-            refused: Vec::new(),
-            clock,
-            rt,
-        };
-        h.start_engine(tweak);
-        h
-    }
-
-    fn config(&self) -> EngineConfig {
-        let mut c = EngineConfig::new(
-            self.sim.base_url(),
-            ApiKey::new(KEY),
-            self.dir.path().join("data"),
-            self.dir.path().join("out"),
-        );
-        c.expected_generation = Some(Duration::from_secs(1));
-        c.max_backoff = Duration::from_millis(400);
-        c.adopt_delays = vec![Duration::ZERO, Duration::from_millis(300)];
-        c.request_timeout = Duration::from_secs(5);
-        c.max_poll_interval = Duration::from_millis(700);
-        c
-    }
-
-    fn start_engine(&mut self, tweak: impl FnOnce(&mut EngineConfig)) {
-        let mut config = self.config();
-        tweak(&mut config);
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sink = EventSink::new(tx, Arc::new(|| {}));
-        let clock = self.clock.clone();
-        let engine = self
-            .rt
-            .block_on(async { Engine::spawn_here(config, sink, clock) })
-            .unwrap();
-        self.engine = Some(engine);
-        self.events = rx;
-    }
-
-    fn stop_engine(&mut self) {
-        if let Some(engine) = self.engine.take() {
-            self.rt.block_on(engine.stop_task());
-        }
-        self.drain();
-    }
-
-    fn engine(&self) -> &Engine {
-        self.engine.as_ref().unwrap()
-    }
-
-    fn generate(&self, spec: GenerationSpec) -> JobId {
-        self.engine().generate(spec, None)
-    }
-
-    /// The same setup as a job under way or just finished, on purpose.
-    fn generate_again(&self, spec: GenerationSpec) -> JobId {
-        let (ids, command) = Command::generate_takes(
-            spec,
-            None,
-            1,
-            Allow {
-                again: true,
-                ..Allow::default()
-            },
-        );
-        self.engine().send(command);
-        ids[0].clone()
-    }
-
-    fn absorb(&mut self, event: Event) {
-        match event {
-            Event::Job(job) => {
-                self.jobs.insert(job.id.clone(), *job);
-            }
-            Event::Notice { message, .. } => self.notices.push(message.en.clone()),
-            Event::Idle(id) => self.idle.push(id),
-            Event::Refused { ids, .. } => self.refused.push(ids),
-            _ => {}
-        }
-    }
-
-    fn drain(&mut self) {
-        while let Ok(event) = self.events.try_recv() {
-            self.absorb(event);
-        }
-    }
-
-    /// Lets the simulator and the engine run for `d` of their (paused) time.
-    fn run_for(&self, d: Duration) {
-        self.rt.block_on(async move { tokio::time::sleep(d).await });
-    }
-
-    fn now(&self) -> tokio::time::Instant {
-        self.rt.block_on(async { tokio::time::Instant::now() })
-    }
-
-    /// The next event, letting the engine run up to `secs` of its time for it.
-    fn next_event(&mut self, secs: u64) -> Event {
-        let deadline = self.now() + Duration::from_secs(secs);
-        loop {
-            if let Ok(event) = self.events.try_recv() {
-                return event;
-            }
-            assert!(self.now() < deadline, "no event in {secs} s");
-            self.run_for(Duration::from_millis(20));
-        }
-    }
-
-    /// Waits until `id` satisfies `done`, failing after `secs` of the engine's time.
-    fn wait(&mut self, id: &JobId, secs: u64, done: impl Fn(&Job) -> bool) -> Job {
-        let deadline = self.now() + Duration::from_secs(secs);
-        loop {
-            self.drain();
-            if let Some(job) = self.jobs.get(id)
-                && done(job)
-            {
-                return job.clone();
-            }
-            assert!(
-                self.now() < deadline,
-                "timed out; job is {:#?}",
-                self.jobs.get(id)
-            );
-            self.run_for(Duration::from_millis(50));
-        }
-    }
-
-    /// Waits until the engine has stopped working on `id` (final, or waiting for
-    /// the user): after this, nothing more happens for it by itself.
-    fn wait_idle(&mut self, id: &JobId, secs: u64) {
-        let deadline = self.now() + Duration::from_secs(secs);
-        while !self.idle.contains(id) {
-            assert!(self.now() < deadline, "{id} never went idle");
-            self.run_for(Duration::from_millis(50));
-            self.drain();
-        }
-    }
-
-    /// Waits for `state`; fails if the job ends in another final state.
-    fn wait_state(&mut self, id: &JobId, state: JobState, secs: u64) -> Job {
-        let job = self.wait(id, secs, |j| j.state == state || j.state.is_final());
-        assert_eq!(
-            job.state, state,
-            "the job ended otherwise: {:#?}",
-            job.error
-        );
-        job
-    }
-
-    fn out(&self) -> PathBuf {
-        self.dir.path().join("out")
-    }
-
-    fn image(&self, name: &str, width: u32, height: u32) -> PathBuf {
-        let path = self.dir.path().join(name);
-        let img = image::RgbImage::from_fn(width, height, |x, y| {
-            image::Rgb([(x % 255) as u8, (y % 255) as u8, 77])
-        });
-        img.save(&path).unwrap();
-        path
-    }
+/// The engine as the tests here start it, against the simulator as `sim` says.
+fn harness(sim: SimConfig) -> Harness {
+    Harness::start(sim, |_| {})
 }
 
-impl Drop for Harness {
-    fn drop(&mut self) {
-        self.stop_engine();
-    }
+/// A picture of `width`×`height` in the test's folder.
+fn picture(h: &Harness, name: &str, width: u32, height: u32) -> PathBuf {
+    let path = h.dir.path().join(name);
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 255) as u8, (y % 255) as u8, 77])
+    });
+    img.save(&path).unwrap();
+    path
 }
 
 fn spec(refs: &[(&str, RefSource)], prompt: &str) -> GenerationSpec {
@@ -295,9 +103,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn local_files_and_urls_end_as_an_identical_mp4_with_a_sidecar() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
-    let hero = h.image("英雄.png", 320, 240);
-    let big = h.image("big.png", 4100, 80);
+    let mut h = harness(sim_config(Duration::from_millis(800)));
+    let hero = picture(&h, "英雄.png", 320, 240);
+    let big = picture(&h, "big.png", 4100, 80);
     let mut s = spec(
         &[
             ("英雄", RefSource::Local(hero.clone())),
@@ -389,7 +197,7 @@ fn local_files_and_urls_end_as_an_identical_mp4_with_a_sidecar() {
 
 #[test]
 fn an_unconfirmed_create_is_found_in_the_task_list_and_not_sent_again() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let mut h = harness(sim_config(Duration::from_millis(800)));
     h.sim.inject(Route::Create, Fault::Drop);
     let id = h.generate(url_spec("@cafe at dawn"));
     let job = h.wait_state(&id, JobState::Done, 30);
@@ -403,7 +211,7 @@ fn an_unconfirmed_create_is_found_in_the_task_list_and_not_sent_again() {
 
 #[test]
 fn without_a_unique_candidate_the_job_waits_for_the_user() {
-    let mut h = Harness::new(sim_config(Duration::from_secs(30)));
+    let mut h = harness(sim_config(Duration::from_secs(30)));
     // Another app on the same account sends the very same setup at the same time
     // (same prompt, size and length): two tasks fit, and the app will not guess.
     let stranger = reqwest_create(&h, "@cafe two");
@@ -449,7 +257,7 @@ fn reqwest_create(h: &Harness, prompt: &str) -> Option<String> {
 
 #[test]
 fn the_services_own_errors_and_throttling_on_create_are_retried_into_one_task() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     h.sim
         .inject(Route::Create, Fault::status(500, "InternalError"));
     h.sim
@@ -470,7 +278,7 @@ fn the_services_own_errors_and_throttling_on_create_are_retried_into_one_task() 
 
 #[test]
 fn a_gateway_error_without_the_services_body_is_never_resent() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     // An empty 504 from a gateway: the service may have made the task.
     h.sim.inject(
         Route::Create,
@@ -494,7 +302,7 @@ fn a_gateway_error_without_the_services_body_is_never_resent() {
 
 #[test]
 fn validation_errors_fail_the_job_with_advice_and_request_id() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     h.sim.inject(Route::Create, Fault::status(400, "Arrearage"));
     let id = h.generate(url_spec("@cafe"));
     let job = h.wait_state(&id, JobState::Failed, 10);
@@ -508,7 +316,7 @@ fn validation_errors_fail_the_job_with_advice_and_request_id() {
 
 #[test]
 fn polling_survives_503_bursts_and_dropped_answers() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     for _ in 0..3 {
         h.sim
             .inject(Route::Query, Fault::status(503, "ModelUnavailable"));
@@ -524,7 +332,7 @@ fn polling_survives_503_bursts_and_dropped_answers() {
 
 #[test]
 fn a_cut_download_resumes_by_range_and_an_expired_link_is_refreshed() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     h.sim
         .inject(Route::Download, Fault::status(403, "AccessDenied"));
     h.sim.inject(Route::Download, Fault::Cut);
@@ -544,7 +352,7 @@ fn a_cut_download_resumes_by_range_and_an_expired_link_is_refreshed() {
 
 #[test]
 fn a_task_that_vanishes_is_expired_never_failed() {
-    let mut h = Harness::new(sim_config(Duration::from_secs(60)));
+    let mut h = harness(sim_config(Duration::from_secs(60)));
     let id = h.generate(url_spec("@cafe"));
     h.wait(&id, 10, |j| {
         j.state == JobState::Pending || j.state == JobState::Running
@@ -556,7 +364,7 @@ fn a_task_that_vanishes_is_expired_never_failed() {
 
 #[test]
 fn moderation_failures_fail_with_advice() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     let id = h.generate(url_spec("@cafe 违禁 scene"));
     let job = h.wait_state(&id, JobState::Failed, 20);
     let error = job.error.unwrap();
@@ -567,7 +375,7 @@ fn moderation_failures_fail_with_advice() {
 
 #[test]
 fn a_bad_image_fails_before_anything_is_sent() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     let fake = h.dir.path().join("notes.png");
     std::fs::write(&fake, "just text").unwrap();
     let id = h.generate(spec(&[("a", RefSource::Local(fake))], "@a"));
@@ -578,7 +386,7 @@ fn a_bad_image_fails_before_anything_is_sent() {
 
 #[test]
 fn invalid_specs_are_rejected_before_any_job_exists() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     let id = h.generate(spec(&[], ""));
     let rejected = loop {
         match h.next_event(5) {
@@ -593,7 +401,7 @@ fn invalid_specs_are_rejected_before_any_job_exists() {
 fn thirty_jobs_never_exceed_the_query_limit() {
     let mut sim = sim_config(Duration::from_secs(2));
     sim.submissions_per_second = 100;
-    let mut h = Harness::with(sim, |c| {
+    let mut h = Harness::start(sim, |c| {
         c.queries_per_second = 10;
         c.expected_generation = Some(Duration::from_millis(300));
     });
@@ -617,7 +425,7 @@ fn thirty_jobs_never_exceed_the_query_limit() {
 
 #[test]
 fn the_local_queue_holds_jobs_beyond_the_series_limit_and_cancels_them_locally() {
-    let mut h = Harness::with(sim_config(Duration::from_secs(30)), |c| {
+    let mut h = Harness::start(sim_config(Duration::from_secs(30)), |c| {
         c.jobs_per_series = 1
     });
     let first = h.generate(url_spec("@cafe one"));
@@ -645,7 +453,7 @@ fn the_local_queue_holds_jobs_beyond_the_series_limit_and_cancels_them_locally()
 
 #[test]
 fn a_running_task_cannot_be_cancelled_and_the_user_is_told() {
-    let mut h = Harness::new(sim_config(Duration::from_secs(40)));
+    let mut h = harness(sim_config(Duration::from_secs(40)));
     let id = h.generate(url_spec("@cafe"));
     h.wait(&id, 10, |j| j.state == JobState::Pending);
     h.sim.advance(Duration::from_secs(20));
@@ -663,7 +471,7 @@ fn a_running_task_cannot_be_cancelled_and_the_user_is_told() {
 
 #[test]
 fn a_restarted_engine_resumes_unfinished_jobs() {
-    let mut h = Harness::new(sim_config(Duration::from_secs(4)));
+    let mut h = harness(sim_config(Duration::from_secs(4)));
     let id = h.generate(url_spec("@cafe"));
     h.wait(&id, 10, |j| j.state == JobState::Pending);
     h.stop_engine();
@@ -675,7 +483,7 @@ fn a_restarted_engine_resumes_unfinished_jobs() {
 
 #[test]
 fn a_second_engine_on_the_same_data_folder_is_refused() {
-    let h = Harness::new(sim_config(Duration::from_secs(1)));
+    let h = harness(sim_config(Duration::from_secs(1)));
     let (tx, _rx) = std::sync::mpsc::channel();
     let second = Engine::start(h.config(), EventSink::new(tx, Arc::new(|| {})));
     assert!(matches!(
@@ -767,8 +575,8 @@ fn thumbnails_are_made_off_the_caller_thread() {
 
 #[test]
 fn an_upload_the_service_no_longer_has_is_uploaded_again() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
-    let hero = h.image("hero.png", 320, 240);
+    let mut h = harness(sim_config(Duration::from_millis(500)));
+    let hero = picture(&h, "hero.png", 320, 240);
     let s = spec(&[("hero", RefSource::Local(hero))], "@hero 走");
     let first = h.generate(s.clone());
     h.wait_state(&first, JobState::Done, 30);
@@ -803,7 +611,7 @@ fn an_upload_the_service_no_longer_has_is_uploaded_again() {
 
 #[test]
 fn malformed_answers_while_polling_are_survived() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let mut h = harness(sim_config(Duration::from_millis(800)));
     h.sim.inject(Route::Query, Fault::Html(502));
     h.sim.inject(Route::Query, Fault::WrongTypes);
     h.sim.inject(Route::Query, Fault::Huge(50 * 1024 * 1024));
@@ -824,7 +632,7 @@ fn malformed_answers_while_polling_are_survived() {
 #[test]
 fn a_create_answered_with_garbage_is_adopted_never_resent() {
     // The task was made, but its answer has the wrong types: ambiguous.
-    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let mut h = harness(sim_config(Duration::from_millis(800)));
     h.sim.inject(Route::Create, Fault::WrongTypes);
     let id = h.generate(url_spec("@cafe"));
     h.wait_state(&id, JobState::Done, 60);
@@ -836,7 +644,7 @@ fn a_create_answered_with_garbage_is_adopted_never_resent() {
 
 #[test]
 fn a_proxy_error_page_on_create_is_never_resent_and_a_huge_answer_is_not_trusted() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let mut h = harness(sim_config(Duration::from_millis(800)));
     // A 502 page from a proxy is not the service's answer: a task may exist, so
     // the create is never sent again by itself; the user decides.
     h.sim.inject(Route::Create, Fault::Html(502));
@@ -879,7 +687,7 @@ fn a_proxy_error_page_on_create_is_never_resent_and_a_huge_answer_is_not_trusted
 
 #[test]
 fn a_video_link_that_is_not_http_is_asked_for_again() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let mut h = harness(sim_config(Duration::from_millis(800)));
     h.sim
         .inject(Route::Query, Fault::VideoUrl("file:///etc/passwd".into()));
     let id = h.generate(url_spec("@cafe"));
@@ -891,7 +699,7 @@ fn a_video_link_that_is_not_http_is_asked_for_again() {
 
 #[test]
 fn a_service_that_keeps_giving_bad_links_fails_the_job_clearly() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let mut h = harness(sim_config(Duration::from_millis(800)));
     let id = h.generate(url_spec("@cafe"));
     h.wait(&id, 20, |j| {
         j.state == JobState::Running || j.state == JobState::Pending
@@ -916,7 +724,7 @@ fn a_service_that_keeps_giving_bad_links_fails_the_job_clearly() {
 
 #[test]
 fn a_redirect_loop_on_the_download_warns_and_keeps_the_job() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let mut h = harness(sim_config(Duration::from_millis(800)));
     h.sim.inject(Route::Download, Fault::RedirectLoop);
     let id = h.generate(url_spec("@cafe"));
     let job = h.wait(&id, 60, |j| {
@@ -939,7 +747,7 @@ fn sent_seeds(h: &Harness, ids: &[JobId]) -> Vec<Option<u32>> {
 
 #[test]
 fn three_takes_are_journaled_together_then_make_exactly_three_tasks_with_their_own_seeds() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(800)));
+    let mut h = harness(sim_config(Duration::from_millis(800)));
     let ids = h
         .engine()
         .generate_takes(url_spec("@cafe 三个镜次"), None, 3);
@@ -998,7 +806,7 @@ fn three_takes_are_journaled_together_then_make_exactly_three_tasks_with_their_o
 
 #[test]
 fn a_fixed_seed_is_shared_by_every_take() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     let mut s = url_spec("@cafe same seed");
     s.seed = Seed::Fixed(4242);
     let ids = h.engine().generate_takes(s, None, 2);
@@ -1015,7 +823,7 @@ fn a_fixed_seed_is_shared_by_every_take() {
 
 #[test]
 fn a_set_of_takes_that_cannot_be_journaled_whole_sends_nothing() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     let existing = h.generate(url_spec("@cafe first"));
     h.wait_state(&existing, JobState::Done, 30);
     assert_eq!(h.sim.counts().create_requests, 1);
@@ -1083,7 +891,7 @@ fn a_set_of_takes_that_cannot_be_journaled_whole_sends_nothing() {
 #[test]
 fn a_retry_over_the_daily_cap_is_refused_unless_sent_over_budget() {
     let settings = tempfile::tempdir().unwrap();
-    let mut h = Harness::with(sim_config(Duration::from_secs(2)), |c| {
+    let mut h = Harness::start(sim_config(Duration::from_secs(2)), |c| {
         c.settings_dir = Some(settings.path().to_path_buf());
     });
     let first = h.generate(url_spec("@cafe one to retry"));
@@ -1107,12 +915,7 @@ fn a_retry_over_the_daily_cap_is_refused_unless_sent_over_budget() {
         new_id: refused.clone(),
         over_budget: false,
     });
-    let deadline = h.now() + Duration::from_secs(10);
-    while h.refused.is_empty() {
-        assert!(h.now() < deadline, "the retry was not refused");
-        h.run_for(Duration::from_millis(20));
-        h.drain();
-    }
+    h.run_until(10, "the retry refused", |h| !h.refused.is_empty());
     assert_eq!(h.refused, vec![vec![refused.clone()]]);
     assert!(!h.jobs.contains_key(&refused), "nothing journaled");
     assert_eq!(h.sim.counts().create_requests, 2, "nothing sent");
@@ -1130,7 +933,7 @@ fn a_retry_over_the_daily_cap_is_refused_unless_sent_over_budget() {
 
 #[test]
 fn retrying_a_take_makes_one_new_job_in_its_set_with_a_new_seed() {
-    let mut h = Harness::new(sim_config(Duration::from_millis(500)));
+    let mut h = harness(sim_config(Duration::from_millis(500)));
     let ids = h
         .engine()
         .generate_takes(url_spec("@cafe retry one"), None, 2);

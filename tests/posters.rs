@@ -6,14 +6,12 @@
 use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, RefSource, Reference};
 use r2v_studio::engine::{
-    Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState, POSTER_SIDE,
-    Poster, PosterError,
+    Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState, POSTER_SIDE, Poster,
+    PosterError,
 };
 use r2v_studio::sim::{SimConfig, Simulator};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 const KEY: &str = "sk-poster-test-81c2d0";
@@ -45,129 +43,34 @@ fn spec(prompt: &str) -> GenerationSpec {
     }
 }
 
-/// The simulator and the engine on one current-thread runtime with paused time
-/// (decoding runs on blocking threads, which holds the paused clock meanwhile).
-struct Harness {
-    sim: Simulator,
-    engine: Option<Engine>,
-    events: Receiver<Event>,
-    dir: tempfile::TempDir,
-    jobs: HashMap<JobId, Job>,
-    posters: Vec<(JobId, Result<Arc<Poster>, PosterError>)>,
-    clock: Clock,
-    rt: tokio::runtime::Runtime,
+mod common;
+
+use common::paused::Paused as Harness;
+
+/// The simulator and the engine on a paused clock, with this file's waits.
+fn harness(sim: SimConfig) -> Harness {
+    Harness::start(sim, quick)
 }
 
-impl Harness {
-    fn new(sim: SimConfig) -> Harness {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .unwrap();
-        let sim = rt.block_on(Simulator::start(sim, 0)).unwrap();
-        let clock = rt.block_on(async { Clock::following_tokio() });
-        let mut h = Harness {
-            sim,
-            engine: None,
-            events: std::sync::mpsc::channel().1,
-            dir: tempfile::tempdir().unwrap(),
-            jobs: HashMap::new(),
-            posters: Vec::new(),
-            clock,
-            rt,
-        };
-        h.start_engine();
-        h
-    }
-
-    fn config(&self) -> EngineConfig {
-        config(&self.sim, self.dir.path())
-    }
-
-    fn start_engine(&mut self) {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sink = EventSink::new(tx, Arc::new(|| {}));
-        let (config, clock) = (self.config(), self.clock.clone());
-        let engine = self
-            .rt
-            .block_on(async { Engine::spawn_here(config, sink, clock) })
-            .unwrap();
-        self.engine = Some(engine);
-        self.events = rx;
-    }
-
-    fn stop_engine(&mut self) {
-        if let Some(engine) = self.engine.take() {
-            self.rt.block_on(engine.stop_task());
-        }
-        self.drain();
-    }
-
-    fn send(&self, command: Command) {
-        self.engine.as_ref().unwrap().send(command);
-    }
-
-    fn drain(&mut self) {
-        while let Ok(event) = self.events.try_recv() {
-            match event {
-                Event::Job(job) => {
-                    self.jobs.insert(job.id.clone(), *job);
-                }
-                Event::Poster { job, result } => self.posters.push((job, result)),
-                _ => {}
-            }
-        }
-    }
-
-    fn run_for(&self, d: Duration) {
-        self.rt.block_on(async move { tokio::time::sleep(d).await });
-    }
-
-    /// Runs until `done` holds, failing after `secs` of the engine's time.
-    fn until(&mut self, secs: u64, what: &str, mut done: impl FnMut(&mut Harness) -> bool) {
-        let deadline =
-            self.rt.block_on(async { tokio::time::Instant::now() }) + Duration::from_secs(secs);
-        loop {
-            self.drain();
-            if done(self) {
-                return;
-            }
-            let now = self.rt.block_on(async { tokio::time::Instant::now() });
-            assert!(now < deadline, "timed out waiting for {what}");
-            self.run_for(Duration::from_millis(20));
-        }
-    }
-
-    /// Generates one job and waits for it to be Done; returns it.
-    fn finished_job(&mut self, prompt: &str) -> Job {
-        let id = self.engine.as_ref().unwrap().generate(spec(prompt), None);
-        self.until(30, "the job to be done", |h| {
-            h.jobs.get(&id).is_some_and(|j| j.state.is_final())
-        });
-        let job = self.jobs[&id].clone();
-        assert_eq!(job.state, JobState::Done, "{:#?}", job.error);
-        job
-    }
-
-    /// Asks for a job's poster and waits for the answer.
-    fn poster(&mut self, id: &JobId) -> Result<Arc<Poster>, PosterError> {
-        self.posters.clear();
-        self.send(Command::LoadPoster { job: id.clone() });
-        self.until(30, "the poster", |h| h.posters.iter().any(|(j, _)| j == id));
-        let (_, result) = self.posters.remove(0);
-        result
-    }
-
-    fn poster_files(&self) -> Vec<PathBuf> {
-        poster_files(self.dir.path())
-    }
+/// The engine expects the simulator's 0.6 s tasks.
+fn quick(c: &mut EngineConfig) {
+    c.expected_generation = Some(Duration::from_millis(600));
+    c.max_poll_interval = Duration::from_millis(300);
 }
 
-impl Drop for Harness {
-    fn drop(&mut self) {
-        self.stop_engine();
-    }
+/// Generates one job and waits for it to be Done; returns it.
+fn finished_job(h: &mut Harness, prompt: &str) -> Job {
+    let id = h.generate(spec(prompt));
+    h.wait_state(&id, JobState::Done, 30)
+}
+
+/// Asks for a job's poster and waits for the answer.
+fn poster(h: &mut Harness, id: &JobId) -> Result<Arc<Poster>, PosterError> {
+    h.posters.clear();
+    h.send(Command::LoadPoster { job: id.clone() });
+    h.run_until(30, "the poster", |h| h.posters.iter().any(|(j, _)| j == id));
+    let (_, result) = h.posters.remove(0);
+    result
 }
 
 fn config(sim: &Simulator, dir: &Path) -> EngineConfig {
@@ -198,17 +101,19 @@ fn png_size(path: &Path) -> (u32, u32) {
 
 #[test]
 fn a_finished_job_gets_a_poster_file_with_its_videos_aspect_without_being_asked() {
-    let mut h = Harness::new(sim_config(None));
-    let job = h.finished_job("a cat in a cafe");
+    let mut h = harness(sim_config(None));
+    let job = finished_job(&mut h, "a cat in a cafe");
     // Nobody asked: the engine makes it right after the download.
-    h.until(30, "the poster file", |h| !h.poster_files().is_empty());
-    let files = h.poster_files();
+    h.run_until(30, "the poster file", |h| {
+        !poster_files(h.dir.path()).is_empty()
+    });
+    let files = poster_files(h.dir.path());
     assert_eq!(files.len(), 1, "{files:?}");
     let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
     assert!(name.starts_with(&job.id.0), "{name}");
     // The simulator's video is 640×360.
     assert_eq!(png_size(&files[0]), (POSTER_SIDE, POSTER_SIDE * 9 / 16));
-    let poster = h.poster(&job.id).unwrap();
+    let poster = poster(&mut h, &job.id).unwrap();
     assert_eq!((poster.width, poster.height), png_size(&files[0]));
     assert_eq!(
         poster.rgba.len(),
@@ -226,25 +131,25 @@ fn tall_and_cinema_videos_keep_their_shape() {
         // 336×144 is 7:3.
         ("cinema-21x9-aac.mp4", (POSTER_SIDE, POSTER_SIDE * 3 / 7)),
     ] {
-        let mut h = Harness::new(sim_config(Some(clip)));
-        let job = h.finished_job(clip);
-        let poster = h.poster(&job.id).unwrap();
+        let mut h = harness(sim_config(Some(clip)));
+        let job = finished_job(&mut h, clip);
+        let poster = poster(&mut h, &job.id).unwrap();
         assert_eq!((poster.width, poster.height), expected, "{clip}");
     }
 }
 
 #[test]
 fn a_second_request_is_served_from_the_cache_not_decoded_again() {
-    let mut h = Harness::new(sim_config(None));
-    let job = h.finished_job("a cat in a cafe");
-    let decoded = h.poster(&job.id).unwrap();
-    let files = h.poster_files();
+    let mut h = harness(sim_config(None));
+    let job = finished_job(&mut h, "a cat in a cafe");
+    let decoded = poster(&mut h, &job.id).unwrap();
+    let files = poster_files(h.dir.path());
     assert_eq!(files.len(), 1);
     // Put a picture in the cache that no decode of the video could give: the
     // next answer must be that picture.
     let marker = image::RgbaImage::from_pixel(16, 9, image::Rgba([255, 0, 255, 255]));
     marker.save(&files[0]).unwrap();
-    let again = h.poster(&job.id).unwrap();
+    let again = poster(&mut h, &job.id).unwrap();
     assert_ne!(*again, *decoded);
     assert_eq!((again.width, again.height), (16, 9));
     assert!(again.rgba.chunks(4).all(|p| p == [255, 0, 255, 255]));
@@ -252,13 +157,13 @@ fn a_second_request_is_served_from_the_cache_not_decoded_again() {
 
 #[test]
 fn a_moved_or_deleted_video_says_so_even_with_a_cached_poster() {
-    let mut h = Harness::new(sim_config(None));
-    let job = h.finished_job("a cat in a cafe");
-    h.poster(&job.id).unwrap();
-    assert_eq!(h.poster_files().len(), 1);
+    let mut h = harness(sim_config(None));
+    let job = finished_job(&mut h, "a cat in a cafe");
+    poster(&mut h, &job.id).unwrap();
+    assert_eq!(poster_files(h.dir.path()).len(), 1);
     let video = job.output_path.clone().unwrap();
     std::fs::rename(&video, h.dir.path().join("moved.mp4")).unwrap();
-    let error = h.poster(&job.id).unwrap_err();
+    let error = poster(&mut h, &job.id).unwrap_err();
     assert_eq!(
         error,
         PosterError::Missing {
@@ -272,13 +177,13 @@ fn a_moved_or_deleted_video_says_so_even_with_a_cached_poster() {
 
 #[test]
 fn a_replaced_video_that_cannot_be_decoded_says_why() {
-    let mut h = Harness::new(sim_config(None));
-    let job = h.finished_job("a cat in a cafe");
-    h.poster(&job.id).unwrap();
+    let mut h = harness(sim_config(None));
+    let job = finished_job(&mut h, "a cat in a cafe");
+    poster(&mut h, &job.id).unwrap();
     let video = job.output_path.clone().unwrap();
     std::fs::copy(clip("not-mp4.mp4"), &video).unwrap();
     // The cached poster belongs to the old file: it is not shown for this one.
-    match h.poster(&job.id).unwrap_err() {
+    match poster(&mut h, &job.id).unwrap_err() {
         PosterError::Undecodable { path, reason } => {
             assert_eq!(path, video);
             assert!(reason.en.contains("MP4") || reason.en.contains("system player"));
@@ -289,31 +194,35 @@ fn a_replaced_video_that_cannot_be_decoded_says_why() {
 
 #[test]
 fn a_job_journaled_before_posters_existed_gets_one_on_first_request() {
-    let mut h = Harness::new(sim_config(None));
-    let job = h.finished_job("an old job");
-    h.until(30, "the poster file", |h| !h.poster_files().is_empty());
+    let mut h = harness(sim_config(None));
+    let job = finished_job(&mut h, "an old job");
+    h.run_until(30, "the poster file", |h| {
+        !poster_files(h.dir.path()).is_empty()
+    });
     h.stop_engine();
     // As an earlier version of the app left it: a journal and a video, no posters.
     std::fs::remove_dir_all(h.dir.path().join("data/posters")).unwrap();
-    h.start_engine();
-    let poster = h.poster(&job.id).unwrap();
+    h.start_engine(quick);
+    let poster = poster(&mut h, &job.id).unwrap();
     assert_eq!(poster.width, POSTER_SIDE);
-    assert_eq!(h.poster_files().len(), 1);
+    assert_eq!(poster_files(h.dir.path()).len(), 1);
 }
 
 #[test]
 fn removing_a_job_drops_its_cached_poster_and_an_unknown_job_has_none() {
-    let mut h = Harness::new(sim_config(None));
-    let job = h.finished_job("a cat in a cafe");
-    h.poster(&job.id).unwrap();
-    assert_eq!(h.poster_files().len(), 1);
+    let mut h = harness(sim_config(None));
+    let job = finished_job(&mut h, "a cat in a cafe");
+    poster(&mut h, &job.id).unwrap();
+    assert_eq!(poster_files(h.dir.path()).len(), 1);
     h.send(Command::Remove {
         id: job.id.clone(),
         delete_video: false,
     });
-    h.until(10, "the poster to go", |h| h.poster_files().is_empty());
+    h.run_until(10, "the poster to go", |h| {
+        poster_files(h.dir.path()).is_empty()
+    });
     assert!(job.output_path.as_ref().unwrap().exists());
-    assert_eq!(h.poster(&job.id).unwrap_err(), PosterError::NoVideo);
+    assert_eq!(poster(&mut h, &job.id).unwrap_err(), PosterError::NoVideo);
 }
 
 /// The engine on its own thread (as the window and the command line run it),
@@ -371,7 +280,7 @@ impl RealTime {
 
 #[test]
 fn a_command_line_job_has_its_poster_on_disk_when_the_engine_stops() {
-    let mut h = Harness::new(sim_config(None));
+    let mut h = harness(sim_config(None));
     let id = h
         .engine
         .as_ref()
@@ -388,7 +297,7 @@ fn a_command_line_job_has_its_poster_on_disk_when_the_engine_stops() {
     }
     assert_eq!(h.jobs[&id].state, JobState::Done);
     h.stop_engine();
-    let files = h.poster_files();
+    let files = poster_files(h.dir.path());
     assert_eq!(files.len(), 1, "no poster after the engine stopped");
     assert_eq!(png_size(&files[0]), (POSTER_SIDE, 108));
 }

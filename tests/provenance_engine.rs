@@ -2,188 +2,75 @@
 //! settings written into each downloaded video, the reference archive, and the
 //! restore of a video's setup.
 
-use r2v_studio::api::ApiKey;
 use r2v_studio::core::{GenerationSpec, RefSource, Reference, Seed};
 use r2v_studio::engine::store::Store;
-use r2v_studio::engine::{
-    Clock, Command, Engine, EngineConfig, Event, EventSink, Job, JobId, JobState,
-};
+use r2v_studio::engine::{Command, EngineConfig, Job, JobState};
 use r2v_studio::provenance::archive::{Archive, Report, sha256_hex};
 use r2v_studio::provenance::{self, Found, ProvenanceError, Record, read_tags};
-use r2v_studio::sim::{DEMO_VIDEO, SimConfig, Simulator};
-use std::collections::HashMap;
+use r2v_studio::sim::{DEMO_VIDEO, SimConfig};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 const KEY: &str = "sk-provenance-test-7c4b1a90";
 
-struct Harness {
-    sim: Simulator,
-    engine: Option<Engine>,
-    events: Receiver<Event>,
-    dir: tempfile::TempDir,
-    jobs: HashMap<JobId, Job>,
-    notices: Vec<String>,
-    archive_reports: Vec<Result<Report, String>>,
-    clock: Clock,
-    // Dropped last: the simulator and the engine run on it (paused clock).
-    rt: tokio::runtime::Runtime,
+mod common;
+
+use common::paused::Paused as Harness;
+
+/// The simulator (2 s tasks, as `tweak` changes it) and an engine that
+/// archives linked references ([`archiving`]).
+fn harness(tweak: impl FnOnce(&mut SimConfig)) -> Harness {
+    let mut config = SimConfig::default().with_task_duration(Duration::from_secs(2));
+    config.api_key = KEY.into();
+    tweak(&mut config);
+    Harness::start(config, archiving)
 }
 
-impl Harness {
-    fn new(tweak: impl FnOnce(&mut SimConfig)) -> Harness {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .unwrap();
-        let mut config = SimConfig::default().with_task_duration(Duration::from_secs(2));
-        config.api_key = KEY.into();
-        tweak(&mut config);
-        let sim = rt.block_on(Simulator::start(config, 0)).unwrap();
-        let clock = rt.block_on(async { Clock::following_tokio() });
-        let mut h = Harness {
-            sim,
-            engine: None,
-            events: std::sync::mpsc::channel().1,
-            dir: tempfile::tempdir().unwrap(),
-            jobs: HashMap::new(),
-            notices: Vec::new(),
-            archive_reports: Vec::new(),
-            clock,
-            rt,
-        };
-        h.start_engine();
-        h
-    }
+/// The links here are served on 127.0.0.1 by the test's own server, so the
+/// archive is asked to fetch them (it does not for a local service).
+fn archiving(c: &mut EngineConfig) {
+    assert!(!c.archive_links, "off against a local service by default");
+    c.archive_links = true;
+}
 
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
+/// Runs `spec` to its end; fails unless it ends Done.
+fn run_job(h: &mut Harness, spec: GenerationSpec) -> Job {
+    let id = h.generate(spec);
+    h.wait_state(&id, JobState::Done, 60)
+}
 
-    fn start_engine(&mut self) {
-        let mut c = EngineConfig::new(
-            self.sim.base_url(),
-            ApiKey::new(KEY),
-            self.data(),
-            self.dir.path().join("out"),
+/// The next answer about the archive.
+fn archive_report(h: &mut Harness) -> Report {
+    h.run_until(30, "an answer about the archive", |h| {
+        !h.archive_reports.is_empty()
+    });
+    h.archive_reports.remove(0).unwrap()
+}
+
+/// A web server on 127.0.0.1 for linked references: `/<name>` answers the
+/// bytes given for it; anything else is 404. Returns its address.
+fn serve(h: &Harness, files: Vec<(&'static str, Vec<u8>)>) -> String {
+    let mut app = axum::Router::new();
+    for (name, bytes) in files {
+        app = app.route(
+            &format!("/{name}"),
+            axum::routing::get(move || async move { bytes }),
         );
-        c.expected_generation = Some(Duration::from_secs(1));
-        c.max_backoff = Duration::from_millis(400);
-        c.request_timeout = Duration::from_secs(5);
-        c.max_poll_interval = Duration::from_millis(700);
-        // The links here are served on 127.0.0.1 by the test's own server.
-        assert!(!c.archive_links, "off against a local service by default");
-        c.archive_links = true;
-        let (tx, rx) = std::sync::mpsc::channel();
-        let sink = EventSink::new(tx, Arc::new(|| {}));
-        let clock = self.clock.clone();
-        let engine = self
-            .rt
-            .block_on(async { Engine::spawn_here(c, sink, clock) })
-            .unwrap();
-        self.engine = Some(engine);
-        self.events = rx;
     }
-
-    fn stop_engine(&mut self) {
-        if let Some(engine) = self.engine.take() {
-            self.rt.block_on(engine.stop_task());
-        }
-        self.drain();
-    }
-
-    fn drain(&mut self) {
-        while let Ok(event) = self.events.try_recv() {
-            match event {
-                Event::Job(job) => {
-                    self.jobs.insert(job.id.clone(), *job);
-                }
-                Event::Notice { message, .. } => self.notices.push(message.en.clone()),
-                Event::Archive(report) => self.archive_reports.push(report.map_err(|e| e.en)),
-                _ => {}
-            }
-        }
-    }
-
-    fn run_for(&self, d: Duration) {
-        self.rt.block_on(async move { tokio::time::sleep(d).await });
-    }
-
-    fn now(&self) -> tokio::time::Instant {
-        self.rt.block_on(async { tokio::time::Instant::now() })
-    }
-
-    /// Runs `spec` to its end; fails unless it ends Done.
-    fn run_job(&mut self, spec: GenerationSpec) -> Job {
-        let id = self.engine.as_ref().unwrap().generate(spec, None);
-        self.wait_done(&id)
-    }
-
-    fn wait_done(&mut self, id: &JobId) -> Job {
-        let deadline = self.now() + Duration::from_secs(60);
-        loop {
-            self.drain();
-            if let Some(job) = self.jobs.get(id)
-                && job.state.is_final()
-            {
-                assert_eq!(job.state, JobState::Done, "{:#?}", job.error);
-                return job.clone();
-            }
-            assert!(self.now() < deadline, "timed out: {:#?}", self.jobs.get(id));
-            self.run_for(Duration::from_millis(50));
-        }
-    }
-
-    fn send(&self, command: Command) {
-        self.engine.as_ref().unwrap().send(command);
-    }
-
-    /// The next answer about the archive.
-    fn archive_report(&mut self) -> Report {
-        let deadline = self.now() + Duration::from_secs(30);
-        loop {
-            self.drain();
-            if !self.archive_reports.is_empty() {
-                return self.archive_reports.remove(0).unwrap();
-            }
-            assert!(self.now() < deadline, "no answer about the archive");
-            self.run_for(Duration::from_millis(20));
-        }
-    }
-
-    /// A web server on 127.0.0.1 for linked references: `/<name>` answers the
-    /// bytes given for it; anything else is 404. Returns its address.
-    fn serve(&self, files: Vec<(&'static str, Vec<u8>)>) -> String {
-        let mut app = axum::Router::new();
-        for (name, bytes) in files {
-            app = app.route(
-                &format!("/{name}"),
-                axum::routing::get(move || async move { bytes }),
-            );
-        }
-        self.rt.block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let address = listener.local_addr().unwrap();
-            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-            format!("http://{address}")
-        })
-    }
-
-    fn image(&self, name: &str, shade: u8) -> PathBuf {
-        let path = self.dir.path().join(name);
-        let img = image::RgbImage::from_fn(96, 80, |x, y| image::Rgb([x as u8, y as u8, shade]));
-        img.save(&path).unwrap();
-        path
-    }
+    h.rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{address}")
+    })
 }
 
-impl Drop for Harness {
-    fn drop(&mut self) {
-        self.stop_engine();
-    }
+/// A 96×80 picture in the test's folder, its blue channel `shade`.
+fn picture(h: &Harness, name: &str, shade: u8) -> PathBuf {
+    let path = h.dir.path().join(name);
+    let img = image::RgbImage::from_fn(96, 80, |x, y| image::Rgb([x as u8, y as u8, shade]));
+    img.save(&path).unwrap();
+    path
 }
 
 fn spec(refs: Vec<(&str, RefSource)>, prompt: &str) -> GenerationSpec {
@@ -210,17 +97,20 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 #[test]
 fn a_downloaded_video_holds_its_settings_and_never_the_key_or_a_signed_link() {
-    let mut h = Harness::new(|_| {});
-    let hero = h.image("hero.png", 10);
-    let site = h.serve(vec![("refs/cafe.jpg", png_bytes(11))]);
+    let mut h = harness(|_| {});
+    let hero = picture(&h, "hero.png", 10);
+    let site = serve(&h, vec![("refs/cafe.jpg", png_bytes(11))]);
     let signed = format!("{site}/refs/cafe.jpg?Expires=1700000000&Signature=c2lnbmVk");
-    let job = h.run_job(spec(
-        vec![
-            ("英雄", RefSource::Local(hero.clone())),
-            ("cafe", RefSource::Url(signed.clone())),
-        ],
-        "@英雄 在@cafe 里读书",
-    ));
+    let job = run_job(
+        &mut h,
+        spec(
+            vec![
+                ("英雄", RefSource::Local(hero.clone())),
+                ("cafe", RefSource::Url(signed.clone())),
+            ],
+            "@英雄 在@cafe 里读书",
+        ),
+    );
     let video = job.output_path.clone().unwrap();
     let record = Record::from_tags(&read_tags(&video).unwrap().unwrap()).unwrap();
     assert_eq!(record.job_id, job.id.0);
@@ -279,9 +169,12 @@ fn a_video_that_cannot_take_settings_is_kept_as_downloaded_and_the_job_is_done()
     served.extend_from_slice(&16u32.to_be_bytes());
     served.extend_from_slice(b"mdat01234567");
     let copy = served.clone();
-    let mut h = Harness::new(move |c| c.video = copy.into());
-    let hero = h.image("hero.png", 20);
-    let job = h.run_job(spec(vec![("hero", RefSource::Local(hero))], "@hero waves"));
+    let mut h = harness(move |c| c.video = copy.into());
+    let hero = picture(&h, "hero.png", 20);
+    let job = run_job(
+        &mut h,
+        spec(vec![("hero", RefSource::Local(hero))], "@hero waves"),
+    );
     let video = job.output_path.unwrap();
     assert_eq!(std::fs::read(&video).unwrap(), served);
     h.drain();
@@ -305,7 +198,7 @@ fn a_video_that_cannot_take_settings_is_kept_as_downloaded_and_the_job_is_done()
 
 #[test]
 fn a_video_tagged_just_before_the_app_stopped_is_not_downloaded_again() {
-    let mut h = Harness::new(|_| {});
+    let mut h = harness(|_| {});
     h.stop_engine();
     // The journal says Downloading (the app stopped before writing Done); the
     // video is under its final name, already with this job's settings.
@@ -332,8 +225,8 @@ fn a_video_tagged_just_before_the_app_stopped_is_not_downloaded_again() {
         .unwrap()
         .save(&job, 6)
         .unwrap();
-    h.start_engine();
-    let done = h.wait_done(&job.id);
+    h.start_engine(archiving);
+    let done = h.wait_state(&job.id, JobState::Done, 60);
     assert_eq!(done.output_path, Some(video.clone()));
     assert_eq!(h.sim.counts().downloads, 0, "nothing was downloaded again");
     assert!(provenance::is_tagged_for(&video, &job.id.0));
@@ -348,10 +241,10 @@ fn png_bytes(shade: u8) -> Vec<u8> {
 
 #[test]
 fn every_reference_a_job_uses_is_archived_once_with_its_hash_in_the_job_and_the_video() {
-    let mut h = Harness::new(|_| {});
-    let hero = h.image("hero.png", 30);
+    let mut h = harness(|_| {});
+    let hero = picture(&h, "hero.png", 30);
     let linked = png_bytes(31);
-    let site = h.serve(vec![("cafe.png", linked.clone())]);
+    let site = serve(&h, vec![("cafe.png", linked.clone())]);
     let link = format!("{site}/cafe.png?token=secret");
     let refs = || {
         vec![
@@ -359,7 +252,7 @@ fn every_reference_a_job_uses_is_archived_once_with_its_hash_in_the_job_and_the_
             ("cafe", RefSource::Url(link.clone())),
         ]
     };
-    let first = h.run_job(spec(refs(), "@hero at @cafe"));
+    let first = run_job(&mut h, spec(refs(), "@hero at @cafe"));
     let hero_hash = sha256_hex(&std::fs::read(&hero).unwrap());
     let cafe_hash = sha256_hex(&linked);
     assert_eq!(
@@ -391,7 +284,7 @@ fn every_reference_a_job_uses_is_archived_once_with_its_hash_in_the_job_and_the_
 
     // A second job with the same pictures stores nothing new.
     let before = archive.usage().unwrap();
-    let second = h.run_job(spec(refs(), "@hero leaves @cafe"));
+    let second = run_job(&mut h, spec(refs(), "@hero leaves @cafe"));
     assert_eq!(second.reference_hashes, first.reference_hashes);
     assert_eq!(archive.usage().unwrap(), before);
     assert_eq!(before.files, 2);
@@ -400,15 +293,18 @@ fn every_reference_a_job_uses_is_archived_once_with_its_hash_in_the_job_and_the_
 
 #[test]
 fn a_link_that_cannot_be_fetched_is_told_and_the_job_goes_on() {
-    let mut h = Harness::new(|_| {});
-    let site = h.serve(vec![]);
-    let job = h.run_job(spec(
-        vec![(
-            "cafe",
-            RefSource::Url(format!("{site}/gone.png?Signature=abc")),
-        )],
-        "@cafe at night",
-    ));
+    let mut h = harness(|_| {});
+    let site = serve(&h, vec![]);
+    let job = run_job(
+        &mut h,
+        spec(
+            vec![(
+                "cafe",
+                RefSource::Url(format!("{site}/gone.png?Signature=abc")),
+            )],
+            "@cafe at night",
+        ),
+    );
     assert_eq!(job.reference_hashes, [None]);
     h.drain();
     assert_eq!(h.notices.len(), 1, "{:?}", h.notices);
@@ -426,24 +322,30 @@ fn a_link_that_cannot_be_fetched_is_told_and_the_job_goes_on() {
 
 #[test]
 fn the_clean_up_removes_only_references_no_job_in_the_journal_uses() {
-    let mut h = Harness::new(|_| {});
-    let kept_image = h.image("kept.png", 40);
-    let dropped_image = h.image("dropped.png", 41);
-    let kept = h.run_job(spec(
-        vec![("a", RefSource::Local(kept_image.clone()))],
-        "@a stays",
-    ));
-    let dropped = h.run_job(spec(
-        vec![("b", RefSource::Local(dropped_image.clone()))],
-        "@b goes",
-    ));
+    let mut h = harness(|_| {});
+    let kept_image = picture(&h, "kept.png", 40);
+    let dropped_image = picture(&h, "dropped.png", 41);
+    let kept = run_job(
+        &mut h,
+        spec(
+            vec![("a", RefSource::Local(kept_image.clone()))],
+            "@a stays",
+        ),
+    );
+    let dropped = run_job(
+        &mut h,
+        spec(
+            vec![("b", RefSource::Local(dropped_image.clone()))],
+            "@b goes",
+        ),
+    );
     h.send(Command::MeasureArchive);
-    let before = h.archive_report();
+    let before = archive_report(&mut h);
     assert_eq!((before.usage.files, before.removed), (2, None));
 
     // With both jobs in the journal, nothing is removed.
     h.send(Command::PruneArchive);
-    let report = h.archive_report();
+    let report = archive_report(&mut h);
     assert_eq!(report.removed.map(|r| r.files), Some(0));
     assert_eq!(report.usage, before.usage);
 
@@ -452,7 +354,7 @@ fn the_clean_up_removes_only_references_no_job_in_the_journal_uses() {
         delete_video: false,
     });
     h.send(Command::PruneArchive);
-    let report = h.archive_report();
+    let report = archive_report(&mut h);
     assert_eq!(report.removed.map(|r| r.files), Some(1));
     assert_eq!(report.usage.files, 1);
     assert!(report.usage.bytes < before.usage.bytes);
@@ -465,9 +367,9 @@ fn the_clean_up_removes_only_references_no_job_in_the_journal_uses() {
 
 /// A job with a local picture and a linked one, run to its end.
 fn job_with_two_references(h: &mut Harness, seed: Seed) -> (Job, PathBuf, Vec<u8>) {
-    let hero = h.image("hero.png", 50);
+    let hero = picture(h, "hero.png", 50);
     let linked = png_bytes(51);
-    let site = h.serve(vec![("cafe.png", linked.clone())]);
+    let site = serve(h, vec![("cafe.png", linked.clone())]);
     let mut s = spec(
         vec![
             ("英雄", RefSource::Local(hero.clone())),
@@ -480,7 +382,7 @@ fn job_with_two_references(h: &mut Harness, seed: Seed) -> (Job, PathBuf, Vec<u8
     s.watermark = true;
     s.ratio = r2v_studio::core::AspectRatio::R9x16;
     s.duration = 8;
-    let job = h.run_job(s);
+    let job = run_job(h, s);
     (job, hero, linked)
 }
 
@@ -495,7 +397,7 @@ fn assert_same_parameters(restored: &GenerationSpec, job: &Job) {
 
 #[test]
 fn a_video_restores_every_parameter_and_its_unchanged_original_files() {
-    let mut h = Harness::new(|_| {});
+    let mut h = harness(|_| {});
     let (job, hero, linked) = job_with_two_references(&mut h, Seed::Fixed(777));
     let archive = Archive::in_data_dir(&h.data());
     let restored = provenance::restore(job.output_path.as_ref().unwrap(), &archive).unwrap();
@@ -515,7 +417,7 @@ fn a_video_restores_every_parameter_and_its_unchanged_original_files() {
 
 #[test]
 fn after_the_original_changed_or_moved_the_archived_copy_is_restored() {
-    let mut h = Harness::new(|_| {});
+    let mut h = harness(|_| {});
     let (job, hero, _) = job_with_two_references(&mut h, Seed::Random);
     let original = std::fs::read(&hero).unwrap();
     let archive = Archive::in_data_dir(&h.data());
@@ -545,7 +447,7 @@ fn after_the_original_changed_or_moved_the_archived_copy_is_restored() {
 
 #[test]
 fn a_video_restored_without_its_archive_names_what_is_missing() {
-    let mut h = Harness::new(|_| {});
+    let mut h = harness(|_| {});
     let (job, _, _) = job_with_two_references(&mut h, Seed::Fixed(5));
     let elsewhere = tempfile::tempdir().unwrap();
     let empty = Archive::in_data_dir(elsewhere.path());

@@ -1,9 +1,12 @@
 //! Shared by the window tests: the whole window in a 1280×800 kittest harness,
 //! with the app's own fonts (so missing glyphs fail the test); either the
 //! drawing alone over an [`AppState`], or the real eframe shell around it.
-//! Also: waiting for another engine to serve a data folder.
+//! Also: waiting for another engine to serve a data folder, and (`paused`)
+//! the engine and the simulator on a paused clock.
 
 #![allow(dead_code)] // each test file uses a part
+
+pub mod paused;
 
 use egui_kittest::Harness;
 use r2v_studio::engine::{EngineConfig, Event, EventSink};
