@@ -413,6 +413,34 @@ mod tests {
     }
 
     #[test]
+    fn a_retry_past_the_cap_stays_so_across_the_channel_and_an_older_one_does_not() {
+        let (from, new_id) = (JobId::new(), JobId::new());
+        let request = Request::from_command(Command::Retry {
+            from: from.clone(),
+            new_id: new_id.clone(),
+            over_budget: true,
+        })
+        .unwrap();
+        let text = serde_json::to_string(&request).unwrap();
+        let back: Request = serde_json::from_str(&text).unwrap();
+        assert!(matches!(
+            back.into_command(),
+            Some(Command::Retry { from: f, new_id: n, over_budget: true }) if f == from && n == new_id
+        ));
+        // A client from before the field: held by the caps, as it expects.
+        let older = text.replace(r#","over_budget":true"#, "");
+        assert_ne!(older, text);
+        let back: Request = serde_json::from_str(&older).unwrap();
+        assert!(matches!(
+            back.into_command(),
+            Some(Command::Retry {
+                over_budget: false,
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn a_refusal_keeps_its_codes_and_words_across_the_channel() {
         let event = Event::Rejected {
             id: JobId::new(),
