@@ -279,7 +279,7 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
                 out: &out,
                 allow: args.allow(),
             };
-            takeover(engine, watch, &args.engine, lang, &asked)
+            takeover(engine, watch, &asked)
         },
     );
     let result = match followed {
@@ -388,19 +388,21 @@ fn follow(
     }
 }
 
-/// After a hand-over: continues this command's jobs that the journal has and that
-/// have not ended. `Resume` never sends a create again for a job whose create may
-/// have been sent, and the engine runs each job once however many ask.
-/// Jobs the journal does not have were never journaled, so nothing of them was
-/// sent: they are asked for again, with the same ids (all the takes of a set are
-/// journaled together, so either all of them are there or none).
-fn takeover(engine: &Handle, watch: &Watch, args: &EngineArgs, lang: Lang, asked: &Asked<'_>) {
+/// After a hand-over (the watch has read the journal, see
+/// [`Watch::settle_from_journal`]): continues this command's jobs that are
+/// known and have not ended. `Resume` never sends a create again for a job
+/// whose create may have been sent, and the engine runs each job once however
+/// many ask. Jobs neither the journal nor any event knows were never
+/// journaled, so nothing of them was sent: they are asked for again, with the
+/// same ids (all the takes of a set are journaled together, so either all of
+/// them are there or none).
+fn takeover(engine: &Handle, watch: &Watch, asked: &Asked<'_>) {
     let mut missing = Vec::new();
     for id in asked.ids.iter().filter(|id| watch.waiting.contains(*id)) {
-        match journal(args, lang, |s| s.get(id)).ok().flatten() {
-            Some(job) if !job.state.is_final() => engine.send(Command::Resume(id.clone())),
-            Some(_) => {}
-            None => missing.push(id.clone()),
+        if watch.jobs.contains_key(id) {
+            engine.send(Command::Resume(id.clone()));
+        } else {
+            missing.push(id.clone());
         }
     }
     if !missing.is_empty() && missing.len() == asked.ids.len() {
@@ -872,8 +874,10 @@ impl Watch {
         }
     }
 
-    /// Takes the waited-for jobs that the journal at `data_dir` has as ended
-    /// (or `done_early`) as they are there, and waits no more for them.
+    /// Reads the waited-for jobs from the journal at `data_dir` (after a
+    /// takeover, when events may have been missed): each one found is known as
+    /// it is there, and those that ended (or are `done_early`) are waited for
+    /// no more.
     fn settle_from_journal(
         &mut self,
         data_dir: &std::path::Path,
@@ -887,9 +891,10 @@ impl Watch {
         let mut waiting: Vec<JobId> = self.waiting.iter().cloned().collect();
         waiting.sort();
         for id in waiting {
-            if let Ok(Some(job)) = store.get(&id)
-                && (job.state.is_final() || done_early(&job))
-            {
+            let Ok(Some(job)) = store.get(&id) else {
+                continue;
+            };
+            if job.state.is_final() || done_early(&job) {
                 if self.jobs.get(&id).map(|j| j.state) != Some(job.state) {
                     self.line(&format!(
                         "{}  {}",
@@ -898,8 +903,8 @@ impl Watch {
                     ));
                 }
                 self.waiting.remove(&id);
-                self.jobs.insert(id, job);
             }
+            self.jobs.insert(id, job);
         }
     }
 
@@ -1090,10 +1095,14 @@ mod tests {
         watch.settle_from_journal(dir.path(), |_| false);
         let mut waiting: Vec<JobId> = watch.waiting.iter().cloned().collect();
         waiting.sort();
-        let mut expected = vec![running.id.clone(), unknown];
+        let mut expected = vec![running.id.clone(), unknown.clone()];
         expected.sort();
         assert_eq!(waiting, expected);
         assert_eq!(watch.jobs[&ended.id].state, JobState::Done);
+        // Known as the journal has it (a takeover resumes it), unlike one it
+        // never had.
+        assert_eq!(watch.jobs[&running.id].state, JobState::Running);
+        assert!(!watch.jobs.contains_key(&unknown));
 
         // With --no-wait a job with a task is as good as ended.
         watch.settle_from_journal(dir.path(), |job| job.state.has_task());

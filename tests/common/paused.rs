@@ -222,12 +222,7 @@ impl Paused {
     /// Waits until the engine has stopped working on `id` (final, or waiting for
     /// the user): after this, nothing more happens for it by itself.
     pub fn wait_idle(&mut self, id: &JobId, secs: u64) {
-        let deadline = self.now() + Duration::from_secs(secs);
-        while !self.idle.contains(id) {
-            assert!(self.now() < deadline, "{id} never went idle");
-            self.run_for(Duration::from_millis(50));
-            self.drain();
-        }
+        self.run_until(secs, &format!("{id} to go idle"), |h| h.idle.contains(id));
     }
 
     /// Waits for `state`; fails if the job ends in another final state.
